@@ -1,0 +1,34 @@
+# Two commands on a fresh machine with Python >= 3.10: `make demo` and `make test`.
+# Each creates .venv when it is missing and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[all,dev]"
+	touch $(INSTALLED)
+
+demo: $(INSTALLED)
+	$(BIN)/autograd demo
+
+test: $(INSTALLED)
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# Benchmarks against the reference systems (bench/README.md); their own venv.
+bench/.venv/.installed: pyproject.toml
+	test -x bench/.venv/bin/python || $(PYTHON) -m venv bench/.venv
+	bench/.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[bench]"
+	touch $@
+
+bench: bench/.venv/.installed
+	bench/.venv/bin/python bench/scalar.py
+
+clean:
+	rm -rf $(VENV) bench/.venv

@@ -1,0 +1,284 @@
+"""`Value`: a scalar node that records its forward value, its parents and, per edge, the local
+derivative d(self)/d(parent). ``backward()`` multiplies those along every path (the chain rule)
+and adds the contributions of all paths into ``grad``.
+
+Python floats and the `math` module only: no numpy, nothing to import but the standard library.
+Each op below is registered in `OPS` with its diagram symbol; its docstring gives the forward
+formula and the local derivative.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+from autograd.graph import GRAD_MODE, no_grad, op_table, topo_order, warn_non_finite
+
+__all__ = ["Value", "OPS", "sum_values", "no_grad"]
+
+OPS, register = op_table()
+_INF = math.inf
+
+
+def _as_float(data, what: str = "Value") -> float:
+    if isinstance(data, Real) and not isinstance(data, bool):
+        return float(data)
+    raise TypeError(
+        f"{what} expects a real number (int or float), got {type(data).__name__}: {data!r}"
+    )
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:  # NOTE: math.exp raises where IEEE gives inf; match numpy and torch.
+        return _INF
+
+
+class Value:
+    """A scalar in a computational graph: ``data``, ``grad``, ``label``, ``op``, ``parents``.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> y = a * b + a; y.backward(); (y.data, a.grad, b.grad)
+    (-4.0, -2.0, 2.0)
+
+    ``backward()`` sets the gradient of every node in the graph, with ``self`` as the output.
+    Intermediate nodes are recomputed on each call (calling it twice gives the same values);
+    leaf gradients accumulate across calls, as in PyTorch, until ``zero_grad()``.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "params", "__weakref__")
+
+    def __init__(self, data, label="", op="", parents=(), local_grads=(), params=None):
+        self.data = data if type(data) is float else _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op = op
+        if parents and not GRAD_MODE.enabled:
+            parents = local_grads = ()
+        self.parents = parents
+        self.local_grads = local_grads  # d(self)/d(parent), one per edge, in parent order
+        self.params = params
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
+
+    # --- binary ops ---------------------------------------------------------------------------
+    @register("add", "+", arity=2)
+    def __add__(self, other):
+        """a + b;  d/da = 1, d/db = 1"""
+        if type(other) is not Value:
+            other = Value(other)
+        return Value(self.data + other.data, "", "add", (self, other), (1.0, 1.0))
+
+    def __radd__(self, other):
+        return Value(other) + self
+
+    @register("sub", "-", arity=2)
+    def __sub__(self, other):
+        """a - b;  d/da = 1, d/db = -1"""
+        if type(other) is not Value:
+            other = Value(other)
+        return Value(self.data - other.data, "", "sub", (self, other), (1.0, -1.0))
+
+    def __rsub__(self, other):
+        return Value(other) - self
+
+    @register("mul", "×", arity=2)
+    def __mul__(self, other):
+        """a * b;  d/da = b, d/db = a"""
+        if type(other) is not Value:
+            other = Value(other)
+        a, b = self.data, other.data
+        return Value(a * b, "", "mul", (self, other), (b, a))
+
+    def __rmul__(self, other):
+        return Value(other) * self
+
+    @register("div", "÷", arity=2)
+    def __truediv__(self, other):
+        """a / b;  d/da = 1/b, d/db = -a/b²"""
+        if type(other) is not Value:
+            other = Value(other)
+        a, b = self.data, other.data
+        if b == 0.0:
+            raise ZeroDivisionError(f"div: division by zero ({self!r} / {other!r})")
+        return Value(a / b, "", "div", (self, other), (1.0 / b, -a / (b * b)))
+
+    def __rtruediv__(self, other):
+        return Value(other) / self
+
+    @register("pow", "**", arity=2, domain="positive")
+    def __pow__(self, other):
+        """a ** b;  d/da = b·a^(b-1), d/db = a^b·ln(a) (b a Value needs a > 0)"""
+        a = self.data
+        if type(other) is not Value:
+            n = _as_float(other, "pow exponent")
+            out = _real_pow(a, n)
+            return Value(out, "", "pow", (self,), (_pow_slope(a, n),), {"exponent": n})
+        b = other.data
+        out = _real_pow(a, b)
+        if a > 0.0:
+            slope_b = out * math.log(a)
+        elif a == 0.0 and b > 0.0:
+            slope_b = 0.0
+        else:
+            raise ValueError(
+                f"pow: the derivative of a ** b with respect to b needs a > 0, got a = {a}"
+            )
+        return Value(out, "", "pow", (self, other), (_pow_slope(a, b), slope_b))
+
+    def __rpow__(self, other):
+        return Value(other) ** self
+
+    # --- unary ops ----------------------------------------------------------------------------
+    @register("neg", "−")
+    def __neg__(self):
+        """-a;  d/da = -1"""
+        return Value(-self.data, "", "neg", (self,), (-1.0,))
+
+    @register("abs", "|x|")
+    def __abs__(self):
+        """|a|;  d/da = sign(a) (0 at 0)"""
+        a = self.data
+        return Value(abs(a), "", "abs", (self,), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,))
+
+    @register("exp", "exp")
+    def exp(self):
+        """e^a;  d/da = e^a"""
+        out = _exp(self.data)
+        return Value(out, "", "exp", (self,), (out,))
+
+    @register("log", "ln", domain="positive")
+    def log(self):
+        """ln(a), a > 0;  d/da = 1/a"""
+        a = self.data
+        if not a > 0.0 and not math.isnan(a):
+            raise ValueError(f"log: needs a positive input, got {a} (from {self!r})")
+        return Value(math.log(a), "", "log", (self,), (1.0 / a,))
+
+    @register("sqrt", "√", domain="positive")
+    def sqrt(self):
+        """√a, a ≥ 0;  d/da = 1/(2√a)"""
+        a = self.data
+        if a < 0.0:
+            raise ValueError(f"sqrt: needs a non-negative input, got {a} (from {self!r})")
+        out = math.sqrt(a)
+        return Value(out, "", "sqrt", (self,), (0.5 / out if out else _INF,))
+
+    @register("tanh", "tanh")
+    def tanh(self):
+        """tanh(a);  d/da = 1 - tanh²(a)"""
+        out = math.tanh(self.data)
+        return Value(out, "", "tanh", (self,), (1.0 - out * out,))
+
+    @register("sigmoid", "σ")
+    def sigmoid(self):
+        """σ(a) = 1/(1 + e^-a);  d/da = σ(a)(1 - σ(a))"""
+        a = self.data
+        # NOTE: e^-a overflows for very negative a; e^a/(1 + e^a) is the same number there.
+        if a >= 0.0:
+            out = 1.0 / (1.0 + math.exp(-a))
+        else:
+            z = _exp(a)
+            out = z / (1.0 + z)
+        return Value(out, "", "sigmoid", (self,), (out * (1.0 - out),))
+
+    @register("relu", "ReLU")
+    def relu(self):
+        """max(0, a);  d/da = 1 if a > 0 else 0"""
+        a = self.data
+        if a > 0.0:
+            return Value(a, "", "relu", (self,), (1.0,))
+        return Value(0.0, "", "relu", (self,), (0.0,))
+
+    @register("leaky_relu", "LeakyReLU", alpha=0.01)
+    def leaky_relu(self, alpha=0.01):
+        """a if a > 0 else α·a;  d/da = 1 if a > 0 else α"""
+        a = self.data
+        alpha = _as_float(alpha, "leaky_relu alpha")
+        if a > 0.0:
+            return Value(a, "", "leaky_relu", (self,), (1.0,), {"alpha": alpha})
+        return Value(alpha * a, "", "leaky_relu", (self,), (alpha,), {"alpha": alpha})
+
+    @register("elu", "ELU", alpha=1.0)
+    def elu(self, alpha=1.0):
+        """a if a > 0 else α(e^a - 1);  d/da = 1 if a > 0 else α·e^a"""
+        a = self.data
+        alpha = _as_float(alpha, "elu alpha")
+        if a > 0.0:
+            return Value(a, "", "elu", (self,), (1.0,), {"alpha": alpha})
+        return Value(
+            alpha * math.expm1(a), "", "elu", (self,), (alpha * math.exp(a),), {"alpha": alpha}
+        )
+
+    @register("softplus", "softplus")
+    def softplus(self):
+        """ln(1 + e^a);  d/da = σ(a)"""
+        a = self.data
+        # NOTE: max(a, 0) + ln(1 + e^-|a|) never overflows.
+        out = max(a, 0.0) + math.log1p(math.exp(-abs(a)))
+        slope = 1.0 / (1.0 + math.exp(-a)) if a >= 0.0 else math.exp(a) / (1.0 + math.exp(a))
+        return Value(out, "", "softplus", (self,), (slope,))
+
+    # --- gradients ----------------------------------------------------------------------------
+    def backward(self, grad: float = 1.0) -> None:
+        """Back-propagate from this node: set ``node.grad = d(self)/d(node)`` for every node.
+
+        Gradients of intermediate nodes are recomputed from zero; those of leaves (nodes with
+        no parents: inputs and weights) accumulate, as in PyTorch, until ``zero_grad()``.
+        Warns once, naming the first such node, if a value or gradient is not finite.
+        """
+        order = topo_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += grad
+        for node in reversed(order):
+            g = node.grad
+            if g:
+                for parent, local in zip(node.parents, node.local_grads):
+                    parent.grad += g * local
+        if not math.isfinite(sum([node.data + node.grad for node in order])):
+            warn_non_finite(order, math.isfinite)
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every node of this graph (leaves included) to 0."""
+        for node in topo_order(self):
+            node.grad = 0.0
+
+
+def _real_pow(a: float, b: float) -> float:
+    if a == 0.0 and b < 0.0:
+        raise ValueError(f"pow: 0 ** {b} is a division by zero")
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(
+            f"pow: {a} ** {b} is not a real number (negative base, fractional exponent)"
+        )
+    try:
+        return a**b
+    except OverflowError:
+        return _INF if a > 0.0 or b % 2 == 0 else -_INF
+
+
+def _pow_slope(a: float, b: float) -> float:
+    """d(a^b)/da = b·a^(b-1); infinite at a = 0 when 0 < b < 1."""
+    if b == 0.0:
+        return 0.0
+    if a == 0.0 and b < 1.0:
+        return _INF
+    return b * _real_pow(a, b - 1.0)
+
+
+@register("sum", "Σ", arity=-1)
+def sum_values(values, label: str = "") -> Value:
+    """Σ vᵢ as one node with one edge per term;  d/dvᵢ = 1
+
+    ``sum_values([w1*x1, w2*x2, b])`` is the weighted sum of a neuron as a single node with
+    three inputs, as drawn in the course. Numbers are accepted as constant inputs.
+    """
+    terms = tuple(v if type(v) is Value else Value(v) for v in values)
+    if not terms:
+        raise ValueError("sum_values: needs at least one value, got an empty sequence")
+    return Value(sum([t.data for t in terms]), label, "sum", terms, (1.0,) * len(terms))
