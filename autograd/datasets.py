@@ -1,0 +1,245 @@
+"""Real image data sets in their official formats: MNIST and Fashion-MNIST (IDX, ``*-ubyte.gz``)
+and CIFAR-10 (the *binary* version, ``cifar-10-binary.tar.gz``: 1 label byte + 3072 pixel bytes
+per record). Nothing here unpickles: reading a file never runs code.
+
+Where the files are looked for, in order: the ``path`` you pass, ``$AUTOGRAD_DATA`` (and its
+sub-folder named after the set), the user cache (``~/.cache/autograd/<set>``), known system
+locations (Debian's ``dataset-fashion-mnist`` package installs /usr/share/datasets/fashion-mnist)
+and only then, with ``download=True``, the official address, checked against its MD5 checksum
+(pooch, from the ``data`` extra) and stored in the user cache.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["mnist", "fashion_mnist", "cifar10", "read_idx", "read_cifar10", "DATASETS"]
+
+CIFAR10_CLASSES = (
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+)
+FASHION_MNIST_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
+
+
+@dataclass
+class DataSet:
+    """Where a data set comes from: its files with their MD5 and the addresses to fetch them."""
+
+    files: dict[str, str]
+    base_urls: tuple[str, ...]
+    system_dirs: tuple[str, ...] = ()
+
+
+_IDX_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+DATASETS = {
+    "mnist": DataSet(
+        dict(
+            zip(
+                _IDX_FILES,
+                (
+                    "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+                    "d53e105ee54ea40749a09fcbcd1e9432",
+                    "9fb629c4189551a2d022fa330f9573f3",
+                    "ec29112dd5afa0611ce80d1b7f02629c",
+                ),
+            )
+        ),
+        ("https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"),
+        ("/usr/share/datasets/mnist",),
+    ),
+    "fashion-mnist": DataSet(
+        dict(
+            zip(
+                _IDX_FILES,
+                (
+                    "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+                    "25c81989df183df01b3e8a0aad5dffbe",
+                    "bef4ecab320f06d8554ea6380940ec79",
+                    "bb300cfdad3c16e7a12a480ee83cd310",
+                ),
+            )
+        ),
+        ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
+        ("/usr/share/datasets/fashion-mnist",),
+    ),
+    "cifar-10": DataSet(
+        {"cifar-10-binary.tar.gz": "c32a1d4ab5d03f1284b67883e8d87530"},
+        ("https://www.cs.toronto.edu/~kriz/",),
+    ),
+}
+
+_IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+
+
+def cache_dir() -> Path:
+    """The user cache: ``$XDG_CACHE_HOME/autograd`` or ``~/.cache/autograd``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "autograd"
+
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
+    """An IDX file (gzip-compressed or not) as a numpy array of its declared type and shape."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as error:
+        raise ValueError(f"{path}: cannot read as an IDX file ({error})") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
+        raise ValueError(f"{path}: not an IDX file (expected the magic bytes 00 00 <type> <ndim>)")
+    ndim = raw[3]
+    header = 4 + 4 * ndim
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    dtype = np.dtype(_IDX_TYPES[raw[2]])
+    expected = header + int(np.prod(shape)) * dtype.itemsize
+    if len(raw) != expected:
+        raise ValueError(
+            f"{path}: IDX header declares shape {shape} ({expected} bytes) "
+            f"but the file holds {len(raw)} bytes (truncated or corrupt)"
+        )
+    return (
+        np.frombuffer(raw, dtype=dtype, offset=header)
+        .reshape(shape)
+        .astype(dtype.newbyteorder("="))
+    )
+
+
+def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
+    """Images (N, 32, 32, 3) uint8 and labels (N,) uint8 from ``cifar-10-binary.tar.gz``."""
+    names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
+    record = 1 + 3072
+    parts = []
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
+            for name in names:
+                if name not in members:
+                    raise ValueError(
+                        f"{archive}: no member {name!r}; is it the CIFAR-10 *binary* version?"
+                    )
+                raw = tar.extractfile(members[name]).read()
+                if len(raw) % record:
+                    raise ValueError(
+                        f"{archive}: {name} holds {len(raw)} bytes, "
+                        f"not a multiple of the {record}-byte record"
+                    )
+                parts.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, record))
+    except (tarfile.TarError, OSError, EOFError) as error:
+        raise ValueError(f"{archive}: cannot read as cifar-10-binary.tar.gz ({error})") from None
+    records = np.concatenate(parts)
+    images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
+    return np.ascontiguousarray(images), records[:, 0].copy()
+
+
+def locate(name: str, path: str | os.PathLike | None = None, download: bool = True) -> Path:
+    """The folder holding every file of data set `name`, fetching them if needed and allowed."""
+    spec = DATASETS[name]
+    candidates = []
+    if path is not None:
+        candidates += [Path(path), Path(path) / name]
+    if os.environ.get("AUTOGRAD_DATA"):
+        candidates += [Path(os.environ["AUTOGRAD_DATA"]) / name, Path(os.environ["AUTOGRAD_DATA"])]
+    candidates += [cache_dir() / name] + [Path(d) for d in spec.system_dirs]
+    for folder in candidates:
+        if all((folder / f).is_file() for f in spec.files):
+            return folder
+    looked = ", ".join(str(c) for c in candidates)
+    if not download:
+        raise FileNotFoundError(
+            f"{name}: files {sorted(spec.files)} not found in: {looked}; "
+            "pass download=True, or put them in one of these folders"
+        )
+    return _download(name, spec, cache_dir() / name)
+
+
+def _download(name: str, spec: DataSet, folder: Path) -> Path:
+    try:
+        import pooch
+    except ImportError:
+        raise ImportError(
+            f"{name}: downloading needs pooch: pip install 'autograd-lab[data]'"
+        ) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in spec.files.items():
+        errors = []
+        for base in spec.base_urls:
+            try:  # NOTE: pooch writes to a temporary file and moves it only once the MD5 matches.
+                pooch.retrieve(
+                    base + filename,
+                    known_hash=f"md5:{md5}",
+                    fname=filename,
+                    path=folder,
+                    progressbar=False,
+                )
+                break
+            except Exception as error:  # noqa: BLE001 - try the next mirror, report all
+                errors.append(f"{base + filename}: {error}")
+        else:
+            raise OSError(f"{name}: could not download {filename}:\n  " + "\n  ".join(errors))
+    return folder
+
+
+def _idx_pair(name: str, split: str, path, download: bool) -> tuple[np.ndarray, np.ndarray]:
+    if split not in ("train", "test"):
+        raise ValueError(f"{name}: split must be 'train' or 'test', got {split!r}")
+    folder = locate(name, path, download)
+    prefix = "train" if split == "train" else "t10k"
+    images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
+    labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
+    if len(images) != len(labels):
+        raise ValueError(f"{folder}: {len(images)} {split} images but {len(labels)} labels")
+    return images, labels
+
+
+def mnist(split: str = "train", path=None, download: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST digits: images (N, 28, 28) uint8 and labels (N,) uint8; N = 60,000 or 10,000."""
+    return _idx_pair("mnist", split, path, download)
+
+
+def fashion_mnist(
+    split: str = "train", path=None, download: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST: images (N, 28, 28) uint8, labels (N,) uint8 (`FASHION_MNIST_CLASSES`)."""
+    return _idx_pair("fashion-mnist", split, path, download)
+
+
+def cifar10(
+    split: str = "train", path=None, download: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-10: images (N, 32, 32, 3) uint8, labels (N,) uint8 (`CIFAR10_CLASSES`)."""
+    if split not in ("train", "test"):
+        raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
+    folder = locate("cifar-10", path, download)
+    return read_cifar10(folder / "cifar-10-binary.tar.gz", split)
