@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-tensor clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ bench/.venv/.installed: pyproject.toml
 
 bench: bench/.venv/.installed
 	bench/.venv/bin/python bench/scalar.py
+
+# Tensor path vs hand-written numpy vs PyTorch CPU (torch only in bench/.venv); ~5 minutes.
+bench-tensor: bench/.venv/.installed
+	bench/.venv/bin/python bench/tensor.py
 
 clean:
 	rm -rf $(VENV) bench/.venv
