@@ -21,6 +21,7 @@ system's achieved FLOP rate is given as a fraction of it.
     make bench-tensor                                   # check, then the full run
     bench/.venv/bin/python bench/tensor.py --quick      # smoke run (writes no JSON)
     bench/.venv/bin/python bench/tensor.py --check      # same loss and weights after steps?
+    bench/.venv/bin/python bench/tensor.py --profile ours --configs cifar-ce-b32
 """
 
 from __future__ import annotations
@@ -306,6 +307,32 @@ def run_check(systems: list[str], config_names: list[str], steps: int = 3) -> bo
     return ok
 
 
+# --- profile: where does our time go? -----------------------------------------------------------
+def run_profile(system: str, config_names: list[str], steps: int, top: int = 25) -> None:
+    """cProfile of ``steps`` training steps (after a warm-up), sorted by own time. cProfile
+    inflates Python-heavy code, so read the shares, then confirm changes with the timed run."""
+    import cProfile
+    import pstats
+
+    for name in config_names:
+        config = CONFIGS[name]
+        trainer = make_system(system, config, initial_weights(config))
+        pool = [trainer.convert(x, t) for x, t in data_pool(config)]
+        for i in range(10):
+            trainer.step(*pool[i % POOL_BATCHES])
+        n = steps or config.steps
+        profiler = cProfile.Profile()
+        start = time.perf_counter()
+        profiler.enable()
+        for i in range(n):
+            trainer.step(*pool[i % POOL_BATCHES])
+        profiler.disable()
+        per_step = (time.perf_counter() - start) / n
+        print(f"\n=== {system} {name}: {n} steps, {1e6 * per_step:.0f} us/step under cProfile")
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("tottime").print_stats(top)
+
+
 # --- the driver ---------------------------------------------------------------------------------
 def machine_info() -> dict:
     model = ""
@@ -352,6 +379,9 @@ def summarize(configs, systems, runs, peaks) -> dict:
         for other in ("torch", "numpy"):
             if sps.get("ours") and sps.get(other):
                 entry[f"ours/{other}"] = sps["ours"] / sps[other]
+        if sps.get("ours") and sps.get("numpy"):
+            # what the framework costs on top of the same arithmetic, per training step
+            entry["overhead_us_per_step"] = 1e6 * c.batch * (1 / sps["ours"] - 1 / sps["numpy"])
         out[c.name] = entry
     return {"peak_gflops": peak, "peak_runs": peaks, "configs": out}
 
@@ -366,7 +396,7 @@ def print_table(summary: dict, systems: list[str], repeats: int) -> None:
           " GFLOP/s")  # fmt: skip
     print(f"samples/s, median of {repeats} processes per cell; % = share of that peak")
     head = f"{'workload':<15}" + "".join(f"{s:>16}" for s in systems)
-    head += f"{'ours/torch':>12}{'ours/numpy':>12}"
+    head += f"{'ours/torch':>12}{'ours/numpy':>12}{'overhead':>11}"
     print(head)
     for name, e in summary["configs"].items():
         row = f"{name:<15}"
@@ -385,9 +415,13 @@ def print_table(summary: dict, systems: list[str], repeats: int) -> None:
                 row += f"{e[key]:>9.2f}x{mark:<2}"
             else:
                 row += f"{'-':>12}"
+        if "overhead_us_per_step" in e:
+            row += f"{e['overhead_us_per_step']:>7.0f} us"
         print(row)
     print("targets: ours/torch >= 1.2x at batch 500 and >= 1.0x at batch 32; "
           "ours/numpy >= 0.85x everywhere ('<' = missed)")  # fmt: skip
+    if any("overhead_us_per_step" in e for e in summary["configs"].values()):
+        print("overhead = ours' time per step minus the numpy trainer's: the framework's cost")
 
 
 def write_json(path: Path, data: dict) -> None:
@@ -428,6 +462,11 @@ def main(argv=None) -> int:
         help="only check that the systems compute the same losses and weights",
     )
     parser.add_argument("--no-check", action="store_true", help="skip the check before timing")
+    parser.add_argument(
+        "--profile",
+        choices=SYSTEMS,
+        help="cProfile one system's training steps (in this process), no timing",
+    )
     parser.add_argument("--out", default=None, help=f"JSON results (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=300, help="seconds per worker")
     parser.add_argument("--worker", choices=[*SYSTEMS, "peak"], help=argparse.SUPPRESS)
@@ -449,6 +488,9 @@ def main(argv=None) -> int:
 
     if args.check:
         return 0 if run_check(systems, names) else 1
+    if args.profile:
+        run_profile(args.profile, names, args.steps)
+        return 0
 
     if not args.no_check and len(systems) > 1:
         # In its own process, so no library stays loaded (or spinning) in this one.
