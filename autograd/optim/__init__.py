@@ -1,0 +1,28 @@
+"""Optimizers, learning-rate schedules and early stopping, with PyTorch's names and formulas.
+
+from autograd import optim
+opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-3)
+sched = optim.lr_scheduler.Exponential(opt, gamma=0.97)   # or optim.Exponential
+stopper = optim.EarlyStopping("val_loss", patience=10)
+"""
+
+from autograd.optim import lr_scheduler
+from autograd.optim.early_stopping import EarlyStopping
+from autograd.optim.lr_scheduler import Cosine, Exponential, LinearSaturated, LRScheduler, Step
+from autograd.optim.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
+    "Adagrad",
+    "RMSprop",
+    "lr_scheduler",
+    "LRScheduler",
+    "LinearSaturated",
+    "Exponential",
+    "Step",
+    "Cosine",
+    "EarlyStopping",
+]

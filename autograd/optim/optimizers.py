@@ -1,0 +1,405 @@
+"""Optimizers: SGD (momentum, Nesterov, weight decay), Adam, AdamW, Adagrad, RMSprop.
+
+Each takes an iterable of parameters (any object with ``data``, a floating numpy array that is
+updated IN PLACE, and ``grad``, a numpy array of the same shape or ``None``) and implements
+PyTorch's update rule for one parameter group; the learning rate is the attribute ``lr`` (a
+schedule sets it between epochs). Parameters whose ``grad`` is ``None`` are skipped and their
+state does not advance, as in PyTorch.
+
+NOTE: hyper-parameters are stored as Python floats and every update is an in-place numpy
+operation, so float32 parameters stay float32 with no float64 temporaries (a ``np.float64``
+learning rate would otherwise promote every product to float64).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop"]
+
+
+def _check_nonnegative(name: str, value) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+    if not value >= 0.0 or math.isinf(value):  # `not >=` also rejects nan
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return value
+
+
+def _check_unit_interval(name: str, value) -> float:
+    value = float(value)
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+class Optimizer:
+    """Base class: holds the parameter list, the learning rate ``lr`` and per-parameter state.
+
+    Subclasses implement ``_update(index, p, g)`` for one parameter whose gradient is ``g``.
+    """
+
+    def __init__(self, params: Iterable, lr: float):
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            raise TypeError(
+                f"{type(self).__name__} expects an iterable of parameters (for example "
+                "model.parameters()), got a single parameter; wrap it in a list"
+            )
+        params = list(params)
+        if not params:
+            raise ValueError(
+                f"{type(self).__name__} got an empty parameter list; expected at least one "
+                "parameter (does the model have any? was model.parameters() already consumed?)"
+            )
+        seen = set()
+        for i, p in enumerate(params):
+            data = getattr(p, "data", None)
+            if not isinstance(data, np.ndarray) or not np.issubdtype(data.dtype, np.floating):
+                raise TypeError(
+                    f"parameter {i} ({type(p).__name__}) has no floating numpy array in .data; "
+                    "optimizers update Parameters/Tensors holding float arrays"
+                )
+            if id(p) in seen:
+                raise ValueError(
+                    f"parameter {i} appears twice in the parameter list; each parameter must "
+                    "be listed once, or it would be updated twice per step"
+                )
+            seen.add(id(p))
+        self.params = params
+        self.lr = lr
+        self.state: list[dict] = [{} for _ in params]
+
+    @property
+    def lr(self) -> float:
+        """The learning rate used by the next ``step()``; settable (schedules set it)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value) -> None:
+        self._lr = _check_nonnegative("lr", value)
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (``grad = None``), as ``set_to_none=True`` does."""
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient, in place."""
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if g is None:
+                continue
+            if g.shape != p.data.shape:
+                raise ValueError(
+                    f"parameter {i}: grad has shape {g.shape} but data has shape "
+                    f"{p.data.shape}; they must match"
+                )
+            self._update(i, p.data, g)
+
+    def _update(self, index: int, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _scratch(self, index: int, p: np.ndarray) -> np.ndarray:
+        """A reusable work array shaped like ``p`` (no allocation per step)."""
+        state = self.state[index]
+        buf = state.get("scratch")
+        if buf is None:
+            buf = state["scratch"] = np.empty_like(p)
+        return buf
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v}" for k, v in self._hyper().items())
+        return f"{type(self).__name__}({len(self.params)} parameters, {fields})"
+
+    def _hyper(self) -> dict:
+        return {"lr": self.lr}
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, ``torch.optim.SGD`` without dampening.
+
+    With ``g`` the gradient, ``wd`` the weight decay and ``mu`` the momentum::
+
+        g <- g + wd * p                 (L2 penalty wd/2 |p|^2 folded into the gradient)
+        b <- mu * b + g                 (b = g on the first step)
+        g <- g + mu * b  if nesterov else  b          (only when mu > 0)
+        p <- p - lr * g
+
+    Without momentum the update is computed as ``p <- p (1 - lr wd) - lr g``: the same
+    number, two in-place passes, no temporary arrays.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        self.momentum = _check_unit_interval("momentum", momentum)
+        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("nesterov=True needs momentum > 0 (as in PyTorch)")
+        self.nesterov = bool(nesterov)
+
+    def _hyper(self) -> dict:
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "nesterov": self.nesterov,
+            "weight_decay": self.weight_decay,
+        }
+
+    def _update(self, i, p, g):
+        lr, wd, mu = self._lr, self.weight_decay, self.momentum
+        s = self._scratch(i, p)
+        if mu == 0.0:
+            if wd:
+                np.multiply(p, 1.0 - lr * wd, out=p)
+            np.multiply(g, lr, out=s)
+            np.subtract(p, s, out=p)
+            return
+        state = self.state[i]
+        if wd:  # s = g + wd * p
+            np.multiply(p, wd, out=s)
+            np.add(s, g, out=s)
+        else:
+            np.copyto(s, g)
+        b = state.get("momentum_buffer")
+        if b is None:
+            b = state["momentum_buffer"] = s.copy()
+        else:
+            np.multiply(b, mu, out=b)
+            np.add(b, s, out=b)
+        if self.nesterov:  # s = g + mu * b
+            s += mu * b
+        else:
+            np.copyto(s, b)
+        s *= lr
+        np.subtract(p, s, out=p)
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), ``torch.optim.Adam`` with ``amsgrad=False``.
+
+    At step ``t = 1, 2, ...``::
+
+        g <- g + wd * p                             (coupled L2, as in PyTorch's Adam)
+        m <- b1 m + (1 - b1) g,    v <- b2 v + (1 - b2) g^2
+        p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+    """
+
+    decoupled = False
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
+        super().__init__(params, lr)
+        try:
+            b1, b2 = betas
+        except (TypeError, ValueError):
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
+        self.betas = (_check_unit_interval("betas[0]", b1), _check_unit_interval("betas[1]", b2))
+        self.eps = _check_nonnegative("eps", eps)
+        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+
+    def _hyper(self) -> dict:
+        return {
+            "lr": self.lr,
+            "betas": self.betas,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+        }
+
+    def _update(self, i, p, g):
+        lr, wd, eps = self._lr, self.weight_decay, self.eps
+        b1, b2 = self.betas
+        state = self.state[i]
+        s = self._scratch(i, p)
+        if "m" not in state:
+            state["step"] = 0
+            state["m"] = np.zeros_like(p)
+            state["v"] = np.zeros_like(p)
+        state["step"] += 1
+        t = state["step"]
+        m, v = state["m"], state["v"]
+        if wd and self.decoupled:
+            np.multiply(p, 1.0 - lr * wd, out=p)
+        elif wd:
+            g = g + wd * p  # a new array: the parameter's .grad is left untouched
+        np.multiply(g, 1.0 - b1, out=s)
+        np.multiply(m, b1, out=m)
+        np.add(m, s, out=m)
+        np.multiply(g, g, out=s)
+        s *= 1.0 - b2
+        np.multiply(v, b2, out=v)
+        np.add(v, s, out=v)
+        # s <- sqrt(v) / sqrt(1 - b2^t) + eps, then the step lr / (1 - b1^t) * m / s
+        np.sqrt(v, out=s)
+        s /= math.sqrt(1.0 - b2**t)
+        s += eps
+        np.divide(m, s, out=s)
+        s *= lr / (1.0 - b1**t)
+        np.subtract(p, s, out=p)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), ``torch.optim.AdamW``::
+
+        p <- p - lr * wd * p            (before the Adam step; the gradient is not changed)
+
+    then the Adam update of `Adam` with ``wd = 0``. Default ``weight_decay=1e-2`` as in PyTorch.
+    """
+
+    decoupled = True
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-3,
+        betas=(0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+    ):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al.), ``torch.optim.Adagrad``. At step ``t = 1, 2, ...``::
+
+    g <- g + wd * p
+    lr_t = lr / (1 + (t - 1) * lr_decay)
+    G <- G + g^2                     (G starts at initial_accumulator_value)
+    p <- p - lr_t * g / (sqrt(G) + eps)
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        lr_decay: float = 0.0,
+        weight_decay: float = 0.0,
+        initial_accumulator_value: float = 0.0,
+        eps: float = 1e-10,
+    ):
+        super().__init__(params, lr)
+        self.lr_decay = _check_nonnegative("lr_decay", lr_decay)
+        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        self.initial_accumulator_value = _check_nonnegative(
+            "initial_accumulator_value", initial_accumulator_value
+        )
+        self.eps = _check_nonnegative("eps", eps)
+
+    def _hyper(self) -> dict:
+        return {
+            "lr": self.lr,
+            "lr_decay": self.lr_decay,
+            "weight_decay": self.weight_decay,
+            "eps": self.eps,
+        }
+
+    def _update(self, i, p, g):
+        state = self.state[i]
+        s = self._scratch(i, p)
+        if "sum" not in state:
+            state["step"] = 0
+            state["sum"] = np.full_like(p, self.initial_accumulator_value)
+        state["step"] += 1
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        lr_t = self._lr / (1.0 + (state["step"] - 1) * self.lr_decay)
+        total = state["sum"]
+        np.multiply(g, g, out=s)
+        np.add(total, s, out=total)
+        np.sqrt(total, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)
+        s *= lr_t
+        np.subtract(p, s, out=p)
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton), ``torch.optim.RMSprop``::
+
+    g <- g + wd * p
+    v <- alpha v + (1 - alpha) g^2
+    centered:  a <- alpha a + (1 - alpha) g,   v~ = v - a^2,   else v~ = v
+    d = g / (sqrt(v~) + eps)
+    momentum > 0:  b <- momentum b + d,   p <- p - lr b;   else  p <- p - lr d
+    """
+
+    def __init__(
+        self,
+        params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        momentum: float = 0.0,
+        centered: bool = False,
+    ):
+        super().__init__(params, lr)
+        self.alpha = _check_unit_interval("alpha", alpha)
+        self.eps = _check_nonnegative("eps", eps)
+        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        self.momentum = _check_unit_interval("momentum", momentum)
+        self.centered = bool(centered)
+
+    def _hyper(self) -> dict:
+        return {
+            "lr": self.lr,
+            "alpha": self.alpha,
+            "eps": self.eps,
+            "weight_decay": self.weight_decay,
+            "momentum": self.momentum,
+            "centered": self.centered,
+        }
+
+    def _update(self, i, p, g):
+        alpha = self.alpha
+        state = self.state[i]
+        s = self._scratch(i, p)
+        if "square_avg" not in state:
+            state["square_avg"] = np.zeros_like(p)
+            if self.centered:
+                state["grad_avg"] = np.zeros_like(p)
+            if self.momentum:
+                state["momentum_buffer"] = np.zeros_like(p)
+        if self.weight_decay:
+            g = g + self.weight_decay * p
+        v = state["square_avg"]
+        np.multiply(g, g, out=s)
+        s *= 1.0 - alpha
+        np.multiply(v, alpha, out=v)
+        np.add(v, s, out=v)
+        if self.centered:
+            a = state["grad_avg"]
+            np.multiply(a, alpha, out=a)
+            a += (1.0 - alpha) * g
+            np.multiply(a, a, out=s)
+            np.subtract(v, s, out=s)
+            np.sqrt(s, out=s)
+        else:
+            np.sqrt(v, out=s)
+        s += self.eps
+        np.divide(g, s, out=s)  # s = d
+        if self.momentum:
+            b = state["momentum_buffer"]
+            np.multiply(b, self.momentum, out=b)
+            np.add(b, s, out=b)
+            np.multiply(b, self._lr, out=s)
+        else:
+            s *= self._lr
+        np.subtract(p, s, out=p)
