@@ -1,0 +1,584 @@
+"""Check a hand calculation: a student's claimed numbers against the true ones, node by node.
+
+>>> from autograd.viz.expr import build
+>>> root, nodes = build("sigmoid(w*x + b)", {"w": 1.45, "x": 2.8, "b": -4})
+>>> report = check(nodes, {"y": "0.52", "grad:w": "0.7"})
+>>> report.ok, report.first_wrong.key
+(False, 'grad:w')
+
+Precision rule: a claim is compared at the precision it was written with. ``"0.33"`` has two
+decimals, so it is right when the true value rounds to 0.33, i.e. when
+``|true - 0.33| <= 0.005`` (half a unit in the last written digit; both roundings of an exact
+tie are accepted): 0.334 matches, 0.666 does not. ``"1.5e-3"`` is compared to 0.0001.
+
+Claims are ordered as the calculation is done by hand: forward values in topological order,
+then gradients from the output back (reverse topological order, the order of the chain rule).
+The first wrong claim in that order is the one to fix first; later ones often follow from it.
+Each wrong claim gets a hint when it matches a known pitfall, computed from the graph:
+1 - sigmoid instead of sigmoid, the forward value given as the gradient, a flipped sign, the
+upstream gradient without the local derivative, the factor 2 of a squared error dropped, a
+number carried forward from the student's own rounded or wrong claims, truncation instead of
+rounding, or the number of another node.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+from autograd.engine import OPS, Value, sum_values
+from autograd.graph import topo_order
+
+__all__ = ["check", "CheckReport", "ClaimRow", "ClaimError", "Sheet", "load_sheet"]
+__all__ += ["load_claims_toml", "parse_claims", "matches"]
+
+SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims")
+
+
+class ClaimError(ValueError):
+    """A claim that cannot be checked: unknown node, bad number, bad sheet."""
+
+
+@dataclass
+class ClaimRow:
+    """One claim: ``key`` as written (``"y"``, ``"grad:w1"``), the node, what was claimed and the
+    true number, and whether they agree at the claim's precision (``quantum``: 0.01 for
+    ``"0.33"``)."""
+
+    key: str
+    name: str
+    kind: str  # "value" or "grad"
+    node: Any
+    claimed: str
+    true: float
+    quantum: float
+    ok: bool
+    hint: str = ""
+
+    @property
+    def claimed_number(self) -> float:
+        return float(Decimal(self.claimed))
+
+    @property
+    def what(self) -> str:
+        return "forward value" if self.kind == "value" else "gradient"
+
+
+@dataclass
+class CheckReport:
+    """The result of `check`: ``rows`` in calculation order, ``ok`` when every claim is
+    right, ``first_wrong`` (a `ClaimRow` or None) and its ``hint``."""
+
+    rows: list[ClaimRow]
+    output: str = "y"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(row.ok for row in self.rows)
+
+    @property
+    def wrong(self) -> list[ClaimRow]:
+        return [row for row in self.rows if not row.ok]
+
+    @property
+    def first_wrong(self) -> ClaimRow | None:
+        wrong = self.wrong
+        return wrong[0] if wrong else None
+
+    @property
+    def hint(self) -> str:
+        first = self.first_wrong
+        return first.hint if first else ""
+
+    def wrong_nodes(self) -> dict:
+        """{node: note} for every node with a wrong claim, for ``draw(..., highlight=...)``."""
+        notes: dict = {}
+        for row in self.wrong:
+            text = (
+                f"claimed {row.claimed}" if row.kind == "value" else f"claimed grad {row.claimed}"
+            )
+            notes[row.node] = f"{notes[row.node]}, {text}" if row.node in notes else text
+        return notes
+
+    def table(self) -> str:
+        """The rows as a text table: claim, claimed, true, ok/WRONG."""
+        header = ("claim", "claimed", "true", "result")
+        lines = [header]
+        for row in self.rows:
+            digits = min(12, max(4, _decimals(row.quantum) + 3))
+            lines.append(
+                (row.key, row.claimed, _fmt(row.true, digits), "ok" if row.ok else "WRONG")
+            )
+        widths = [max(len(line[i]) for line in lines) for i in range(4)]
+        return "\n".join(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+            for line in lines
+        )
+
+    def summary(self) -> str:
+        """The table, the first wrong claim with its hint, other hints, and a count."""
+        out = [self.table(), ""]
+        first = self.first_wrong
+        if first is None:
+            out.append(f"all {len(self.rows)} claims ok")
+            return "\n".join(out)
+        what = "the forward value" if first.kind == "value" else f"d{self.output}/d{first.name}"
+        out.append(
+            f"first wrong: {first.key} ({what}): claimed {first.claimed}, true "
+            f"{_fmt(first.true, _decimals(first.quantum))} at your precision"
+        )
+        if first.hint:
+            out.append(f"  hint: {first.hint}")
+        for row in self.wrong[1:]:
+            if row.hint:
+                out.append(f"  {row.key}: {row.hint}")
+        out.append(f"{len(self.wrong)} of {len(self.rows)} claims wrong")
+        return "\n".join(out)
+
+
+def matches(claimed: str, true: float) -> bool:
+    """True when ``true`` rounds to ``claimed`` at the precision ``claimed`` was written with."""
+    claim = Decimal(claimed)
+    quantum = _quantum(claim)
+    return _close(float(claim), true, quantum)
+
+
+def _quantum(claim: Decimal) -> float:
+    return 10.0 ** claim.as_tuple().exponent
+
+
+def _close(claim: float, true: float, quantum: float) -> bool:
+    # NOTE: the relative slack absorbs binary rounding of ties such as 0.335 vs "0.33".
+    slack = 1e-9 * quantum + 1e-12 * abs(true)
+    return math.isfinite(true) and abs(true - claim) <= quantum / 2 + slack
+
+
+def _decimals(quantum: float) -> int:
+    return max(0, -round(math.log10(quantum)))
+
+
+def _fmt(x: float, decimals: int) -> str:
+    text = f"{x:.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+# --- claims in ---------------------------------------------------------------------------------
+def _as_claim_text(key: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, Real, Decimal)):
+        raise ClaimError(f"claim {key}: expected a number, got {value!r}")
+    text = value.strip() if isinstance(value, str) else repr(value)
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise ClaimError(f"claim {key}: {text!r} is not a number (e.g. {key}=0.33)") from None
+    if not number.is_finite():
+        raise ClaimError(f"claim {key}: expected a finite number, got {text}")
+    return text
+
+
+def parse_claims(items: list[str]) -> dict[str, str]:
+    """``["y=0.33", "grad:w1=0.61"]`` -> ``{"y": "0.33", "grad:w1": "0.61"}`` (numbers kept as
+    written, since their digits set the precision)."""
+    claims: dict[str, str] = {}
+    for item in items:
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if not eq or not key:
+            raise ClaimError(f"--claim {item!r} is not NAME=NUMBER or grad:NAME=NUMBER")
+        if key in claims:
+            raise ClaimError(f"--claim gives {key} twice")
+        claims[key] = _as_claim_text(key, value)
+    return claims
+
+
+@dataclass
+class Sheet:
+    """A student's answer sheet: the expression and inputs (optional) and the claims."""
+
+    expression: str | None
+    inputs: dict[str, float]
+    claims: dict[str, str]
+
+
+def _read_toml(path: Path) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ClaimError(f"cannot read the answer sheet {path}: {e.strerror}") from None
+    try:
+        # NOTE: parse_float=str keeps numbers as written, trailing zeros included ("0.330").
+        return tomllib.loads(text, parse_float=str)
+    except tomllib.TOMLDecodeError as e:
+        raise ClaimError(f"{path}: not valid TOML: {e}") from None
+
+
+def load_sheet(path) -> Sheet:
+    """Read an answer sheet (TOML). Every part is optional except that there must be claims::
+
+    expression = "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"
+    [inputs]          # the given numbers
+    x1 = 2.8
+    [values]          # claimed forward values
+    h = 0.69
+    y = 0.666
+    [grads]           # claimed gradients d(output)/d(node)
+    w1 = 0.623
+    [claims]          # or claims written as on the command line
+    "grad:b" = 0.223
+    """
+    path = Path(path)
+    data = _read_toml(path)
+    unknown = sorted(set(data) - set(SHEET_KEYS))
+    if unknown:
+        raise ClaimError(
+            f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(SHEET_KEYS)}"
+        )
+    expression = data.get("expression")
+    if expression is not None and not isinstance(expression, str):
+        raise ClaimError(f"{path}: expression must be a string, got {expression!r}")
+    tables = {}
+    for key in ("inputs", "values", "grads", "claims"):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            raise ClaimError(f"{path}: [{key}] must be a table of name = number")
+        tables[key] = table
+    inputs = {}
+    for name, value in tables["inputs"].items():
+        text = _as_claim_text(name, value)
+        inputs[name] = float(Decimal(text))
+    claims: dict[str, str] = {}
+    entries = [(name, value) for name, value in tables["values"].items()]
+    entries += [(f"grad:{name}", value) for name, value in tables["grads"].items()]
+    entries += list(tables["claims"].items())
+    for key, value in entries:
+        if key in claims:
+            raise ClaimError(f"{path}: {key} is claimed twice")
+        claims[key] = _as_claim_text(key, value)
+    return Sheet(expression, inputs, claims)
+
+
+def load_claims_toml(path) -> dict[str, str]:
+    """The claims of an answer sheet (see `load_sheet`): ``{"y": "0.666", "grad:w1": ...}``."""
+    return load_sheet(path).claims
+
+
+# --- checking ----------------------------------------------------------------------------------
+def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
+    """Compare ``claims`` with the true forward values and gradients of a back-propagated graph.
+
+    ``root_or_nodes``: the output node (nodes are found by label), the ``{name: node}`` dict
+    of `autograd.viz.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
+    "grad:w1": "0.61"}``; ``"value:y"`` is the same as ``"y"``. Strings keep the precision as
+    written; numbers are taken as ``repr`` writes them. Raises `ClaimError` for an unknown
+    node name (listing the known ones) or a claim that is not a number.
+    """
+    root, named = _resolve(root_or_nodes)
+    if not claims:
+        raise ClaimError("no claims to check: give e.g. y=0.33 or grad:w1=0.61")
+    order = topo_order(root)
+    position = {node: i for i, node in enumerate(order)}
+    context = _Context(root, order, named, claims)
+    rows = []
+    for key, value in claims.items():
+        kind, name = _parse_key(key, named)
+        node = named[name]
+        text = _as_claim_text(key, value)
+        true = node.data if kind == "value" else node.grad
+        quantum = _quantum(Decimal(text))
+        ok = _close(float(Decimal(text)), true, quantum)
+        rows.append(ClaimRow(key.strip(), name, kind, node, text, true, quantum, ok))
+        context.claimed[(kind, node)] = float(Decimal(text))
+
+    def calculation_order(row: ClaimRow) -> tuple:
+        index = position[row.node]
+        return (0, index) if row.kind == "value" else (1, -index)
+
+    rows.sort(key=calculation_order)
+    for row in rows:
+        if not row.ok:
+            row.hint = context.hint(row)
+    return CheckReport(rows, output=root.label or "output")
+
+
+def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
+    if (
+        isinstance(root_or_nodes, tuple)
+        and len(root_or_nodes) == 2
+        and isinstance(root_or_nodes[1], Mapping)
+    ):
+        root, named = root_or_nodes
+        return root, dict(named)
+    if isinstance(root_or_nodes, Mapping):
+        named = dict(root_or_nodes)
+        if not named:
+            raise ClaimError("check: got no nodes")
+        # The output is the node no other named node depends on, last in topological order.
+        nodes = list(named.values())
+        below = set()
+        for node in nodes:
+            below.update(n for n in topo_order(node) if n is not node)
+        tops = [node for node in nodes if node not in below]
+        if len(tops) != 1:
+            labels = ", ".join(sorted(n.label or "?" for n in tops))
+            raise ClaimError(f"check: the nodes have several outputs ({labels}); pass the root")
+        return tops[0], named
+    if hasattr(root_or_nodes, "parents"):
+        named: dict[str, Any] = {}
+        for node in topo_order(root_or_nodes):
+            if node.label:
+                if node.label in named and named[node.label] is not node:
+                    named[node.label] = None  # ambiguous: claims on it are refused
+                else:
+                    named.setdefault(node.label, node)
+        return root_or_nodes, named
+    raise TypeError(
+        f"check: expected a node, a {{name: node}} dict or (root, nodes), got "
+        f"{type(root_or_nodes).__name__}"
+    )
+
+
+def _parse_key(key: str, named: Mapping[str, Any]) -> tuple[str, str]:
+    key = key.strip()
+    kind, colon, name = key.rpartition(":")
+    if not colon:
+        kind = "value"
+    elif kind not in ("grad", "value"):
+        raise ClaimError(f"claim {key!r}: write NAME=NUMBER or grad:NAME=NUMBER, not {kind}:")
+    name = name.strip()
+    if name not in named:
+        known = ", ".join(sorted(n for n, node in named.items() if node is not None))
+        raise ClaimError(f"claim {key!r}: no node named {name!r}; known names: {known}")
+    if named[name] is None:
+        raise ClaimError(f"claim {key!r}: several nodes are labelled {name!r}; rename them")
+    return kind, name
+
+
+class _Context:
+    """What the hints need: the graph, its children, and the student's own numbers."""
+
+    def __init__(self, root, order, named, claims):
+        self.root = root
+        self.order = order
+        self.names = {node: name for name, node in named.items() if node is not None}
+        self.claimed: dict[tuple[str, Any], float] = {}
+        self.children: dict[Any, list] = {node: [] for node in order}
+        for node in order:
+            for parent in node.parents:
+                if node not in self.children[parent]:
+                    self.children[parent].append(node)
+        self._student: dict[str, dict] | None = None
+
+    def name(self, node) -> str:
+        """A node's label, or for an unnamed node the expression that computes it."""
+        return self._expr(node, 0)[0]
+
+    def _expr(self, node, depth: int) -> tuple[str, float]:
+        """(text, precedence): 4 atom or call, 3 power, 2.5 negation, 2 product, 1 sum."""
+        if node in self.names:
+            return self.names[node], 4
+        if not node.parents:
+            return f"{node.data:.6g}", 4 if node.data >= 0 else 2.5
+        if depth > 4:
+            return "…", 4
+        args = [self._expr(p, depth + 1) for p in node.parents]
+
+        def wrap(arg: tuple[str, float], need: float) -> str:
+            return arg[0] if arg[1] >= need else f"({arg[0]})"
+
+        op = node.op
+        if op in ("add", "sum"):
+            return " + ".join(wrap(a, 1) for a in args), 1
+        if op == "sub":
+            return f"{wrap(args[0], 1)} - {wrap(args[1], 2)}", 1
+        if op in ("mul", "div"):
+            return f"{wrap(args[0], 2)}{'*' if op == 'mul' else '/'}{wrap(args[1], 2.5)}", 2
+        if op == "pow":
+            exponent = args[1] if len(args) > 1 else (f"{node.params['exponent']:g}", 4)
+            return f"{wrap(args[0], 4)}**{wrap(exponent, 4)}", 3
+        if op == "neg":
+            return f"-{wrap(args[0], 3)}", 2.5
+        return f"{op}({', '.join(a[0] for a in args)})", 4
+
+    def descendants(self, node) -> list:
+        """Nodes that depend on ``node``, nearest first (breadth first)."""
+        seen, queue, out = {node}, [node], []
+        while queue:
+            current = queue.pop(0)
+            for child in self.children.get(current, ()):
+                if child not in seen:
+                    seen.add(child)
+                    out.append(child)
+                    queue.append(child)
+        return out
+
+    # The student's numbers: their claims where they made one, else computed from their claims.
+    def student(self) -> dict[str, dict]:
+        if self._student is None:
+            values: dict = {}
+            for node in self.order:
+                claim = self.claimed.get(("value", node))
+                if claim is not None:
+                    values[node] = claim
+                elif node.parents:
+                    values[node] = _recompute(node, [values[p] for p in node.parents])
+                else:
+                    values[node] = node.data
+            grads: dict = {}
+            for node in reversed(self.order):
+                claim = self.claimed.get(("grad", node))
+                if claim is not None:
+                    grads[node] = claim
+                elif node is self.root:
+                    grads[node] = 1.0
+                else:
+                    grads[node] = self.grad_from(node, grads)
+            self._student = {"value": values, "grad": grads}
+        return self._student
+
+    def grad_from(self, node, grads: Mapping) -> float:
+        """Σ over children c of grads[c] × dc/dnode (each edge counted)."""
+        total = 0.0
+        for child in self.children.get(node, ()):
+            for parent, local in zip(child.parents, child.local_grads):
+                if parent is node:
+                    total += grads.get(child, 0.0) * local
+        return total
+
+    def hint(self, row: ClaimRow) -> str:
+        """A hint for a wrong claim when it matches a known pitfall, else ``""``."""
+        claim, q = row.claimed_number, row.quantum
+        node, true, name = row.node, row.true, row.name
+
+        def near(x: float) -> bool:
+            return _close(claim, x, q)
+
+        def show(x: float) -> str:
+            return _fmt(x, min(12, _decimals(q) + 1))
+
+        d = f"d{self.root.label or 'output'}/d"
+        if row.kind == "value":
+            if node.op == "sigmoid" and near(1.0 - true):
+                z = self.name(node.parents[0])
+                return (
+                    f"{row.claimed} is 1 - sigmoid({z}) = 1 - {show(true)}; "
+                    "sigmoid(z) = 1/(1 + e^-z)"
+                )
+            if near(node.grad):
+                return f"{row.claimed} is the gradient {d}{name}, not the forward value"
+        else:
+            if self.has_square_below(node) and near(true / 2):
+                return (
+                    f"{row.claimed} is half of {d}{name} = {show(true)}: the derivative of u² "
+                    "is 2u; the factor 2 of the squared error was dropped"
+                )
+            if near(node.data):
+                return f"{row.claimed} is the forward value of {name}, not the gradient {d}{name}"
+            upstream = [u for u in self.descendants(node) if near(u.grad)]
+            if upstream:
+                # Prefer a named node: the mul between w1 and h has h's gradient.
+                named = [u for u in upstream if u in self.names]
+                u = self.name((named or upstream)[0])
+                return (
+                    f"{row.claimed} is {d}{u}, the gradient upstream of {name}; multiply it by "
+                    f"the local derivative(s) from {name} to {u} (chain rule) to get {show(true)}"
+                )
+        if true != 0 and near(-true):
+            return f"the sign is flipped: the true {row.what} is {show(true)}"
+        carried = self.carried(row)
+        if carried:
+            return carried
+        truncated = math.trunc(true / q) * q
+        if near(truncated):
+            return (
+                f"the true {row.what} {show(true)} was truncated; round it to the nearest: "
+                f"{_fmt(true, _decimals(q))}"
+            )
+        kinds = [row.kind, "grad" if row.kind == "value" else "value"]
+        for kind in kinds:
+            for other, other_name in self.names.items():
+                if other is not node and near(_true(other, kind)):
+                    what = f"the value of {other_name}" if kind == "value" else f"{d}{other_name}"
+                    return f"{row.claimed} is {what}; is it on the right node?"
+        return ""
+
+    def has_square_below(self, node) -> bool:
+        return any(
+            d.op == "pow" and (d.params or {}).get("exponent") == 2.0
+            for d in self.descendants(node)
+        )
+
+    def nearest_claimed(self, node, kind: str) -> list:
+        """The claims ``node``'s number is computed from: walking towards the inputs (values)
+        or the output (gradients), stopping at each node with a claim."""
+        step = (lambda n: n.parents) if kind == "value" else (lambda n: self.children.get(n, ()))
+        found, seen, stack = [], {node}, list(step(node))
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if (kind, current) in self.claimed:
+                found.append(current)
+            else:
+                stack.extend(step(current))
+        return found
+
+    def carried(self, row: ClaimRow) -> str:
+        """The claim follows from the student's own (rounded or wrong) earlier numbers."""
+        node = row.node
+        try:
+            student = self.student()
+            if row.kind == "value":
+                if not node.parents:
+                    return ""
+                mine = _recompute(node, [student["value"][p] for p in node.parents])
+            else:
+                mine = self.grad_from(node, student["grad"])
+        except (ValueError, ZeroDivisionError, OverflowError, KeyError):
+            return ""
+        if not _close(row.claimed_number, mine, row.quantum):
+            return ""
+        prefix = "" if row.kind == "value" else f"d{self.root.label or 'output'}/d"
+        differing = [
+            f"{prefix}{self.name(s)} = {_short(self.claimed[(row.kind, s)])}"
+            for s in self.nearest_claimed(node, row.kind)
+            if self.claimed[(row.kind, s)] != _true(s, row.kind)
+        ]
+        if not differing:
+            return ""
+        return (
+            f"{row.claimed} follows from your own {', '.join(differing)}; carry more "
+            "digits through the calculation (or fix those numbers first)"
+        )
+
+
+def _short(x: float) -> str:
+    return f"{x:.12g}"
+
+
+def _true(node, kind: str) -> float:
+    return node.data if kind == "value" else node.grad
+
+
+def _recompute(node, inputs: list[float]) -> float:
+    """The op of ``node`` applied to other input numbers."""
+    if not node.parents:
+        return node.data
+    values = [Value(x) for x in inputs]
+    params = dict(node.params or {})
+    if node.op == "sum":
+        return sum_values(values).data
+    if node.op == "pow" and "exponent" in params:
+        return (values[0] ** params["exponent"]).data
+    return OPS[node.op].function(*values, **params).data

@@ -1,0 +1,451 @@
+"""Expressions as text -> a back-propagated graph of `Value` nodes, for ``autograd draw`` and
+``autograd check``.
+
+>>> root, nodes = build("h = w1*x1 + w2*x2 + b; y = sigmoid(h)",
+...                     {"x1": 2.8, "x2": -1.8, "w1": 1.45, "w2": -0.35, "b": -4})
+>>> round(root.data, 3), round(nodes["w1"].grad, 3), nodes["h"].op
+(0.666, 0.626, 'sum')
+
+The text is parsed with Python's `ast` and walked through a whitelist; nothing is ever
+evaluated by Python. Allowed:
+
+- numbers, names (each name is one leaf node, labelled with its name; ``x*x`` uses it twice);
+- ``+ - * / **`` and unary minus;
+- the engine's one-input functions (`FUNCTIONS`: ``exp log sqrt tanh sigmoid relu softplus
+  abs leaky_relu elu``) with their parameters as keywords, ``elu(z, alpha=0.1)``;
+- named steps, separated by ``;`` or new lines: ``h = w1*x1 + b; y = tanh(h)``. A step's name
+  labels the node it computes; the last step is the output. An output that is not named is
+  labelled ``y`` (``f`` when ``y`` is already an input's name).
+
+A weighted sum, that is a chain of ``+`` with three or more terms or with a product among its
+terms (``w1*x1 + w2*x2 + b``, ``w*x + b``), becomes one `sum_values` node with one edge per
+term, as the course draws a neuron; ``a + b`` stays an ``add`` node. Write ``a + (b + c)`` to
+keep a sub-sum apart, or name it as a step.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from numbers import Real
+
+from autograd.engine import OPS, Value, sum_values
+
+__all__ = ["build", "parse_assignments", "ExpressionError", "FUNCTIONS"]
+
+# The engine's one-input ops, callable by name: {name: default parameters}.
+FUNCTIONS = {
+    name: dict(spec.params) for name, spec in OPS.items() if spec.arity == 1 and name != "neg"
+}
+ALLOWED = (
+    "allowed: numbers, names, + - * / **, unary minus, named steps 'h = ...;' and the functions "
+    + ", ".join(sorted(FUNCTIONS))
+)
+_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
+_NAME = re.compile(r"[^\W\d]\w*")
+_ENGINE_DETAIL = re.compile(r" \(from Value\(.*\)\)$|\s*\(Value\(.*$")
+
+
+class ExpressionError(ValueError):
+    """A bad expression (or ``--set`` item): a one-line message, and where it went wrong.
+
+    ``source`` is the text that was parsed, ``col`` the 0-based offset of the offending token
+    in it (``None`` when no single token is to blame), ``width`` the token's length.
+    ``pointer()`` gives the line of ``source`` holding the token and a caret line under it.
+    """
+
+    def __init__(self, message: str, source: str = "", col: int | None = None, width: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.source = source
+        self.col = col
+        self.width = max(1, width)
+
+    def pointer(self) -> str:
+        """Two lines: the offending line of the source and ``^^^`` under the token."""
+        if self.col is None or not self.source:
+            return self.source
+        start = self.source.rfind("\n", 0, self.col) + 1
+        end = self.source.find("\n", self.col)
+        line = self.source[start : len(self.source) if end < 0 else end]
+        col = self.col - start
+        width = max(1, min(self.width, len(line) - col))
+        # NOTE: tabs keep their width so the caret stays under the token.
+        pad = "".join(c if c == "\t" else " " for c in line[:col])
+        return f"{line}\n{pad}{'^' * width}"
+
+
+def parse_assignments(items) -> dict[str, float]:
+    """``["x1=2.8", "b=-4"]`` (or ``"x1=2.8, b=-4"``) -> ``{"x1": 2.8, "b": -4.0}``.
+
+    Raises `ExpressionError` pointing at the item that is not ``NAME=NUMBER``, gives a name a
+    second time, or gives a number that is not finite.
+    """
+    if isinstance(items, str):
+        items = [items]
+    source = " ".join(items)
+    values: dict[str, float] = {}
+    item_start = 0
+    for item in items:
+        part_start = item_start
+        for part in item.split(","):
+            stripped = part.strip()
+            at = part_start + (part.find(stripped) if stripped else 0)
+            part_start += len(part) + 1
+            if not stripped and "," in item:
+                continue  # tolerate "x=1, y=2," and spaces after commas
+            name, eq, number = stripped.partition("=")
+            name, number = name.strip(), number.strip()
+            where = {"source": source, "col": at, "width": len(stripped)}
+            if not eq or not _NAME.fullmatch(name):
+                raise ExpressionError(
+                    f"--set item {stripped!r} is not NAME=NUMBER (e.g. x1=2.8)", **where
+                )
+            try:
+                value = float(Decimal(number))
+            except (InvalidOperation, ValueError):
+                raise ExpressionError(
+                    f"--set {name}: {number!r} is not a number (e.g. {name}=2.8)", **where
+                ) from None
+            if not math.isfinite(value):
+                raise ExpressionError(
+                    f"--set {name}: expected a finite number, got {number}", **where
+                )
+            if name in values:
+                raise ExpressionError(f"--set gives {name} twice", **where)
+            values[name] = value
+        item_start += len(item) + 1  # items are joined by one space
+    return values
+
+
+def build(
+    source: str, values: Mapping[str, float], *, group_sums: bool = True
+) -> tuple[Value, dict[str, Value]]:
+    """Parse ``source``, build its graph from ``values`` (inputs by name), run forward and
+    ``root.backward()``; return the output node and ``{name: node}`` for every named node
+    (inputs and steps, the output included).
+
+    Values not used by the expression are ignored (so one dict of inputs serves several
+    expressions). ``group_sums=False`` keeps every ``+`` a two-input ``add`` node.
+    Raises `ExpressionError` (a `ValueError`) with ``.col`` and ``.pointer()`` on bad input,
+    including a math domain error such as the log of a negative number.
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"build: source must be a str, got {type(source).__name__}")
+    for name, value in values.items():
+        if not (isinstance(value, Real) and not isinstance(value, bool)):
+            raise TypeError(f"build: the value of {name!r} must be a number, got {value!r}")
+    return _Builder(source, values, group_sums).run()
+
+
+class _Builder:
+    def __init__(self, source: str, values: Mapping[str, float], group_sums: bool):
+        self.source = source
+        self.values = values
+        self.group_sums = group_sums
+        self.nodes: dict[str, Value] = {}
+        self.line_starts: list[int] = []
+        self.indents: list[int] = []
+
+    # --- positions ----------------------------------------------------------------------------
+    def _normalise(self) -> str:
+        """Source with each line's indentation removed (ast rejects indented statements);
+        remembers what was removed so positions map back to the original text."""
+        lines, start = [], 0
+        for line in self.source.split("\n"):
+            body = line.rstrip("\r")
+            stripped = body.lstrip(" \t")
+            self.line_starts.append(start)
+            self.indents.append(len(body) - len(stripped))
+            lines.append(stripped)
+            start += len(line) + 1
+        return "\n".join(lines)
+
+    def _offset(self, lineno: int, col: int, byte_col: bool = True) -> int:
+        """(1-based line, column in the normalised line) -> offset into the original source."""
+        lineno = min(max(lineno, 1), len(self.line_starts))
+        start = self.line_starts[lineno - 1]
+        indent = self.indents[lineno - 1]
+        if byte_col:  # ast columns count UTF-8 bytes
+            line = self.source[start + indent :].split("\n", 1)[0]
+            col = len(line.encode("utf-8")[:col].decode("utf-8", "ignore"))
+        return start + indent + col
+
+    def error(self, message: str, node: ast.AST | None = None) -> ExpressionError:
+        if node is None or not hasattr(node, "col_offset"):
+            return ExpressionError(message, self.source)
+        col = self._offset(node.lineno, node.col_offset)
+        if getattr(node, "end_lineno", None) == node.lineno and node.end_col_offset is not None:
+            width = self._offset(node.lineno, node.end_col_offset) - col
+        else:
+            width = len(self.source.split("\n", node.lineno)[node.lineno - 1]) - col
+        return ExpressionError(message, self.source, col, width)
+
+    # --- parsing ------------------------------------------------------------------------------
+    def run(self) -> tuple[Value, dict[str, Value]]:
+        text = self._normalise()
+        if not text.strip():
+            raise ExpressionError(
+                "empty expression: expected e.g. 'sigmoid(w*x + b)'", self.source, 0
+            )
+        try:
+            tree = ast.parse(text, mode="exec")
+        except SyntaxError as e:
+            col = self._offset(e.lineno or 1, max((e.offset or 1) - 1, 0), byte_col=False)
+            end = e.end_offset if e.end_lineno == e.lineno and e.end_offset else 0
+            width = max(1, end - (e.offset or 1))
+            raise ExpressionError(f"syntax error: {e.msg}", self.source, col, width) from None
+        except (RecursionError, MemoryError):
+            raise ExpressionError("expression nested too deeply", self.source) from None
+        statements = tree.body
+        if not statements:
+            raise ExpressionError(
+                "empty expression: expected e.g. 'sigmoid(w*x + b)'", self.source, 0
+            )
+        steps = self._check_steps(statements)
+        root = None
+        try:
+            for index, statement in enumerate(statements):
+                last = index == len(statements) - 1
+                if isinstance(statement, ast.Assign):
+                    name = statement.targets[0].id
+                    node = self._step_value(statement.value, name)
+                    self.nodes[name] = node
+                else:
+                    node = self.eval(statement.value)
+                    if not last:
+                        raise self.error(
+                            "only the last step may be unnamed; name this one ('h = ...')",
+                            statement,
+                        )
+                    if not node.label:
+                        node.label = self._root_label()
+                        self.nodes[node.label] = node
+                root = node
+        except RecursionError:
+            raise ExpressionError("expression nested too deeply", self.source) from None
+        self._check_all_used(root, steps)
+        root.backward()
+        return root, dict(self.nodes)
+
+    def _check_steps(self, statements: list[ast.stmt]) -> dict[str, ast.Assign]:
+        steps: dict[str, ast.Assign] = {}
+        for statement in statements:
+            if isinstance(statement, ast.Expr):
+                continue
+            if not isinstance(statement, ast.Assign):
+                raise self.error(f"unsupported statement; {ALLOWED}", statement)
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+                raise self.error("a step assigns one name: 'h = w*x + b'", statement.targets[-1])
+            target = statement.targets[0]
+            name = target.id
+            if name in FUNCTIONS:
+                raise self.error(
+                    f"{name!r} is a function; choose another name for this step", target
+                )
+            if name in steps:
+                raise self.error(f"{name!r} is defined twice; each step needs its own name", target)
+            if name in self.values:
+                raise self.error(
+                    f"{name!r} is both given a value and defined as a step; drop one of them",
+                    target,
+                )
+            steps[name] = statement
+        self.step_names = set(steps)
+        return steps
+
+    def _check_all_used(self, root: Value, steps: dict[str, ast.Assign]) -> None:
+        from autograd.graph import topo_order
+
+        in_graph = set(topo_order(root))
+        for name, statement in steps.items():
+            if self.nodes[name] not in in_graph:
+                raise self.error(
+                    f"step {name!r} is not used by the output {root.label!r}",
+                    statement.targets[0],
+                )
+
+    def _root_label(self) -> str:
+        for label in ("y", "f", "out", "output"):
+            if label not in self.nodes and label not in self.values:
+                return label
+        return "result"
+
+    def _step_value(self, expr: ast.expr, name: str) -> Value:
+        if isinstance(expr, ast.Name):
+            raise self.error(
+                f"step {name!r} only renames {expr.id!r}; a step needs an operation", expr
+            )
+        node = self.eval(expr)
+        if node.label:  # e.g. 'h = +x' would rename the input x
+            raise self.error(
+                f"step {name!r} only renames {node.label!r}; a step needs an operation", expr
+            )
+        node.label = name
+        return node
+
+    # --- evaluation ---------------------------------------------------------------------------
+    def eval(self, expr: ast.expr) -> Value:
+        if isinstance(expr, ast.Name):
+            return self.name(expr)
+        number = self.number(expr)
+        if number is not None:
+            return Value(number)
+        if isinstance(expr, ast.BinOp):
+            return self.binary(expr)
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+            operand = self.eval(expr.operand)
+            return self.apply(expr, lambda: -operand) if isinstance(expr.op, ast.USub) else operand
+        if isinstance(expr, ast.Call):
+            return self.call(expr)
+        if isinstance(expr, ast.UnaryOp):
+            raise self.error(f"unsupported operator {_describe(expr.op)}; {ALLOWED}", expr)
+        raise self.error(f"unsupported: {_describe(expr)}; {ALLOWED}", expr)
+
+    def number(self, expr: ast.expr) -> float | None:
+        """The value of a numeric literal (``-4`` included), else None."""
+        sign = 1.0
+        while isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+            sign = -sign if isinstance(expr.op, ast.USub) else sign
+            expr = expr.operand
+        if isinstance(expr, ast.Constant):
+            value = expr.value
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return sign * float(value)
+            raise self.error(f"unsupported: {_describe(expr)}; {ALLOWED}", expr)
+        return None
+
+    def name(self, expr: ast.Name) -> Value:
+        name = expr.id
+        if name in self.nodes:
+            return self.nodes[name]
+        if name in self.values:
+            node = Value(self.values[name], label=name)
+            self.nodes[name] = node
+            return node
+        if name in FUNCTIONS:
+            raise self.error(f"{name!r} is a function; call it: {name}(...)", expr)
+        if name in self.step_names:
+            raise self.error(f"{name!r} is used before the step that defines it", expr)
+        raise self.error(f"no value for {name!r}; give one with --set {name}=NUMBER", expr)
+
+    def binary(self, expr: ast.BinOp) -> Value:
+        op = _BINARY.get(type(expr.op))
+        if op is None:
+            if isinstance(expr.op, ast.BitXor):
+                raise self.error("'^' is not a power here; write a**b (e.g. x**2)", expr)
+            raise self.error(f"unsupported operator {_describe(expr.op)}; {ALLOWED}", expr)
+        if op == "add":
+            return self.add_chain(expr)
+        left = self.eval(expr.left)
+        if op == "pow":
+            exponent = self.number(expr.right)
+            right = exponent if exponent is not None else self.eval(expr.right)
+            return self.apply(expr, lambda: left**right)
+        right = self.eval(expr.right)
+        if op == "sub":
+            return self.apply(expr, lambda: left - right)
+        if op == "mul":
+            return self.apply(expr, lambda: left * right)
+        return self.apply(expr, lambda: left / right)
+
+    def add_chain(self, expr: ast.BinOp) -> Value:
+        """``a + b + c`` (the left spine of ``+``) as one Σ node when it is a weighted sum."""
+        operands = []
+        while isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Add):
+            operands.append(expr.right)
+            expr = expr.left
+        operands.append(expr)
+        operands.reverse()
+        terms = [self.eval(term) for term in operands]
+        weighted = len(terms) >= 3 or any(term.op == "mul" for term in terms)
+        if self.group_sums and weighted:
+            return sum_values(terms)
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return total
+
+    def call(self, expr: ast.Call) -> Value:
+        if not isinstance(expr.func, ast.Name):
+            raise self.error(f"unsupported call; {ALLOWED}", expr.func)
+        name = expr.func.id
+        if name not in FUNCTIONS:
+            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise self.error(
+                f"unknown function {name!r}; {hint}known: {', '.join(sorted(FUNCTIONS))}",
+                expr.func,
+            )
+        defaults = FUNCTIONS[name]
+        usage = f"{name}(z" + "".join(f", {k}={v}" for k, v in defaults.items()) + ")"
+        if not expr.args:
+            raise self.error(f"{name} takes one input: {usage}", expr)
+        for arg in expr.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error(f"unsupported: *arguments; write {usage}", arg)
+        positional = list(expr.args[1:])
+        if len(positional) > len(defaults):
+            raise self.error(f"{name} takes one input: {usage}", positional[len(defaults)])
+        params: dict[str, float] = {}
+        for key, arg in zip(defaults, positional):
+            params[key] = self.param(name, key, arg)
+        for keyword in expr.keywords:
+            if keyword.arg is None:
+                raise self.error(f"unsupported: **arguments; write {usage}", keyword.value)
+            if keyword.arg not in defaults:
+                known = ", ".join(defaults) or "none"
+                raise self.error(
+                    f"{name} has no parameter {keyword.arg!r} (parameters: {known}); {usage}",
+                    keyword,
+                )
+            if keyword.arg in params:
+                raise self.error(f"{name}: parameter {keyword.arg!r} given twice", keyword)
+            params[keyword.arg] = self.param(name, keyword.arg, keyword.value)
+        operand = self.eval(expr.args[0])
+        function = OPS[name].function
+        return self.apply(expr, lambda: function(operand, **params))
+
+    def param(self, function: str, key: str, expr: ast.expr) -> float:
+        value = self.number(expr)
+        if value is None:
+            raise self.error(f"{function}: parameter {key} must be a number, e.g. {key}=0.1", expr)
+        return value
+
+    def apply(self, expr: ast.expr, compute) -> Value:
+        """Run one engine op; its domain errors become an `ExpressionError` at ``expr``."""
+        try:
+            return compute()
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError) as e:
+            message = _ENGINE_DETAIL.sub("", str(e))
+            raise self.error(f"cannot compute this: {message}", expr) from None
+
+
+def _describe(node: ast.AST) -> str:
+    names = {
+        ast.Constant: "this constant (only numbers)",
+        ast.Compare: "comparisons",
+        ast.BoolOp: "and/or",
+        ast.Attribute: "attributes (a.b)",
+        ast.Subscript: "indexing (a[i])",
+        ast.Lambda: "lambda",
+        ast.IfExp: "if/else",
+        ast.Tuple: "tuples",
+        ast.List: "lists",
+        ast.Dict: "dicts",
+        ast.FloorDiv: "'//'",
+        ast.Mod: "'%'",
+        ast.MatMult: "'@'",
+        ast.BitXor: "'^'",
+        ast.BitAnd: "'&'",
+        ast.BitOr: "'|'",
+        ast.LShift: "'<<'",
+        ast.RShift: "'>>'",
+        ast.Not: "not",
+        ast.Invert: "'~'",
+    }
+    return names.get(type(node), type(node).__name__)
