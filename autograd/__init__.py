@@ -7,11 +7,25 @@ on first use.
 
 from autograd.engine import Value, sum_values
 from autograd.graph import enable_grad, is_grad_enabled, no_grad, topo_order
+from autograd.tensor import Tensor
 
 __version__ = "0.1.0"
 
+# Submodules loaded on first use (``autograd.nn``): `import autograd` stays numpy-only.
+_LAZY_SUBMODULES = ("nn", "optim", "functional")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"autograd.{name}")
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+
+
 __all__ = [
     "Value",
+    "Tensor",
     "sum_values",
     "no_grad",
     "enable_grad",

@@ -1,0 +1,792 @@
+"""`Tensor`: a numpy array in a computational graph, with the scalar engine's op names.
+
+Every op computes its result with numpy and records, in one closure, how to turn the gradient
+of its output ``g`` into the gradients of its inputs (a vector-Jacobian product). Each op's
+docstring gives the forward formula and that rule. ``backward()`` walks the graph once in the
+order of `graph.topo_order` (the same sort the scalar engine and the visualizer use).
+
+dtype: a Tensor made from a numpy array keeps the array's dtype (and shares its memory, as
+``torch.from_numpy``); Python numbers and lists become float32. A Python number in an op takes
+the Tensor's dtype (``x * 0.5`` stays float32): nothing upcasts to float64 unless you pass
+float64 arrays.
+
+Memory: ``backward()`` releases the graph as it walks it (each non-leaf node drops its parents
+and its closure once used), so nothing of a training step outlives the step. Pass
+``retain_graph=True`` to keep it (to call backward twice, or to draw gradients on the graph).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from autograd.graph import GRAD_MODE, no_grad, op_table, topo_order
+
+__all__ = ["Tensor", "OPS", "concatenate", "stack", "where", "unbroadcast", "no_grad"]
+
+OPS, register = op_table()
+_new = object.__new__
+
+
+def _freed(g):
+    raise RuntimeError(
+        "backward(): this part of the graph was already released by an earlier backward(); "
+        "call backward(retain_graph=True) the first time to go through it twice"
+    )
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """The gradient of numpy broadcasting: sum ``grad`` over the axes that broadcasting added
+    or stretched, down to ``shape``. The one place gradients are unbroadcast; returns ``grad``
+    itself (no copy) when the shapes already match."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1
+    )
+    return grad.sum(axis=axes).reshape(shape)
+
+
+def _result(data, parents, op, backward, params=None):
+    """A new node: it records its parents and `backward` only when one parent requires grad
+    and grad mode is on; otherwise it is a leaf that requires no grad."""
+    out = _new(Tensor)
+    out.data = data
+    out.grad = None
+    out.label = ""
+    out.op = op
+    out.params = params
+    if GRAD_MODE.enabled:
+        for p in parents:
+            if p.requires_grad:
+                out.requires_grad = True
+                out.parents = parents
+                out._backward = backward
+                return out
+    out.requires_grad = False
+    out.parents = ()
+    out._backward = None
+    return out
+
+
+def _leaf(array):
+    out = _new(Tensor)
+    out.data = array
+    out.grad = None
+    out.label = ""
+    out.op = ""
+    out.params = None
+    out.requires_grad = False
+    out.parents = ()
+    out._backward = None
+    return out
+
+
+def _operand(other, like):
+    """`other` as a Tensor; a Python number takes `like`'s float dtype (no silent upcast)."""
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, np.ndarray):
+        return _leaf(other)
+    if isinstance(other, numbers.Number) and not isinstance(other, np.generic):
+        kind = like.data.dtype.kind
+        return _leaf(np.asarray(other, dtype=like.data.dtype if kind == "f" else None))
+    return Tensor(other)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^-x), in three in-place passes."""
+    out = np.negative(x)
+    # NOTE: e^-x overflows to inf for x < -88 (float32); 1/(1 + inf) = 0 is the right limit,
+    # so only the warning is silenced, the value is exact.
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def _axes(axis, ndim):
+    """`axis` (None, int or tuple) as a tuple of non-negative axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(a % ndim)
+    return tuple(out)
+
+
+def _expand(g, shape, axis, keepdims):
+    """Broadcast the gradient of a reduction over `axis` back to the input `shape`."""
+    if not keepdims and axis is not None:
+        g = np.expand_dims(g, _axes(axis, len(shape)))
+    return np.broadcast_to(g, shape)
+
+
+class Tensor:
+    """A numpy array that records the operations made from it, for ``backward()``.
+
+    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> y = (x * x).sum(); y.backward(); x.grad
+    array([[2., 4.],
+           [6., 8.]], dtype=float32)
+
+    Leaf gradients (tensors made by you, e.g. weights) accumulate across ``backward()`` calls,
+    as in PyTorch, until ``zero_grad()``; gradients of intermediate results are not kept
+    unless ``backward(retain_graph=True)``.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "parents",
+        "op",
+        "label",
+        "params",
+        "_backward",
+        "__weakref__",
+    )
+    __array_ufunc__ = None  # numpy defers to our reflected operators: array + Tensor -> Tensor
+
+    def __init__(self, data, requires_grad=False, label="", dtype=None):
+        if isinstance(data, Tensor):
+            data = data.data
+        if isinstance(data, np.ndarray):
+            array = data if dtype is None else data.astype(dtype, copy=False)
+        elif isinstance(data, np.generic):
+            array = np.asarray(data, dtype=dtype)
+        else:
+            try:
+                array = np.asarray(data, dtype=np.float32 if dtype is None else dtype)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(
+                    f"Tensor expects a numpy array, a number or a (nested) list of numbers, "
+                    f"got {type(data).__name__}: {exc}"
+                ) from None
+        if array.dtype.kind not in "fiub":
+            raise TypeError(f"Tensor holds numbers; got an array of dtype {array.dtype}")
+        if requires_grad and array.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require grad; this one is {array.dtype} "
+                "(pass dtype=np.float32 or a float array)"
+            )
+        self.data = array
+        self.grad = None
+        self.requires_grad = bool(requires_grad)
+        self.parents = ()
+        self.op = ""
+        self.label = label
+        self.params = None
+        self._backward = None
+
+    # --- array-like properties ------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): needs a one-element tensor, got shape {self.data.shape}")
+        return self.data.item()
+
+    def numpy(self) -> np.ndarray:
+        """The data array (shared, not copied)."""
+        return self.data
+
+    def detach(self) -> Tensor:
+        """The same data as a new leaf that requires no grad (memory is shared)."""
+        return _leaf(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the gradient (``grad = None``)."""
+        self.grad = None
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", threshold=20)
+        extra = f", dtype={self.data.dtype}" if self.data.dtype != np.float32 else ""
+        if self.requires_grad:
+            extra += ", requires_grad=True"
+        if self.label:
+            extra += f", label={self.label!r}"
+        return f"Tensor({body}{extra})"
+
+    # --- binary ops (broadcasting) ----------------------------------------------------------
+    @register("add", "+", arity=2)
+    def __add__(self, other):
+        """a + b;  ga = g, gb = g (summed over broadcast axes)"""
+        a, b = self, other if type(other) is Tensor else _operand(other, self)
+
+        def backward(g):
+            return unbroadcast(g, a.data.shape), unbroadcast(g, b.data.shape)
+
+        return _result(a.data + b.data, (a, b), "add", backward)
+
+    def __radd__(self, other):
+        return _operand(other, self) + self
+
+    @register("sub", "-", arity=2)
+    def __sub__(self, other):
+        """a - b;  ga = g, gb = -g"""
+        a, b = self, other if type(other) is Tensor else _operand(other, self)
+
+        def backward(g):
+            gb = -unbroadcast(g, b.data.shape) if b.requires_grad else None
+            return unbroadcast(g, a.data.shape), gb
+
+        return _result(a.data - b.data, (a, b), "sub", backward)
+
+    def __rsub__(self, other):
+        return _operand(other, self) - self
+
+    @register("mul", "×", arity=2)
+    def __mul__(self, other):
+        """a * b;  ga = g·b, gb = g·a"""
+        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        A, B = a.data, b.data
+
+        def backward(g):
+            ga = unbroadcast(g * B, A.shape) if a.requires_grad else None
+            gb = unbroadcast(g * A, B.shape) if b.requires_grad else None
+            return ga, gb
+
+        return _result(A * B, (a, b), "mul", backward)
+
+    def __rmul__(self, other):
+        return _operand(other, self) * self
+
+    @register("div", "÷", arity=2)
+    def __truediv__(self, other):
+        """a / b;  ga = g/b, gb = -g·a/b² = -(g/b)·(a/b)"""
+        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        A, B = a.data, b.data
+        out = A / B
+
+        def backward(g):
+            g_over_b = g / B
+            ga = unbroadcast(g_over_b, A.shape) if a.requires_grad else None
+            gb = unbroadcast(-g_over_b * out, B.shape) if b.requires_grad else None
+            return ga, gb
+
+        return _result(out, (a, b), "div", backward)
+
+    def __rtruediv__(self, other):
+        return _operand(other, self) / self
+
+    @register("pow", "**", arity=2, domain="positive")
+    def __pow__(self, other):
+        """a ** b;  ga = g·b·a^(b-1), gb = g·a^b·ln(a) (a > 0; 0 where a = 0)
+
+        A number exponent is a parameter of the node (one parent), as in the scalar engine."""
+        a = self
+        A = a.data
+        if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
+            n = float(other)
+
+            def backward_number(g):
+                if n == 2.0:
+                    return (g * (A + A),)
+                return (g * (n * A ** (n - 1.0)),)
+
+            return _result(A**n, (a,), "pow", backward_number, {"exponent": n})
+        b = _operand(other, self)
+        B = b.data
+        out = A**B
+
+        def backward(g):
+            ga = unbroadcast(g * B * A ** (B - 1), A.shape) if a.requires_grad else None
+            gb = None
+            if b.requires_grad:
+                positive = A > 0
+                log_a = np.log(np.where(positive, A, 1))
+                gb = unbroadcast(g * out * log_a, B.shape)
+            return ga, gb
+
+        return _result(out, (a, b), "pow", backward)
+
+    def __rpow__(self, other):
+        return _operand(other, self) ** self
+
+    @register("matmul", "@", arity=2)
+    def __matmul__(self, other):
+        """a @ b (numpy matmul rules);  ga = g @ bᵀ, gb = aᵀ @ g"""
+        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        A, B = a.data, b.data
+        if A.ndim == 0 or B.ndim == 0:
+            raise ValueError(
+                f"matmul: needs tensors of at least one dimension, got shapes {A.shape} and "
+                f"{B.shape} (use * to multiply by a scalar)"
+            )
+        k_b = B.shape[-2] if B.ndim > 1 else B.shape[0]
+        if A.shape[-1] != k_b:
+            raise ValueError(
+                f"matmul: shapes {A.shape} and {B.shape} do not align: the left operand has "
+                f"{A.shape[-1]} columns, the right one {k_b} rows"
+            )
+        try:
+            out = A @ B
+        except ValueError as exc:
+            raise ValueError(f"matmul: shapes {A.shape} and {B.shape}: {exc}") from None
+
+        def backward(g):
+            if A.ndim == 2 and B.ndim == 2:
+                ga = g @ B.T if a.requires_grad else None
+                gb = A.T @ g if b.requires_grad else None
+                return ga, gb
+            # 1-d operands are promoted as numpy does: a -> (1, n), b -> (n, 1).
+            a2 = A.reshape(1, -1) if A.ndim == 1 else A
+            b2 = B.reshape(-1, 1) if B.ndim == 1 else B
+            g2 = g[..., None] if B.ndim == 1 else g
+            g2 = np.expand_dims(g2, -2) if A.ndim == 1 else g2
+            ga = gb = None
+            if a.requires_grad:
+                ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(A.shape)
+            if b.requires_grad:
+                gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(B.shape)
+            return ga, gb
+
+        return _result(out, (a, b), "matmul", backward)
+
+    def __rmatmul__(self, other):
+        return _operand(other, self) @ self
+
+    # --- unary ops ----------------------------------------------------------------------------
+    @register("neg", "−")
+    def __neg__(self):
+        """-a;  ga = -g"""
+        return _result(-self.data, (self,), "neg", lambda g: (-g,))
+
+    @register("abs", "|x|")
+    def __abs__(self):
+        """|a|;  ga = g·sign(a) (0 at 0)"""
+        A = self.data
+        return _result(np.abs(A), (self,), "abs", lambda g: (g * np.sign(A),))
+
+    def abs(self):
+        return self.__abs__()
+
+    @register("exp", "exp")
+    def exp(self):
+        """e^a;  ga = g·e^a"""
+        out = np.exp(self.data)
+        return _result(out, (self,), "exp", lambda g: (g * out,))
+
+    @register("log", "ln", domain="positive")
+    def log(self):
+        """ln(a), a > 0;  ga = g/a"""
+        A = self.data
+        return _result(np.log(A), (self,), "log", lambda g: (g / A,))
+
+    @register("sqrt", "√", domain="positive")
+    def sqrt(self):
+        """√a, a ≥ 0;  ga = g/(2√a)"""
+        out = np.sqrt(self.data)
+        return _result(out, (self,), "sqrt", lambda g: (g / (out + out),))
+
+    @register("tanh", "tanh")
+    def tanh(self):
+        """tanh(a);  ga = g·(1 - tanh²(a))"""
+        out = np.tanh(self.data)
+
+        def backward(g):
+            d = out * out
+            np.subtract(1, d, out=d)
+            d *= g
+            return (d,)
+
+        return _result(out, (self,), "tanh", backward)
+
+    @register("sigmoid", "σ")
+    def sigmoid(self):
+        """σ(a) = 1/(1 + e^-a);  ga = g·σ(a)(1 - σ(a))"""
+        out = _sigmoid(self.data)
+
+        def backward(g):
+            d = np.subtract(1, out)
+            d *= out
+            d *= g
+            return (d,)
+
+        return _result(out, (self,), "sigmoid", backward)
+
+    @register("relu", "ReLU")
+    def relu(self):
+        """max(0, a);  ga = g·[a > 0]"""
+        A = self.data
+        return _result(np.maximum(A, 0), (self,), "relu", lambda g: (g * (A > 0),))
+
+    @register("leaky_relu", "LeakyReLU", alpha=0.01)
+    def leaky_relu(self, alpha=0.01):
+        """a if a > 0 else α·a;  ga = g if a > 0 else α·g"""
+        alpha = float(alpha)
+        A = self.data
+        positive = A > 0
+        out = np.where(positive, A, alpha * A)
+        return _result(
+            out,
+            (self,),
+            "leaky_relu",
+            lambda g: (np.where(positive, g, alpha * g),),
+            {"alpha": alpha},
+        )
+
+    @register("elu", "ELU", alpha=1.0)
+    def elu(self, alpha=1.0):
+        """a if a > 0 else α(e^a - 1);  ga = g if a > 0 else g·α·e^a"""
+        alpha = float(alpha)
+        A = self.data
+        positive = A > 0
+        # NOTE: e^a only where a ≤ 0: e^a of large positive a would overflow (and warn).
+        exp_neg = np.exp(np.minimum(A, 0))
+        out = np.where(positive, A, alpha * (exp_neg - 1))
+        return _result(
+            out,
+            (self,),
+            "elu",
+            lambda g: (np.where(positive, g, g * (alpha * exp_neg)),),
+            {"alpha": alpha},
+        )
+
+    @register("softplus", "softplus")
+    def softplus(self):
+        """ln(1 + e^a);  ga = g·σ(a)"""
+        A = self.data
+        # NOTE: max(a, 0) + ln(1 + e^-|a|) never overflows.
+        out = np.maximum(A, 0) + np.log1p(np.exp(-np.abs(A)))
+        return _result(out, (self,), "softplus", lambda g: (g * _sigmoid(A),))
+
+    @register("softmax", "softmax", axis=-1)
+    def softmax(self, axis=-1):
+        """sᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis`;  ga = s·(g - Σ g·s)"""
+        A = self.data
+        # NOTE: shifting by the max changes nothing mathematically and keeps e^a finite.
+        out = A - A.max(axis=axis, keepdims=True)
+        np.exp(out, out=out)
+        out /= out.sum(axis=axis, keepdims=True)
+
+        def backward(g):
+            gs = g * out
+            gs -= out * gs.sum(axis=axis, keepdims=True)
+            return (gs,)
+
+        return _result(out, (self,), "softmax", backward, {"axis": axis})
+
+    @register("log_softmax", "log softmax", axis=-1)
+    def log_softmax(self, axis=-1):
+        """aᵢ - log Σⱼ e^aⱼ along `axis`;  ga = g - softmax(a)·Σ g"""
+        A = self.data
+        shifted = A - A.max(axis=axis, keepdims=True)  # NOTE: log-sum-exp trick, as softmax
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+        def backward(g):
+            return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+
+        return _result(out, (self,), "log_softmax", backward, {"axis": axis})
+
+    # --- reductions ---------------------------------------------------------------------------
+    @register("sum", "Σ")
+    def sum(self, axis=None, keepdims=False):
+        """Σ a over `axis` (all by default);  ga = g broadcast back to a's shape"""
+        A = self.data
+        _axes(axis, A.ndim)  # a clear error for a bad axis
+        out = np.asarray(A.sum(axis=axis, keepdims=keepdims))
+        return _result(
+            out,
+            (self,),
+            "sum",
+            lambda g: (_expand(g, A.shape, axis, keepdims),),
+            {"axis": axis} if axis is not None else None,
+        )
+
+    @register("mean", "mean")
+    def mean(self, axis=None, keepdims=False):
+        """(1/n) Σ a over `axis`;  ga = g/n broadcast back"""
+        A = self.data
+        axes = _axes(axis, A.ndim)
+        count = 1
+        for ax in axes:
+            count *= A.shape[ax]
+        scale = 1.0 / count if count else float("nan")
+        out = np.asarray(A.sum(axis=axis, keepdims=keepdims) * scale)
+        return _result(
+            out,
+            (self,),
+            "mean",
+            lambda g: (_expand(g * scale, A.shape, axis, keepdims),),
+            {"axis": axis} if axis is not None else None,
+        )
+
+    def _extreme(self, axis, keepdims, name, reduce):
+        A = self.data
+        _axes(axis, A.ndim)
+        if A.size == 0:
+            raise ValueError(f"{name}: the tensor is empty (shape {A.shape}); no {name} exists")
+        kept = reduce(A, axis=axis, keepdims=True)
+        out = kept if keepdims else np.asarray(reduce(A, axis=axis))
+
+        def backward(g):
+            # The gradient goes to the extreme element; ties share it equally.
+            mask = A == kept
+            g_kept = g if keepdims or axis is None else np.expand_dims(g, _axes(axis, A.ndim))
+            share = mask / mask.sum(axis=axis, keepdims=True, dtype=A.dtype)
+            return (share * g_kept,)
+
+        return _result(out, (self,), name, backward, {"axis": axis} if axis is not None else None)
+
+    @register("max", "max")
+    def max(self, axis=None, keepdims=False):
+        """max a over `axis`;  ga = g at the maximum (shared equally between ties), 0 elsewhere"""
+        return self._extreme(axis, keepdims, "max", np.max)
+
+    @register("min", "min")
+    def min(self, axis=None, keepdims=False):
+        """min a over `axis`;  ga = g at the minimum (shared equally between ties), 0 elsewhere"""
+        return self._extreme(axis, keepdims, "min", np.min)
+
+    # --- shape ops ----------------------------------------------------------------------------
+    @register("reshape", "reshape")
+    def reshape(self, *shape):
+        """a with a new shape (same elements in the same order);  ga = g reshaped back"""
+        if len(shape) == 1 and not isinstance(shape[0], numbers.Integral):
+            shape = tuple(shape[0])
+        A = self.data
+        try:
+            out = A.reshape(shape)
+        except ValueError:
+            raise ValueError(
+                f"reshape: cannot reshape a tensor of shape {A.shape} ({A.size} elements) "
+                f"into {shape}"
+            ) from None
+        return _result(
+            out, (self,), "reshape", lambda g: (g.reshape(A.shape),), {"shape": out.shape}
+        )
+
+    @register("transpose", "ᵀ")
+    def transpose(self, *axes):
+        """a with its axes permented (reversed by default);  ga = g with the inverse permutation"""
+        if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
+            axes = tuple(axes[0])
+        A = self.data
+        if axes and sorted(a % max(A.ndim, 1) for a in axes) != list(range(A.ndim)):
+            raise ValueError(f"transpose: {axes} is not a permutation of the {A.ndim} axes")
+        perm = tuple(a % A.ndim for a in axes) if axes else tuple(range(A.ndim - 1, -1, -1))
+        inverse = tuple(np.argsort(perm))
+        return _result(
+            A.transpose(perm),
+            (self,),
+            "transpose",
+            lambda g: (g.transpose(inverse),),
+            {"axes": perm} if axes else None,
+        )
+
+    @register("getitem", "[]")
+    def __getitem__(self, index):
+        """a[index] (numpy indexing);  ga = g scattered back to the indexed places; repeated
+        indices add up (np.add.at)"""
+        index = _plain_index(index)
+        A = self.data
+        out = A[index]
+        advanced = _has_int_array(index)
+
+        def backward(g):
+            ga = np.zeros(A.shape, dtype=g.dtype)
+            if advanced:
+                np.add.at(ga, index, g)
+            else:
+                ga[index] = g  # basic indexing and boolean masks select each place once
+            return (ga,)
+
+        return _result(np.asarray(out), (self,), "getitem", backward, {"index": index})
+
+    @register("clip", "clip")
+    def clip(self, low=None, high=None):
+        """min(max(a, low), high);  ga = g where low ≤ a ≤ high, else 0"""
+        if low is None and high is None:
+            raise ValueError("clip: give low, high or both")
+        A = self.data
+        low = None if low is None else float(low)
+        high = None if high is None else float(high)
+        out = np.clip(A, low, high)
+
+        def backward(g):
+            inside = np.ones(A.shape, dtype=bool) if low is None else A >= low
+            if high is not None:
+                inside &= A <= high
+            return (g * inside,)
+
+        return _result(out, (self,), "clip", backward, {"low": low, "high": high})
+
+    # --- gradients ----------------------------------------------------------------------------
+    def backward(self, grad=None, retain_graph=False) -> None:
+        """Back-propagate from this tensor: every leaf that requires grad gets
+        ``leaf.grad += d(self)/d(leaf)`` (``grad`` is the seed; 1 for a one-element output).
+
+        The graph is released on the way (each node drops its parents and closure after use)
+        unless ``retain_graph=True``, which also keeps the gradients of intermediate nodes.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward(): this tensor does not require grad (no input of it has "
+                "requires_grad=True, or it was computed under no_grad())"
+            )
+        data = self.data
+        if grad is None:
+            if data.size != 1:
+                raise RuntimeError(
+                    f"backward(): the output has shape {data.shape}; pass grad= (an array of "
+                    "that shape) or reduce it to one element first (e.g. .sum())"
+                )
+            seed = np.ones(data.shape, dtype=data.dtype)
+        else:
+            seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=data.dtype)
+            if seed.shape != data.shape:
+                raise ValueError(
+                    f"backward(): grad has shape {seed.shape} but the output has shape {data.shape}"
+                )
+        if self._backward is None:  # a leaf: its gradient is the seed
+            _accumulate_leaf(self, seed, None)
+            return
+        order = topo_order(self)
+        for node in order:
+            if node._backward is not None:
+                node.grad = None
+        self.grad = seed
+        for node in reversed(order):
+            fn = node._backward
+            if fn is None:
+                continue
+            g = node.grad
+            if g is not None:
+                for p, gp in zip(node.parents, fn(g)):
+                    if gp is None or not p.requires_grad:
+                        continue
+                    if gp.dtype != p.data.dtype:
+                        gp = gp.astype(p.data.dtype)
+                    if p._backward is None:
+                        _accumulate_leaf(p, gp, g)
+                    elif p.grad is None:
+                        p.grad = gp
+                    else:
+                        # NOTE: not +=: p.grad may be the very array another node holds.
+                        p.grad = p.grad + gp
+            if not retain_graph:
+                node.parents = ()
+                node._backward = _freed
+                if node is not self:
+                    node.grad = None
+
+
+def _accumulate_leaf(leaf, gp, g):
+    """Add `gp` into a leaf's gradient; the leaf owns its array (optimizers update in place)."""
+    if leaf.grad is None:
+        # A fresh array from the op is stored as is; the op's own input gradient `g` or a
+        # view of it (passed through by add, reshape, ...) is shared, so it is copied.
+        shared = gp is g or gp.base is not None or not gp.flags.writeable
+        leaf.grad = gp.copy() if shared else gp
+    else:
+        leaf.grad += gp
+
+
+def _plain_index(index):
+    """An index with Tensors replaced by their arrays and lists by arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _has_int_array(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
+
+
+# --- n-ary module functions ---------------------------------------------------------------------
+def _tensors(tensors, name):
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    return tuple(_operand(t, like) if like is not None else Tensor(t) for t in items)
+
+
+@register("concatenate", "concat", arity=-1)
+def concatenate(tensors, axis=0) -> Tensor:
+    """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
+    parts = _tensors(tensors, "concatenate")
+    try:
+        out = np.concatenate([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"concatenate: shapes {shapes} along axis {axis}: {exc}") from None
+    ax = axis % out.ndim
+    bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, bounds, axis=ax))
+
+    return _result(out, parts, "concatenate", backward, {"axis": axis})
+
+
+@register("stack", "stack", arity=-1)
+def stack(tensors, axis=0) -> Tensor:
+    """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
+    parts = _tensors(tensors, "stack")
+    try:
+        out = np.stack([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"stack: shapes {shapes}: {exc}") from None
+    ax = axis % out.ndim
+    lead = (slice(None),) * ax
+
+    def backward(g):
+        return tuple(g[lead + (i,)] for i in range(len(parts)))
+
+    return _result(out, parts, "stack", backward, {"axis": axis})
+
+
+@register("where", "where", arity=2)
+def where(condition, a, b) -> Tensor:
+    """a where `condition` else b (broadcasting);  ga = g where condition, gb = g elsewhere"""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a = _operand(a, like) if like is not None else Tensor(a)
+    b = _operand(b, like) if like is not None else Tensor(b)
+    A, B = a.data, b.data
+
+    def backward(g):
+        ga = unbroadcast(np.where(cond, g, 0), A.shape) if a.requires_grad else None
+        gb = unbroadcast(np.where(cond, 0, g), B.shape) if b.requires_grad else None
+        return ga, gb
+
+    return _result(np.where(cond, A, B), (a, b), "where", backward)
