@@ -1,0 +1,182 @@
+"""Classification metrics on numpy arrays (Tensors are accepted and read through ``.data``).
+
+Conventions (scikit-learn's): in a confusion matrix ``C[i, j]`` counts samples of true class
+``i`` predicted as class ``j``, so rows are true classes and columns predictions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "to_labels",
+    "accuracy",
+    "confusion_matrix",
+    "precision_recall_f1",
+    "classification_report",
+]
+
+
+def _array(a) -> np.ndarray:
+    data = getattr(a, "data", a)  # a Tensor holds its array in .data
+    if isinstance(data, memoryview):  # np.ndarray.data is a memoryview: keep the array
+        data = a
+    return np.asarray(data)
+
+
+def to_labels(a) -> np.ndarray:
+    """Class indices from scores or one-hot rows ``(N, C)`` (argmax over the last axis), or from
+    integer labels ``(N,)`` / ``(N, 1)`` (returned flat)."""
+    a = _array(a)
+    if a.ndim == 2 and a.shape[1] > 1:
+        return a.argmax(axis=1)
+    a = a.reshape(len(a)) if a.ndim == 2 else a
+    if a.ndim != 1:
+        raise ValueError(f"expected labels (N,) or scores (N, C), got shape {a.shape}")
+    if not np.issubdtype(a.dtype, np.integer):
+        if not np.all(a == np.round(a)):
+            raise ValueError(
+                "expected integer class labels, got non-integer values; for one score per "
+                "sample use accuracy(..., threshold=...)"
+            )
+        a = a.astype(np.int64)
+    return a
+
+
+def accuracy(pred, target, threshold: float | None = None) -> float:
+    """Fraction of samples classified correctly.
+
+    - ``pred`` with several columns ``(N, C)`` (scores, logits, probabilities): the predicted
+      class is the argmax; ``target`` is class indices ``(N,)`` or one-hot rows ``(N, C)``.
+    - one output per sample (``(N,)`` or ``(N, 1)``, binary): ``pred > threshold`` is class 1.
+      Targets in {-1, 1} (tanh outputs, EXERCISES B) use ``threshold=0`` and compare signs;
+      targets in {0, 1} use ``threshold=0.5`` (probabilities). Pass ``threshold=0`` for
+      logits with {0, 1} targets.
+    """
+    pred, target = _array(pred), _array(target)
+    if len(pred) != len(target):
+        raise ValueError(f"pred has {len(pred)} samples but target has {len(target)}")
+    if len(pred) == 0:
+        raise ValueError("accuracy of zero samples is undefined")
+    if pred.ndim == 2 and pred.shape[1] > 1:
+        return float(np.mean(pred.argmax(axis=1) == to_labels(target)))
+    p, t = pred.reshape(-1), target.reshape(-1)
+    if len(p) != len(pred) or len(t) != len(target):
+        raise ValueError(f"cannot compare pred {pred.shape} with target {target.shape}")
+    values = np.unique(t)
+    if np.all(np.isin(values, (-1, 1))):
+        threshold = 0.0 if threshold is None else threshold
+        return float(np.mean((p > threshold) == (t > 0)))
+    if np.all(np.isin(values, (0, 1))):
+        threshold = 0.5 if threshold is None else threshold
+        return float(np.mean((p > threshold) == (t > 0.5)))
+    raise ValueError(
+        f"with one output per sample, targets must be binary ({{-1, 1}} or {{0, 1}}), got "
+        f"values {values[:5]}{'...' if len(values) > 5 else ''}"
+    )
+
+
+def confusion_matrix(
+    target, pred, num_classes: int | None = None, normalize: str | None = None
+) -> np.ndarray:
+    """``C[i, j]`` = number of samples of true class ``i`` predicted as ``j`` (int64).
+
+    ``target`` and ``pred`` are class indices, or score / one-hot rows (argmax is taken).
+    ``normalize="true"`` divides each row by its total (the recall of each class is then on
+    the diagonal; EXERCISES C3), ``"pred"`` each column, ``"all"`` the whole matrix; rows or
+    columns with no samples stay 0.
+    """
+    t, p = to_labels(target), to_labels(pred)
+    if len(t) != len(p):
+        raise ValueError(f"target has {len(t)} samples but pred has {len(p)}")
+    if num_classes is None:
+        num_classes = int(max(t.max(initial=-1), p.max(initial=-1))) + 1
+    for name, labels in (("target", t), ("pred", p)):
+        if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+            raise ValueError(
+                f"{name} labels must be in [0, {num_classes}), got values from {labels.min()} "
+                f"to {labels.max()}"
+            )
+    cm = np.bincount(t * num_classes + p, minlength=num_classes * num_classes)
+    cm = cm.reshape(num_classes, num_classes).astype(np.int64)
+    if normalize is None:
+        return cm
+    if normalize == "true":
+        total = cm.sum(axis=1, keepdims=True)
+    elif normalize == "pred":
+        total = cm.sum(axis=0, keepdims=True)
+    elif normalize == "all":
+        total = cm.sum()
+    else:
+        raise ValueError(f"normalize must be None, 'true', 'pred' or 'all', got {normalize!r}")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, cm / np.maximum(total, 1), 0.0)
+
+
+def precision_recall_f1(cm) -> dict:
+    """Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted):
+
+        precision_k = C[k, k] / sum_i C[i, k]      recall_k = C[k, k] / sum_j C[k, j]
+        f1_k = 2 precision_k recall_k / (precision_k + recall_k)
+
+    A class never predicted (or never present) gets 0 instead of 0/0, as scikit-learn does.
+    Returns ``{"precision", "recall", "f1", "support"}`` (arrays, one entry per class), the
+    macro averages (unweighted means over classes) ``"macro_precision"``, ``"macro_recall"``,
+    ``"macro_f1"``, and ``"accuracy"`` (trace / total).
+    """
+    cm = np.asarray(cm, dtype=np.float64)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"expected a square confusion matrix, got shape {cm.shape}")
+    tp = np.diag(cm)
+    predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    denom = precision + recall
+    f1 = np.divide(2 * precision * recall, denom, out=np.zeros_like(tp), where=denom > 0)
+    total = cm.sum()
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "support": actual.astype(np.int64),
+        "macro_precision": float(precision.mean()),
+        "macro_recall": float(recall.mean()),
+        "macro_f1": float(f1.mean()),
+        "accuracy": float(tp.sum() / total) if total else 0.0,
+    }
+
+
+def classification_report(cm, class_names=None, digits: int = 3) -> str:
+    """A text table of `precision_recall_f1`: one row per class, then accuracy and the macro
+    average, like scikit-learn's ``classification_report``."""
+    scores = precision_recall_f1(cm)
+    n = len(scores["support"])
+    if class_names is None:
+        class_names = [str(k) for k in range(n)]
+    class_names = [str(c) for c in class_names]
+    if len(class_names) != n:
+        raise ValueError(f"{len(class_names)} class names for a {n}-class confusion matrix")
+    width = max(12, *(len(c) for c in class_names))
+    col = max(digits + 3, 9)
+    head = f"{'':>{width}}" + "".join(
+        f"{h:>{col}}" for h in ("precision", "recall", "f1", "support")
+    )
+    lines = [head, ""]
+    for k, name in enumerate(class_names):
+        lines.append(
+            f"{name:>{width}}"
+            + "".join(f"{scores[m][k]:>{col}.{digits}f}" for m in ("precision", "recall", "f1"))
+            + f"{scores['support'][k]:>{col}d}"
+        )
+    support = int(scores["support"].sum())
+    lines.append("")
+    blank = " " * (2 * col)
+    lines.append(
+        f"{'accuracy':>{width}}{blank}{scores['accuracy']:>{col}.{digits}f}{support:>{col}d}"
+    )
+    lines.append(
+        f"{'macro avg':>{width}}"
+        + "".join(f"{scores['macro_' + m]:>{col}.{digits}f}" for m in ("precision", "recall", "f1"))
+        + f"{support:>{col}d}"
+    )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,131 @@
+"""Metrics against hand-made confusion matrices, and the confusion-matrix plot."""
+
+import numpy as np
+import pytest
+
+from autograd import metrics
+
+# 9 samples, 3 classes. By hand:
+#   true 0 -> predicted 0, 1, 0      row 0: [2, 1, 0]
+#   true 1 -> predicted 1, 2         row 1: [0, 1, 1]
+#   true 2 -> predicted 2, 2, 0, 1   row 2: [1, 1, 2]
+Y_TRUE = np.array([0, 0, 0, 1, 1, 2, 2, 2, 2])
+Y_PRED = np.array([0, 1, 0, 1, 2, 2, 2, 0, 1])
+CM = np.array([[2, 1, 0], [0, 1, 1], [1, 1, 2]])
+
+
+def test_confusion_matrix_from_labels_and_scores():
+    np.testing.assert_array_equal(metrics.confusion_matrix(Y_TRUE, Y_PRED), CM)
+    scores = np.eye(3, dtype=np.float32)[Y_PRED] * 5 - 1  # argmax = Y_PRED
+    one_hot = np.eye(3)[Y_TRUE]
+    cm = metrics.confusion_matrix(one_hot, scores)
+    np.testing.assert_array_equal(cm, CM)
+    assert cm.dtype == np.int64
+    # a class nobody has and nobody predicted still gets its row and column
+    big = metrics.confusion_matrix(Y_TRUE, Y_PRED, num_classes=4)
+    assert big.shape == (4, 4) and big[3].sum() == 0 and big[:, 3].sum() == 0
+
+
+def test_confusion_matrix_normalized():
+    rows = metrics.confusion_matrix(Y_TRUE, Y_PRED, normalize="true")
+    np.testing.assert_allclose(rows, [[2 / 3, 1 / 3, 0], [0, 1 / 2, 1 / 2], [1 / 4, 1 / 4, 2 / 4]])
+    cols = metrics.confusion_matrix(Y_TRUE, Y_PRED, normalize="pred")
+    np.testing.assert_allclose(cols.sum(axis=0), [1, 1, 1])
+    np.testing.assert_allclose(metrics.confusion_matrix(Y_TRUE, Y_PRED, normalize="all"), CM / 9)
+    empty_row = metrics.confusion_matrix(Y_TRUE, Y_PRED, num_classes=4, normalize="true")
+    np.testing.assert_array_equal(empty_row[3], [0, 0, 0, 0])  # 0, not 0/0 = nan
+
+
+def test_precision_recall_f1_by_hand():
+    s = metrics.precision_recall_f1(CM)
+    # precision = diagonal / column sums (3, 3, 3); recall = diagonal / row sums (3, 2, 4)
+    np.testing.assert_allclose(s["precision"], [2 / 3, 1 / 3, 2 / 3])
+    np.testing.assert_allclose(s["recall"], [2 / 3, 1 / 2, 1 / 2])
+    # f1 = 2pr/(p+r): class 1: 2(1/3)(1/2)/(5/6) = 0.4; class 2: 2(2/3)(1/2)/(7/6) = 4/7
+    np.testing.assert_allclose(s["f1"], [2 / 3, 0.4, 4 / 7])
+    np.testing.assert_array_equal(s["support"], [3, 2, 4])
+    assert s["macro_precision"] == pytest.approx(5 / 9)
+    assert s["macro_recall"] == pytest.approx((2 / 3 + 1 / 2 + 1 / 2) / 3)
+    assert s["macro_f1"] == pytest.approx((2 / 3 + 0.4 + 4 / 7) / 3)
+    assert s["accuracy"] == pytest.approx(5 / 9)
+
+
+def test_precision_recall_zero_division_is_zero():
+    # class 2 is never predicted (precision 0/0) and class 3 never occurs at all
+    cm = np.array([[3, 1, 0, 0], [0, 2, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]])
+    s = metrics.precision_recall_f1(cm)
+    np.testing.assert_allclose(s["precision"], [3 / 4, 2 / 4, 0, 0])
+    np.testing.assert_allclose(s["recall"], [3 / 4, 1, 0, 0])
+    assert np.all(np.isfinite(s["f1"]))
+    assert s["macro_recall"] == pytest.approx((3 / 4 + 1) / 4)
+    with pytest.raises(ValueError, match="square"):
+        metrics.precision_recall_f1(np.ones((2, 3)))
+
+
+def test_classification_report_text():
+    text = metrics.classification_report(CM, ["cat", "dog", "bird"])
+    lines = text.splitlines()
+    assert lines[0].split() == ["precision", "recall", "f1", "support"]
+    assert lines[2].split() == ["cat", "0.667", "0.667", "0.667", "3"]
+    assert lines[3].split() == ["dog", "0.333", "0.500", "0.400", "2"]
+    assert lines[4].split() == ["bird", "0.667", "0.500", "0.571", "4"]
+    assert "accuracy" in text and lines[-1].split()[:2] == ["macro", "avg"]
+    assert lines[-2].split() == ["accuracy", "0.556", "9"]
+    with pytest.raises(ValueError, match="2 class names for a 3-class"):
+        metrics.classification_report(CM, ["a", "b"])
+
+
+def test_accuracy_multiclass():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]])
+    assert metrics.accuracy(scores, np.array([1, 0, 0, 0])) == 0.75
+    assert metrics.accuracy(scores, np.eye(2)[[1, 0, 1, 1]]) == 0.75  # one-hot targets
+
+
+def test_accuracy_binary_single_output():
+    # tanh outputs against {-1, 1} targets compare signs (EXERCISES B1)
+    out = np.array([[0.9], [-0.2], [0.1], [-0.95]])
+    assert metrics.accuracy(out, np.array([[1], [1], [1], [-1]])) == 0.75
+    # probabilities against {0, 1} targets threshold at 0.5; logits need threshold=0
+    prob = np.array([0.7, 0.4, 0.55, 0.2])
+    assert metrics.accuracy(prob, np.array([1, 0, 0, 0])) == 0.75
+    logits = np.array([0.3, -1.0, 0.2, -0.1])
+    assert metrics.accuracy(logits, np.array([1, 0, 0, 0]), threshold=0.0) == 0.75
+    assert metrics.accuracy(logits, np.array([1, 0, 0, 0])) == 0.75  # 0.5 threshold: 0.2, 0.3 < 0.5
+    with pytest.raises(ValueError, match="targets must be binary"):
+        metrics.accuracy(np.zeros(3), np.array([0.0, 1.0, 2.0]))
+    with pytest.raises(ValueError, match="3 samples but target has 2"):
+        metrics.accuracy(np.zeros(3), np.zeros(2))
+
+
+def test_label_errors():
+    with pytest.raises(ValueError, match="labels must be in"):
+        metrics.confusion_matrix([0, 1, 5], [0, 1, 1], num_classes=3)
+    with pytest.raises(ValueError, match="integer class labels"):
+        metrics.confusion_matrix([0.5, 1.0], [0, 1])
+    with pytest.raises(ValueError, match="normalize must be"):
+        metrics.confusion_matrix([0, 1], [0, 1], normalize="rows")
+
+
+def test_plot_confusion_matrix(tmp_path):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from autograd.plots import plot_confusion_matrix
+
+    fig = plot_confusion_matrix(CM, class_names=["cat", "dog", "bird"])
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]  # fig.axes[1] is the colour bar
+    assert len(fig.axes) == 2
+    np.testing.assert_array_equal(ax.images[0].get_array(), CM)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "bird"]
+    assert ax.get_xlabel() == "predicted" and ax.get_ylabel() == "true"
+    assert sorted(t.get_text() for t in ax.texts) == sorted(str(v) for v in CM.ravel())
+
+    norm = plot_confusion_matrix(CM, normalize=True, path=tmp_path / "cm.png")
+    image = norm.axes[0].images[0].get_array()
+    np.testing.assert_allclose(image.sum(axis=1), [1, 1, 1])
+    assert (tmp_path / "cm.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["cm.png"]  # no temp file left behind
+    with pytest.raises(ValueError, match="square"):
+        plot_confusion_matrix(np.ones((2, 3)))
