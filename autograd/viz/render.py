@@ -1,0 +1,80 @@
+"""DOT text -> SVG/PNG/PDF bytes with pygraphviz, and atomic file writes.
+
+pygraphviz 2.x wheels bundle the Graphviz engine: no ``dot`` program and no system package is
+needed. It is imported here, lazily, so ``import autograd`` (and building DOT text) never
+loads it.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["RenderError", "render", "write_atomic", "FORMATS", "SUFFIXES"]
+
+FORMATS = ("svg", "png", "pdf")
+SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+INSTALL_HINT = 'pip install "autograd-lab[viz]"'
+
+
+class RenderError(RuntimeError):
+    """Graphviz could not render the diagram; the DOT text (``Diagram.dot``) is still there."""
+
+
+def _engine():
+    try:
+        import pygraphviz
+    except ImportError as e:
+        raise RenderError(
+            f"rendering needs pygraphviz, which could not be imported ({e}); "
+            f"install it with: {INSTALL_HINT}   (its wheels bundle Graphviz; no system "
+            "package needed). The DOT text is still available as diagram.dot, or save to .dot"
+        ) from e
+    return pygraphviz
+
+
+def render(dot: str, fmt: str) -> bytes:
+    """Lay out ``dot`` with Graphviz's ``dot`` engine and return it as ``fmt`` (svg, png, pdf).
+
+    Raises `RenderError` with advice when pygraphviz is missing or Graphviz fails.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"render: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    pygraphviz = _engine()
+    try:
+        graph = pygraphviz.AGraph(string=dot)
+        data = graph.draw(format=fmt, prog="dot")
+    except Exception as e:  # NOTE: pygraphviz raises ValueError, OSError, or its own errors
+        raise RenderError(
+            f"Graphviz could not render the diagram as {fmt}: {type(e).__name__}: {e}. "
+            f"Reinstalling pygraphviz may help ({INSTALL_HINT}); the DOT text is still "
+            "available as diagram.dot, or save to a .dot file"
+        ) from e
+    if not data:
+        raise RenderError(
+            f"Graphviz returned no {fmt} output; the DOT text is still available as diagram.dot"
+        )
+    return bytes(data)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``: readers see the old file or the whole new one, never a partial file."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"cannot write {path}: the folder {str(folder)!r} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
