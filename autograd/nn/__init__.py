@@ -1,0 +1,53 @@
+"""Neural-network building blocks with PyTorch's names: `Module`, `Parameter`, `Linear`,
+`Sequential`, activations, `Dropout`, losses, initializers (`nn.init`) and saving
+(`nn.save` / `nn.load`).
+
+    from autograd import Tensor, nn
+    model = nn.Sequential(nn.Linear(784, 100, init="he_normal", rng=0), nn.ReLU(),
+                          nn.Linear(100, 10, rng=1))
+    loss = nn.CrossEntropyLoss()(model(Tensor(x)), y)
+"""
+
+from autograd.nn import init
+from autograd.nn.layers import (
+    ELU,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from autograd.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
+from autograd.nn.module import LoadResult, Module, ModuleList, Parameter, Sequential
+from autograd.nn.serialization import CheckpointError, load, load_state, save, save_state
+
+__all__ = [
+    "Module",
+    "Parameter",
+    "Sequential",
+    "ModuleList",
+    "LoadResult",
+    "Linear",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Identity",
+    "Dropout",
+    "MSELoss",
+    "CrossEntropyLoss",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "l2_penalty",
+    "init",
+    "save",
+    "load",
+    "save_state",
+    "load_state",
+    "CheckpointError",
+]

@@ -1,0 +1,209 @@
+"""Layers: `Linear`, the activation modules and `Dropout`.
+
+Every layer here can describe itself (``config()``: its constructor arguments, JSON-safe), so
+a `Sequential` of them can be saved with its architecture and rebuilt by ``nn.load``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd.functional import dropout, linear
+from autograd.nn import init as initializers
+from autograd.nn.module import Module, Parameter
+
+__all__ = [
+    "Linear",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "ELU",
+    "Softmax",
+    "Identity",
+    "Dropout",
+]
+
+
+def _positive_int(value, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive int, got {value!r}")
+    return int(value)
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``, with ``weight`` of shape ``(out_features, in_features)`` and
+    ``bias`` of shape ``(out_features,)``, as in PyTorch.
+
+    ``init`` names the weight initializer (`autograd.nn.init`: ``"glorot_uniform"`` (default),
+    ``"glorot_normal"``, ``"he_uniform"``, ``"he_normal"``, their ``xavier_``/``kaiming_``
+    aliases, ``"uniform"``, ``"zeros"``) or is a callable ``f(shape, rng, dtype=...)``; the
+    bias starts at zero. ``rng`` is a numpy Generator or an int seed for reproducible weights
+    (None: fresh entropy). Parameters are float32 unless ``dtype`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        init="glorot_uniform",
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        self.in_features = _positive_int(in_features, "Linear in_features")
+        self.out_features = _positive_int(out_features, "Linear out_features")
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise ValueError(f"Linear dtype must be a floating-point type, got {dtype}")
+        initializer = initializers.get(init)
+        shape = (self.out_features, self.in_features)
+        weight = np.asarray(initializer(shape, initializers.as_generator(rng), dtype=dtype))
+        if weight.shape != shape or weight.dtype != dtype:
+            raise ValueError(
+                f"initializer {init!r} returned shape {weight.shape} dtype {weight.dtype}, "
+                f"expected {shape} {dtype}"
+            )
+        self.weight = Parameter(weight)
+        self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
+
+    def forward(self, x):
+        return linear(x, self.weight, self.bias)
+
+    def config(self) -> dict:
+        return {
+            "in_features": self.in_features,
+            "out_features": self.out_features,
+            "bias": self.bias is not None,
+            "dtype": str(self.weight.data.dtype),
+        }
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class Sigmoid(Module):
+    """sigmoid(x) = 1 / (1 + exp(-x)), elementwise."""
+
+    def forward(self, x):
+        return x.sigmoid()
+
+    def config(self) -> dict:
+        return {}
+
+
+class Tanh(Module):
+    """tanh(x), elementwise."""
+
+    def forward(self, x):
+        return x.tanh()
+
+    def config(self) -> dict:
+        return {}
+
+
+class ReLU(Module):
+    """max(0, x), elementwise."""
+
+    def forward(self, x):
+        return x.relu()
+
+    def config(self) -> dict:
+        return {}
+
+
+class LeakyReLU(Module):
+    """x if x > 0 else alpha * x (PyTorch calls alpha ``negative_slope``)."""
+
+    def __init__(self, alpha: float = 0.01):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return x.leaky_relu(self.alpha)
+
+    def config(self) -> dict:
+        return {"alpha": self.alpha}
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class ELU(Module):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return x.elu(self.alpha)
+
+    def config(self) -> dict:
+        return {"alpha": self.alpha}
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Softmax(Module):
+    """exp(x_i) / sum_j exp(x_j) along ``axis`` (PyTorch's ``dim``). NOTE: to train a
+    classifier, end the model with a `Linear` and use `CrossEntropyLoss`, which applies a
+    fused, stable log-softmax itself; put `Softmax` only where probabilities are wanted."""
+
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise TypeError(f"Softmax axis must be an int, got {axis!r}")
+        self.axis = int(axis)
+
+    def forward(self, x):
+        return x.softmax(axis=self.axis)
+
+    def config(self) -> dict:
+        return {"axis": self.axis}
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder, e.g. a linear output "activation")."""
+
+    def forward(self, x):
+        return x
+
+    def config(self) -> dict:
+        return {}
+
+
+class Dropout(Module):
+    """Inverted dropout: in training mode each element is zeroed with probability ``p`` and the
+    survivors are scaled by 1/(1-p), so the expected output equals the input; in evaluation
+    mode (``model.eval()``) the input passes through unchanged. ``p=1`` drops everything.
+
+    ``rng`` (a numpy Generator or an int seed) makes the masks reproducible.
+    """
+
+    def __init__(self, p: float = 0.5, rng=None):
+        super().__init__()
+        p = float(p)
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout p must be a probability in [0, 1], got {p}")
+        self.p = p
+        self.rng = initializers.as_generator(rng)
+
+    def forward(self, x):
+        if not self.training or self.p == 0.0:
+            return x
+        return dropout(x, self.p, True, self.rng)
+
+    def config(self) -> dict:
+        return {"p": self.p}
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
