@@ -4,7 +4,9 @@ its options are declared in ``build_parser``."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from pathlib import Path
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -22,6 +24,187 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+
+
+class UsageError(ValueError):
+    """Bad command-line input: printed as one line, exit code 2, nothing written."""
+
+
+def _fail(command: str, message: str, pointer: str = "", code: int = 2) -> int:
+    print(f"autograd {command}: error: {message}", file=sys.stderr)
+    for line in pointer.splitlines():
+        print(f"  {line}", file=sys.stderr)
+    return code
+
+
+def _output_path(path: str, suffixes: tuple[str, ...], option: str) -> Path:
+    out = Path(path)
+    if out.suffix.lower() not in suffixes:
+        raise UsageError(
+            f"{option} {path}: unknown suffix {out.suffix or '(none)'!r}; "
+            f"expected one of {', '.join(suffixes)}"
+        )
+    if not out.parent.is_dir():
+        raise UsageError(f"{option} {path}: the folder {str(out.parent)!r} does not exist")
+    return out
+
+
+def _style_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("diagram style")
+    group.add_argument(
+        "--no-grad", dest="show_grad", action="store_false", help="forward values only"
+    )
+    group.add_argument(
+        "--edge-grads", action="store_true", help="write the local derivative on every edge"
+    )
+    group.add_argument("--tb", action="store_true", help="top to bottom (default: left to right)")
+    group.add_argument(
+        "--decimals", type=int, default=3, metavar="N", help="digits after the point (default: 3)"
+    )
+    group.add_argument("--title", default="", help="text above the diagram")
+
+
+def _style(args: argparse.Namespace):
+    from autograd.viz.style import Style
+
+    try:
+        return Style(
+            show_grad=args.show_grad,
+            edge_grads=args.edge_grads,
+            decimals=args.decimals,
+            rankdir="TB" if args.tb else "LR",
+            title=args.title,
+        )
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+
+
+def _note_unused(command: str, values: dict, nodes: dict) -> None:
+    unused = sorted(set(values) - set(nodes))
+    if unused:
+        print(
+            f"autograd {command}: note: not used by the expression: {', '.join(unused)}",
+            file=sys.stderr,
+        )
+
+
+def _save_diagram(root, style, path: Path, highlight=None) -> None:
+    from autograd.viz import draw
+
+    draw(root, style, highlight=highlight).save(path)
+    print(f"wrote {path}")
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    """Parse the expression, compute forward and backward, write the diagram and/or steps."""
+    from autograd.viz.expr import ExpressionError, build, parse_assignments
+
+    try:
+        out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
+        steps = _output_path(args.steps, (".html",), "--steps") if args.steps else None
+        if out is None and steps is None:
+            raise UsageError(
+                "nothing to write: give -o FILE (.svg .png .pdf .dot) and/or --steps FILE.html"
+            )
+        style = _style(args)
+        values = parse_assignments(args.set)
+        root, nodes = build(args.expression, values)
+        if steps is not None:
+            from autograd.viz.steps import save_steps
+    except ExpressionError as e:
+        return _fail("draw", str(e), e.pointer())
+    except (UsageError, ImportError) as e:
+        return _fail("draw", str(e))
+    _note_unused("draw", values, nodes)
+    print(f"{'node':<8} {'value':>12} {'grad':>12}")
+    for name, node in nodes.items():
+        print(f"{name:<8} {node.data:>12.{style.decimals}f} {node.grad:>12.{style.decimals}f}")
+    try:
+        if out is not None:
+            _save_diagram(root, style, out)
+        if steps is not None:
+            save_steps(root, steps, style)
+            print(f"wrote {steps}")
+    except ValueError as e:  # e.g. GraphTooLarge
+        return _fail("draw", str(e))
+    except (OSError, RuntimeError) as e:  # rendering or writing failed
+        return _fail("draw", f"{type(e).__name__}: {e}", code=3)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
+    from autograd.viz.check import ClaimError, check, load_sheet, parse_claims
+    from autograd.viz.expr import ExpressionError, build, parse_assignments
+
+    try:
+        out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
+        style = _style(args)
+        values = parse_assignments(args.set)
+        claims = parse_claims(args.claim)
+        expression = args.expression
+        if args.claims:
+            sheet = load_sheet(args.claims)
+            if sheet.expression and expression and sheet.expression != expression:
+                raise UsageError(f"{args.claims} has another expression; give only one of them")
+            expression = expression or sheet.expression
+            for name, value in sheet.inputs.items():
+                if values.setdefault(name, value) != value:
+                    raise UsageError(
+                        f"{name} is {value} in {args.claims} but {values[name]} "
+                        "in --set; give it once"
+                    )
+            for key in claims.keys() & sheet.claims.keys():
+                raise UsageError(f"{key} is claimed both in {args.claims} and by --claim")
+            claims.update(sheet.claims)
+        if not expression:
+            raise UsageError(
+                "no expression: give it as the first argument or as "
+                'expression = "..." in the --claims sheet'
+            )
+        if not claims:
+            raise UsageError("no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml")
+        root, nodes = build(expression, values)
+        report = check((root, nodes), claims)
+    except ExpressionError as e:
+        return _fail("check", str(e), e.pointer())
+    except (UsageError, ClaimError) as e:
+        return _fail("check", str(e))
+    _note_unused("check", values, nodes)
+    print(report.summary())
+    if out is not None:
+        if not style.title:
+            wrong = len(report.wrong)
+            title = f"{wrong} of {len(report.rows)} claims wrong" if wrong else "all claims ok"
+            style = dataclasses.replace(style, title=f"autograd check: {title}")
+        try:
+            _save_diagram(root, style, out, highlight=report.wrong_nodes())
+        except ValueError as e:
+            return _fail("check", str(e))
+        except (OSError, RuntimeError) as e:
+            return _fail("check", f"{type(e).__name__}: {e}", code=3)
+    return 0 if report.ok else 1
+
+
+def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
+    parser.add_argument(
+        "expression",
+        nargs="?" if optional else None,
+        metavar="EXPR",
+        help='e.g. "sigmoid(w1*x1 + w2*x2 + b)" or "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"; '
+        "put -- before an EXPR that starts with -",
+    )
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="input values, e.g. --set x1=2.8 b=-4",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="autograd",
@@ -30,6 +213,50 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="print the part-A exercise results")
     demo.set_defaults(run=cmd_demo)
+    draw = commands.add_parser(
+        "draw",
+        help="draw the graph of an expression with its values and gradients",
+        description="Parse EXPR, compute forward and backward, write the annotated diagram "
+        "(-o; format by suffix) and/or the step-through page (--steps). "
+        'Example: autograd draw "sigmoid(w1*x1 + w2*x2 + b)" '
+        "--set x1=2.8 x2=-1.8 w1=1.45 w2=-0.35 b=-4 -o perceptron.svg",
+    )
+    _expression_arguments(draw)
+    draw.add_argument("-o", "--output", metavar="FILE", help="diagram: .svg .png .pdf or .dot")
+    draw.add_argument("--steps", metavar="FILE.html", help="step-through player page")
+    _style_arguments(draw)
+    draw.set_defaults(run=cmd_draw)
+    check = commands.add_parser(
+        "check",
+        help="check a hand calculation node by node",
+        description="Compare claimed forward values and gradients with the true ones, at the "
+        "precision they are written with (0.33 matches 0.334, not 0.336). Exit code 0: all "
+        "right; 1: some claim is wrong; 2: bad input. "
+        'Example: autograd check "sigmoid(w*x + b)" --set w=1.45 x=2.8 b=-4 '
+        "--claim y=0.52 grad:w=0.7",
+    )
+    _expression_arguments(check, optional=True)
+    check.add_argument(
+        "--claim",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="a claimed value (y=0.33) or gradient (grad:w1=0.61)",
+    )
+    check.add_argument(
+        "--claims",
+        metavar="SHEET.toml",
+        help="answer sheet: [values], [grads], optional expression and [inputs]",
+    )
+    check.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="diagram with the wrong nodes highlighted: .svg .png .pdf or .dot",
+    )
+    _style_arguments(check)
+    check.set_defaults(run=cmd_check)
     return parser
 
 
