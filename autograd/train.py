@@ -1,0 +1,288 @@
+"""The training loop: `fit` (returns a `History`), `evaluate` and `predict`.
+
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters()), train_loader,
+                  val_loader, epochs=50, scheduler=sched, early_stopping=stopper)
+    history.val_accuracy[-1], history.best_epoch
+
+One epoch: for every batch, ``zero_grad``, forward, loss, ``backward``, ``step``, with the model
+in training mode; then, when there is a ``val_loader``, an evaluation pass in ``eval()`` mode
+under ``no_grad()``; then the schedule's ``step()`` and the early-stopping check. The train
+loss and metrics of an epoch are averages over its batches as they were trained (weighted by
+batch size), as Keras reports them; the validation ones use the end-of-epoch weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+
+from autograd.graph import no_grad
+from autograd.metrics import accuracy
+
+__all__ = ["History", "fit", "evaluate", "predict"]
+
+METRICS = {"accuracy": accuracy}
+
+
+class History:
+    """Per-epoch records of a `fit` run: lists under keys ``train_loss``, ``val_loss``,
+    ``train_<metric>``, ``val_<metric>`` (e.g. ``val_accuracy``), ``lr`` (the rate used during
+    the epoch) and ``time`` (seconds). Read them as ``history["val_loss"]`` or
+    ``history.val_loss``.
+
+    ``best_epoch`` is the early-stopping monitor's best epoch (0-based) or None;
+    ``stopped_early`` says whether early stopping ended the run; ``label`` names the run in
+    plots (`autograd.plots.plot_history`).
+    """
+
+    def __init__(self, label: str = ""):
+        self.records: dict[str, list[float]] = {}
+        self.label = label
+        self.best_epoch: int | None = None
+        self.stopped_early = False
+
+    def append(self, **values: float) -> None:
+        for key, value in values.items():
+            self.records.setdefault(key, []).append(float(value))
+
+    @property
+    def epochs(self) -> int:
+        return max((len(v) for v in self.records.values()), default=0)
+
+    def keys(self):
+        return self.records.keys()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.records
+
+    def __getitem__(self, key: str) -> list[float]:
+        try:
+            return self.records[key]
+        except KeyError:
+            raise KeyError(
+                f"no {key!r} in this history; it has {', '.join(self.records) or 'nothing'}"
+            ) from None
+
+    def __getattr__(self, key: str) -> list[float]:
+        if key.startswith("_") or key == "records":
+            raise AttributeError(key)
+        try:
+            return self.records[key]
+        except KeyError:
+            raise AttributeError(
+                f"History has no {key!r}; it has {', '.join(self.records) or 'nothing'}"
+            ) from None
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """A plain dict of lists (JSON-ready)."""
+        return {k: list(v) for k, v in self.records.items()}
+
+    def __repr__(self) -> str:
+        last = ", ".join(f"{k}={v[-1]:.4g}" for k, v in self.records.items() if v)
+        return f"History({self.epochs} epochs: {last})"
+
+
+def _metric_functions(metrics) -> dict[str, Callable]:
+    if metrics is None:
+        return {}
+    if isinstance(metrics, str):
+        metrics = (metrics,)
+    if isinstance(metrics, dict):
+        items = list(metrics.items())
+    else:
+        items = []
+        for m in metrics:
+            if isinstance(m, str):
+                if m not in METRICS:
+                    raise ValueError(f"unknown metric {m!r}; known: {', '.join(METRICS)}")
+                items.append((m, METRICS[m]))
+            elif callable(m):
+                items.append((m.__name__, m))
+            else:
+                raise TypeError(f"a metric is a name or a function (pred, target), got {m!r}")
+    for name, fn in items:
+        if not callable(fn):
+            raise TypeError(f"metric {name!r} is not callable")
+    return dict(items)
+
+
+def _target(yb, Tensor):
+    """Class indices stay numpy int arrays (what CrossEntropyLoss takes); float targets (MSE,
+    BCE) become Tensors without gradient, as in PyTorch."""
+    if np.issubdtype(yb.dtype, np.floating):
+        return Tensor(yb)
+    return yb
+
+
+def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
+    """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
+    Returns the sample-weighted mean loss and metrics."""
+    from autograd.tensor import Tensor
+
+    total = 0
+    sums = dict.fromkeys(["loss", *metric_fns], 0.0)
+    for xb, yb in loader:
+        n = len(xb)
+        if n == 0:
+            continue
+        target = _target(yb, Tensor)
+        if optimizer is not None:
+            optimizer.zero_grad()
+            out = model(Tensor(xb))
+            loss = loss_fn(out, target)
+            loss.backward()
+            optimizer.step()
+        else:
+            out = model(Tensor(xb))
+            loss = loss_fn(out, target)
+        sums["loss"] += float(loss.item()) * n
+        for name, fn in metric_fns.items():
+            sums[name] += float(fn(out.data, yb)) * n
+        total += n
+    if total == 0:
+        raise ValueError("the data loader yielded no samples")
+    return {k: v / total for k, v in sums.items()}
+
+
+def _set_mode(model, training: bool) -> None:
+    if training:
+        model.train()
+    else:
+        model.eval()
+
+
+def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
+    """Mean loss and metrics of ``model`` over ``loader``, in ``eval()`` mode and ``no_grad``
+    (the model's previous mode is restored): ``{"loss": ..., "accuracy": ...}``."""
+    metric_fns = _metric_functions(metrics)
+    was_training = getattr(model, "training", True)
+    model.eval()
+    try:
+        with no_grad():
+            return _run_epoch(model, loss_fn, loader, metric_fns)
+    finally:
+        _set_mode(model, was_training)
+
+
+def predict(model, x, batch_size: int = 1024) -> np.ndarray:
+    """The model's outputs for the samples ``x`` as one numpy array, in ``eval()`` mode and
+    ``no_grad``, ``batch_size`` samples at a time."""
+    from autograd.tensor import Tensor
+
+    x = np.asarray(x)
+    was_training = getattr(model, "training", True)
+    model.eval()
+    try:
+        with no_grad():
+            outs = [model(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)]
+    finally:
+        _set_mode(model, was_training)
+    if not outs:
+        raise ValueError("predict got no samples")
+    return np.concatenate(outs)
+
+
+def _progress_bar(epochs: int, desc: str):
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        raise ImportError(
+            "fit(progress=True) shows a tqdm progress bar, and tqdm is not installed: "
+            "pip install 'autograd-lab[train]', or pass progress=False"
+        ) from None
+    return tqdm(total=epochs, desc=desc or "training", unit="epoch")
+
+
+def fit(
+    model,
+    loss_fn,
+    optimizer,
+    train_loader,
+    val_loader=None,
+    *,
+    epochs: int,
+    scheduler=None,
+    early_stopping=None,
+    progress: bool = True,
+    metrics=("accuracy",),
+    label: str = "",
+) -> History:
+    """Train ``model`` for up to ``epochs`` epochs; return the `History`.
+
+    - ``loss_fn(model(Tensor(x)), target)``: integer targets are passed as numpy arrays
+      (class indices), float targets as Tensors.
+    - ``metrics``: names (``"accuracy"``), functions ``f(pred, target) -> float`` on numpy
+      arrays, or a dict name -> function; recorded as ``train_<name>`` and ``val_<name>``.
+    - ``scheduler``: a schedule from `autograd.optim.lr_scheduler`, stepped after every epoch.
+    - ``early_stopping``: an `autograd.optim.EarlyStopping` whose ``monitor`` is one of the
+      history keys (``"val_loss"``, ``"val_accuracy"``, ``"train_loss"``, ...); when training
+      ends its best weights are restored (``restore_best=True``), also if all epochs ran.
+    - ``progress``: a tqdm bar over epochs with the latest figures (needs tqdm).
+    - ``label``: the run's name in `autograd.plots.plot_history`.
+
+    A non-finite training loss stops the run with a warning (the weights are then garbage).
+    """
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    metric_fns = _metric_functions(metrics)
+    keys = ["train_loss", *(f"train_{m}" for m in metric_fns)]
+    if val_loader is not None:
+        keys += ["val_loss", *(f"val_{m}" for m in metric_fns)]
+    if early_stopping is not None and early_stopping.monitor not in keys:
+        hint = " (there is no val_loader)" if early_stopping.monitor.startswith("val_") else ""
+        raise ValueError(
+            f"early_stopping monitors {early_stopping.monitor!r}{hint}; fit records "
+            f"{', '.join(keys)}"
+        )
+    if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
+        raise ValueError("the scheduler was made for a different optimizer than the one given")
+
+    if early_stopping is not None:
+        early_stopping.reset()  # a stopper reused for a second run starts afresh
+    was_training = getattr(model, "training", True)
+    history = History(label)
+    bar = _progress_bar(epochs, label) if progress else None
+    try:
+        for epoch in range(epochs):
+            start = time.perf_counter()
+            lr = optimizer.lr
+            model.train()
+            train = _run_epoch(model, loss_fn, train_loader, metric_fns, optimizer)
+            record = {f"train_{k}": v for k, v in train.items()}
+            if val_loader is not None:
+                val = evaluate(model, loss_fn, val_loader, metric_fns)
+                record.update({f"val_{k}": v for k, v in val.items()})
+            record["lr"] = lr
+            record["time"] = time.perf_counter() - start
+            history.append(**record)
+            if bar is not None:
+                shown = {k: f"{v:.4g}" for k, v in record.items() if k not in ("time", "lr")}
+                bar.set_postfix(shown, refresh=False)
+                bar.update(1)
+            if not math.isfinite(train["loss"]):
+                warnings.warn(
+                    f"the training loss became {train['loss']} in epoch {epoch}; stopping "
+                    "(try a smaller learning rate)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                break
+            if scheduler is not None:
+                scheduler.step()
+            if early_stopping is not None and early_stopping.step(
+                record[early_stopping.monitor], model
+            ):
+                history.stopped_early = True
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    if early_stopping is not None:
+        history.best_epoch = early_stopping.best_epoch
+        early_stopping.restore(model)
+    _set_mode(model, was_training)
+    return history

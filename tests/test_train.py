@@ -1,0 +1,320 @@
+"""DataLoader and data helpers, the fit loop (XOR learns; schedules, early stopping, progress),
+evaluate/predict, and the history and learning-rate plots."""
+
+import numpy as np
+import pytest
+
+from autograd import data, nn, optim
+from autograd.metrics import accuracy
+from autograd.train import History, evaluate, fit, predict
+
+
+# --- DataLoader ----------------------------------------------------------------------------------
+def xy(n=10):
+    x = np.arange(n, dtype=np.float32).reshape(n, 1)
+    return x, 2 * x[:, 0]
+
+
+def test_loader_batches_in_order_cover_all_samples_once():
+    x, y = xy()
+    loader = data.DataLoader(x, y, batch_size=3)
+    batches = list(loader)
+    assert len(loader) == 4 and [len(b[0]) for b in batches] == [3, 3, 3, 1]
+    np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x)
+    np.testing.assert_array_equal(np.concatenate([b[1] for b in batches]), y)
+
+
+def test_loader_shuffle_is_a_seeded_permutation_each_epoch():
+    x, y = xy(50)
+    loader = data.DataLoader(x, y, batch_size=8, shuffle=True, seed=3)
+    epochs = [np.concatenate([xb[:, 0] for xb, _ in loader]) for _ in range(2)]
+    for order in epochs:
+        np.testing.assert_array_equal(np.sort(order), x[:, 0])  # each sample exactly once
+    assert not np.array_equal(epochs[0], epochs[1])  # a new permutation every epoch
+    assert not np.array_equal(epochs[0], x[:, 0])  # actually shuffled
+    for xb, yb in loader:
+        np.testing.assert_array_equal(yb, 2 * xb[:, 0])  # x and y stay paired
+    again = data.DataLoader(x, y, batch_size=8, shuffle=True, seed=3)
+    replay = [np.concatenate([xb[:, 0] for xb, _ in again]) for _ in range(2)]
+    np.testing.assert_array_equal(replay, epochs)  # same seed, same sequence of epochs
+    other = data.DataLoader(x, y, batch_size=8, shuffle=True, seed=4)
+    assert not np.array_equal(np.concatenate([xb[:, 0] for xb, _ in other]), epochs[0])
+
+
+def test_loader_drop_last():
+    x, y = xy()
+    loader = data.DataLoader(x, y, batch_size=3, shuffle=True, drop_last=True, seed=0)
+    assert len(loader) == 3
+    for _ in range(2):  # re-iterable
+        assert [len(xb) for xb, _ in loader] == [3, 3, 3]
+    exact = data.DataLoader(*xy(9), batch_size=3, drop_last=True)
+    assert len(exact) == 3 and sum(len(xb) for xb, _ in exact) == 9
+
+
+def test_loader_errors():
+    with pytest.raises(ValueError, match=r"same number of samples.*got 5 .* and 4"):
+        data.DataLoader(np.zeros((5, 2)), np.zeros(4))
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        data.DataLoader(*xy(), batch_size=0)
+    with pytest.raises(ValueError, match="would yield no batch"):
+        data.DataLoader(*xy(), batch_size=11, drop_last=True)
+
+
+def test_split_and_train_val_split():
+    x, y = xy(20)
+    parts = data.split(x, y, (0.8, 0.1, 0.1), seed=1)
+    assert [len(p[0]) for p in parts] == [16, 2, 2]
+    everything = np.concatenate([p[0][:, 0] for p in parts])
+    np.testing.assert_array_equal(np.sort(everything), x[:, 0])  # disjoint and complete
+    for px, py in parts:
+        np.testing.assert_array_equal(py, 2 * px[:, 0])
+    (xt, yt), (xv, yv) = data.train_val_split(x, y, val_fraction=0.25, seed=1)
+    assert len(xt) == 15 and len(xv) == 5
+    (_, _), (xv2, _) = data.train_val_split(x, y, val_fraction=0.25, shuffle=False)
+    np.testing.assert_array_equal(xv2[:, 0], [15, 16, 17, 18, 19])
+    with pytest.raises(ValueError, match="add up to 1"):
+        data.split(x, y, (0.5, 0.2))
+    with pytest.raises(ValueError, match="val_fraction must be in"):
+        data.train_val_split(x, y, val_fraction=1.0)
+
+
+def test_xor_parity_one_hot_standardize():
+    x, y = data.xor()
+    assert x.dtype == np.float32 and y.shape == (4, 1)
+    assert y[:, 0].tolist() == [-1, 1, 1, -1]  # +1 where the inputs differ
+    np.testing.assert_array_equal(data.xor(xnor=True)[1], -y)
+    px, py = data.parity(3)
+    assert px.shape == (8, 3) and len({tuple(r) for r in px}) == 8
+    np.testing.assert_array_equal(py[:, 0], px[:, 0] * px[:, 1] * px[:, 2])
+    np.testing.assert_array_equal(data.parity(2)[1], data.xor(xnor=True)[1])
+    np.testing.assert_array_equal(data.one_hot(np.array([2, 0]), 3), [[0, 0, 1], [1, 0, 0]])
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 3\)"):
+        data.one_hot(np.array([3]), 3)
+    rng = np.random.default_rng(0)
+    train = rng.normal(5, 3, size=(200, 4)).astype(np.float32)
+    z, mean, std = data.standardize(train)
+    assert z.dtype == np.float32
+    np.testing.assert_allclose(z.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(z.std(axis=0), 1, atol=1e-4)
+    z2, _, _ = data.standardize(train[:10], mean, std)  # the training statistics, reused
+    np.testing.assert_allclose(z2, z[:10], rtol=1e-6)
+
+
+# --- fit -----------------------------------------------------------------------------------------
+def xor_model(seed):
+    """EXERCISES B1, architecture 1: 2-2-1, tanh everywhere, Glorot normal."""
+    return nn.Sequential(
+        nn.Linear(2, 2, init="glorot_normal", rng=seed),
+        nn.Tanh(),
+        nn.Linear(2, 1, init="glorot_normal", rng=seed + 1000),
+        nn.Tanh(),
+    )
+
+
+def test_fit_learns_xor():
+    # B1 as reported: lr 0.5, L2 0.01, 200 epochs, full batch, MSE, plain SGD
+    x, y = data.xor()
+    model = xor_model(seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.5, weight_decay=0.01)
+    history = fit(model, nn.MSELoss(), opt, data.DataLoader(x, y, 4), epochs=200, progress=False)
+    assert history.epochs == 200 and len(history.train_loss) == 200
+    assert history.train_loss[-1] < 0.1 * history.train_loss[0]
+    out = predict(model, x)
+    assert out.shape == (4, 1) and out.dtype == np.float32
+    assert accuracy(out, y) == 1.0
+    assert np.all(np.abs(out) > 0.6)  # confidently near +-0.9, not hovering at 0
+    assert set(history.keys()) == {"train_loss", "train_accuracy", "lr", "time"}
+
+
+def blobs(n=60, seed=0):
+    """Three Gaussian clusters in 2-D with integer labels."""
+    rng = np.random.default_rng(seed)
+    centers = np.array([[2, 0], [-2, 1], [0, -2]], np.float32)
+    labels = rng.integers(0, 3, size=n)
+    x = centers[labels] + 0.5 * rng.standard_normal((n, 2)).astype(np.float32)
+    return x.astype(np.float32), labels
+
+
+def classifier(seed=0):
+    return nn.Sequential(nn.Linear(2, 8, rng=seed), nn.ReLU(), nn.Linear(8, 3, rng=seed + 1))
+
+
+def test_fit_with_validation_schedule_and_metrics():
+    x, y = blobs()
+    (xt, yt), (xv, yv) = data.train_val_split(x, y, 0.25, seed=0)
+    model = classifier()
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    sched = optim.Exponential(opt, gamma=0.9)
+
+    def error_rate(pred, target):
+        return 1.0 - accuracy(pred, target)
+
+    history = fit(
+        model,
+        nn.CrossEntropyLoss(),
+        opt,
+        data.DataLoader(xt, yt, 16, shuffle=True, seed=0),
+        data.DataLoader(xv, yv, 100),
+        epochs=5,
+        scheduler=sched,
+        metrics=["accuracy", error_rate],
+        progress=False,
+        label="adam",
+    )
+    assert set(history.keys()) == {
+        "train_loss", "train_accuracy", "train_error_rate",
+        "val_loss", "val_accuracy", "val_error_rate", "lr", "time",
+    }  # fmt: skip
+    np.testing.assert_allclose(history.lr, [0.05 * 0.9**t for t in range(5)], rtol=1e-12)
+    assert opt.lr == pytest.approx(0.05 * 0.9**5)
+    assert all(t > 0 for t in history.time) and history.label == "adam"
+    np.testing.assert_allclose(np.add(history.val_accuracy, history.val_error_rate), 1.0)
+    final = evaluate(model, nn.CrossEntropyLoss(), data.DataLoader(xv, yv, 7))
+    assert final["loss"] == pytest.approx(history.val_loss[-1], rel=1e-5)
+    assert final["accuracy"] == history.val_accuracy[-1] >= 0.9
+    assert history["val_loss"] is history.val_loss
+    with pytest.raises(KeyError, match="no 'val_f1'"):
+        history["val_f1"]
+
+
+def test_fit_early_stopping_restores_the_best_epoch():
+    # Validation labels are the training labels shifted by one class, so the better the model
+    # fits the training data the worse its validation loss: the best epoch is the first one.
+    x, y = blobs()
+    train, val = data.DataLoader(x, y, 20), data.DataLoader(x, (y + 1) % 3, 60)
+
+    def run(epochs, stopper=None):
+        model = classifier(seed=5)
+        opt = optim.SGD(model.parameters(), lr=0.2)
+        h = fit(model, nn.CrossEntropyLoss(), opt, train, val, epochs=epochs,
+                early_stopping=stopper, progress=False)  # fmt: skip
+        return model, h
+
+    after_one_epoch, _ = run(1)
+    stopper = optim.EarlyStopping("val_loss", patience=3)
+    model, history = run(30, stopper)
+    assert history.stopped_early and history.epochs == 4  # best at epoch 0, then 3 worse
+    assert history.best_epoch == 0 and stopper.best == history.val_loss[0]
+    assert history.val_loss[3] > history.val_loss[0]
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, after_one_epoch.state_dict()[name])
+    # the restored model really has the best epoch's validation loss
+    restored = evaluate(model, nn.CrossEntropyLoss(), val)["loss"]
+    assert restored == pytest.approx(history.val_loss[0], rel=1e-6)
+
+
+def test_fit_errors_and_nan_stop():
+    x, y = data.xor()
+    loader = data.DataLoader(x, y, 4)
+    model = xor_model(0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"monitors 'val_loss' \(there is no val_loader\)"):
+        fit(model, nn.MSELoss(), opt, loader, epochs=2, progress=False,
+            early_stopping=optim.EarlyStopping("val_loss"))  # fmt: skip
+    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
+        fit(model, nn.MSELoss(), opt, loader, epochs=0, progress=False)
+    with pytest.raises(ValueError, match="unknown metric 'f1'"):
+        fit(model, nn.MSELoss(), opt, loader, epochs=1, progress=False, metrics=["f1"])
+    big = data.DataLoader(x, y * 1e30, 4)  # (1e30)^2 overflows float32: the loss is inf
+    with pytest.warns(RuntimeWarning, match="training loss became"):
+        history = fit(model, nn.MSELoss(), opt, big, epochs=5, progress=False, metrics=None)
+    assert history.epochs < 5
+
+
+def test_progress_bar_on_and_off(capsys):
+    pytest.importorskip("tqdm")
+    x, y = data.xor()
+    model, loader = xor_model(0), data.DataLoader(x, y, 4)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    fit(model, nn.MSELoss(), opt, loader, epochs=3, progress=True, label="xor")
+    err = capsys.readouterr().err
+    assert "xor" in err and "3/3" in err and "train_loss" in err
+    fit(model, nn.MSELoss(), opt, loader, epochs=3, progress=False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_evaluate_uses_eval_mode_and_restores_mode():
+    x, y = blobs()
+    model = nn.Sequential(nn.Linear(2, 16, rng=0), nn.Dropout(0.5, rng=0), nn.Linear(16, 3, rng=1))
+    model.train()
+    loader = data.DataLoader(x, y, 16)
+    first = evaluate(model, nn.CrossEntropyLoss(), loader)
+    assert evaluate(model, nn.CrossEntropyLoss(), loader) == first  # no dropout noise
+    assert model.training
+    np.testing.assert_array_equal(predict(model, x, 7), predict(model, x))
+    assert model.training
+
+
+# --- plots ---------------------------------------------------------------------------------------
+@pytest.fixture
+def mpl():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def fake_history(label, losses, accs=None):
+    h = History(label)
+    for i, loss in enumerate(losses):
+        rec = {"train_loss": loss, "val_loss": loss + 0.1, "lr": 0.1}
+        if accs is not None:
+            rec.update(train_accuracy=accs[i], val_accuracy=accs[i] - 0.05)
+        h.append(**rec)
+    return h
+
+
+def test_plot_history_compares_runs(mpl, tmp_path):
+    from matplotlib.figure import Figure
+
+    from autograd.plots import plot_history
+
+    a = fake_history("sgd", [1.0, 0.5, 0.3], [0.5, 0.7, 0.8])
+    b = fake_history("adam", [0.9, 0.4, 0.2, 0.1], [0.6, 0.8, 0.9, 0.95])
+    fig = plot_history([a, b], path=tmp_path / "curves.svg")
+    assert isinstance(fig, Figure)
+    loss_ax, acc_ax = fig.axes
+    assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
+    labels = [line.get_label() for line in loss_ax.lines]
+    assert labels == ["sgd train", "sgd val", "adam train", "adam val"]
+    np.testing.assert_allclose(loss_ax.lines[3].get_ydata(), [1.0, 0.5, 0.3, 0.2])
+    np.testing.assert_array_equal(loss_ax.lines[2].get_xdata(), [1, 2, 3, 4])  # epochs from 1
+    assert loss_ax.lines[0].get_color() == loss_ax.lines[1].get_color()  # one colour per run
+    assert loss_ax.lines[0].get_color() != loss_ax.lines[2].get_color()
+    assert (tmp_path / "curves.svg").read_text().lstrip().startswith("<?xml")
+
+    only_loss = plot_history({"run A": fake_history("", [1.0, 0.5])})
+    assert len(only_loss.axes) == 1 and only_loss.axes[0].lines[0].get_label() == "run A train"
+    with pytest.raises(ValueError, match="no history recorded 'accuracy'"):
+        plot_history(fake_history("", [1.0]), metrics=["loss", "accuracy"])
+
+
+def test_plot_history_of_a_real_fit_marks_best_epoch(mpl):
+    from autograd.plots import plot_history
+
+    x, y = blobs()
+    model = classifier()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    loader = data.DataLoader(x, y, 20)
+    h = fit(model, nn.CrossEntropyLoss(), opt, loader, loader, epochs=3, progress=False,
+            early_stopping=optim.EarlyStopping("val_accuracy", patience=5))  # fmt: skip
+    fig = plot_history(h)
+    assert [a.get_ylabel() for a in fig.axes] == ["loss", "accuracy"]
+    assert "best epoch" in [line.get_label() for line in fig.axes[1].lines]
+
+
+def test_plot_lr(mpl):
+    from autograd.plots import plot_lr
+
+    opt = optim.SGD([nn.Parameter(np.zeros(1, np.float32))], lr=0.1)
+    exp = optim.Exponential(opt, gamma=0.5)
+    lin = optim.LinearSaturated(optim.SGD([nn.Parameter(np.zeros(1))], lr=0.1), T=4, lr_min=0.01)
+    fig = plot_lr([exp, lin], epochs=6, log=True)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["Exponential", "LinearSaturated"]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.1 * 0.5**t for t in range(6)])
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), [0.1, 0.075, 0.05, 0.025, 0.01, 0.01])
+    assert ax.get_yscale() == "log" and exp.t == 0  # plotting does not step the schedule
+    from_history = plot_lr(fake_history("", [1, 1, 1]))
+    np.testing.assert_allclose(from_history.axes[0].lines[0].get_ydata(), [0.1, 0.1, 0.1])
+    with pytest.raises(ValueError, match="needs epochs=N"):
+        plot_lr(exp)
