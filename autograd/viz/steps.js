@@ -1,0 +1,232 @@
+// The step-through player's script. It only shows what Python computed (autograd/viz/steps.py
+// embeds every step, value and formatted number as JSON); it does no arithmetic.
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("autograd-steps").textContent);
+  var steps = data.steps;
+  var nodes = data.nodes;
+  var total = steps.length;
+  var current = 0;
+
+  // The diagram's pieces, found by the DOT ids of autograd/viz/dot.py: <g id="n3"> value node,
+  // <g id="op3"> the op that made it, <g id="op3-in0"> its input edges. In a value node each
+  // table cell is a fill <polygon> followed by its border and its <text>; the value and
+  // gradient cells are told apart by their fill colour.
+  function cell(group, fill) {
+    if (!group) return null;
+    var polygons = group.querySelectorAll("polygon");
+    for (var i = 0; i < polygons.length; i++) {
+      if ((polygons[i].getAttribute("fill") || "").toLowerCase() !== fill) continue;
+      var el = polygons[i].nextElementSibling;
+      while (el && el.tagName.toLowerCase() !== "text") el = el.nextElementSibling;
+      return el ? { bg: polygons[i], text: el } : null;
+    }
+    return null;
+  }
+
+  var parts = nodes.map(function (node, i) {
+    var g = document.getElementById("n" + i);
+    var edges = node.parents.map(function (_, k) {
+      return document.getElementById("op" + i + "-in" + k);
+    });
+    return {
+      g: g,
+      op: document.getElementById("op" + i),
+      edges: edges,
+      value: cell(g, data.colors.value),
+      grad: cell(g, data.colors.grad),
+    };
+  });
+
+  // The step at which each node's backward step comes (-1: the output does not depend on it).
+  var backwardStep = nodes.map(function () { return -1; });
+  steps.forEach(function (step, s) {
+    if (step.phase === "backward") backwardStep[step.node] = s;
+  });
+
+  var STATES = ["current", "related", "future", "inactive"];
+
+  function mark(el, state) {
+    if (!el) return;
+    STATES.forEach(function (name) { el.classList.remove(name); });
+    el.classList.remove("active");
+    if (state) el.classList.add(state);
+  }
+
+  function show(piece, text, how) {
+    // how: "shown", "partial" or "hidden"
+    if (!piece) return;
+    if (text !== null) piece.text.textContent = text;
+    piece.text.classList.toggle("hidden-text", how === "hidden");
+    piece.text.classList.toggle("partial-text", how === "partial");
+    piece.bg.classList.toggle("hidden-cell", how === "hidden");
+    piece.bg.classList.toggle("partial-cell", how === "partial");
+  }
+
+  function paintDiagram(s) {
+    var step = steps[s];
+    var forward = step.phase === "forward";
+    // Gradients so far: final for nodes whose backward step has come, partial sums for nodes
+    // that received some contributions already.
+    var partial = {};
+    if (!forward) {
+      for (var t = 0; t <= s; t++) {
+        if (steps[t].phase !== "backward") continue;
+        steps[t].outgoing.forEach(function (edge) { partial[edge.to] = edge.running; });
+      }
+    }
+    nodes.forEach(function (node, i) {
+      var p = parts[i];
+      var state = null;
+      if (forward && i > step.node) state = "future";
+      if (!forward && backwardStep[i] < 0) state = "inactive";
+      mark(p.g, state);
+      mark(p.op, state);
+      p.edges.forEach(function (edge) { mark(edge, state); });
+      show(p.value, node.value, forward && i > step.node ? "hidden" : "shown");
+      if (forward || backwardStep[i] < 0) {
+        show(p.grad, null, "hidden");
+      } else if (backwardStep[i] <= s) {
+        show(p.grad, node.grad, "shown");
+      } else if (partial.hasOwnProperty(i)) {
+        show(p.grad, partial[i], "partial");
+      } else {
+        show(p.grad, null, "hidden");
+      }
+    });
+    var here = parts[step.node];
+    mark(here.g, "current");
+    mark(here.op, "current");
+    here.edges.forEach(function (edge) { if (edge) edge.classList.add("active"); });
+    if (!forward) {
+      // The edges the gradient arrived along: input k of each child.
+      step.incoming.forEach(function (edge) {
+        var arrow = parts[edge.from].edges[edge.k];
+        if (arrow) arrow.classList.add("active");
+      });
+    }
+    nodes[step.node].parents.forEach(function (p) {
+      if (p !== step.node) mark(parts[p].g, "related");
+    });
+    if (here.g && here.g.scrollIntoView && s !== current) {
+      here.g.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
+  }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function repeated(edges, key) {
+    // Which nodes appear on more than one of these edges (x * x: x twice).
+    var count = {};
+    edges.forEach(function (edge) { count[edge[key]] = (count[edge[key]] || 0) + 1; });
+    return function (edge) { return count[edge[key]] > 1 ? " (input " + (edge.k + 1) + ")" : ""; };
+  }
+
+  function edgeRow(edge, other, suffix) {
+    // One chain-rule term: "x   1.000 × 3.000 = 3.000"
+    var row = el("div", "edge");
+    row.appendChild(el("span", "who", other));
+    row.appendChild(
+      el("span", "calc", edge.upstream + " × " + edge.local + " = " + edge.contribution)
+    );
+    if (suffix) row.appendChild(el("span", "aside", suffix));
+    return row;
+  }
+
+  function paintPanel(s) {
+    var step = steps[s];
+    var node = nodes[step.node];
+    var panel = document.getElementById("panel");
+    panel.textContent = "";
+    panel.setAttribute("data-phase", step.phase);
+    panel.setAttribute("data-node", node.id);
+    var forward = step.phase === "forward";
+    var nForward = nodes.length;
+    var phase = forward
+      ? "Forward pass · node " + (s + 1) + " of " + nForward
+      : "Backward pass · node " + (s - nForward + 1) + " of " + (total - nForward);
+    panel.appendChild(el("div", "phase " + step.phase, phase));
+    var title = el("h2", "title");
+    title.id = "step-title";
+    title.appendChild(el("span", "name", node.name));
+    if (node.op) title.appendChild(el("span", "op", node.op));
+    panel.appendChild(title);
+
+    var body = el("div", "body");
+    panel.appendChild(body);
+    if (forward) {
+      var calc = el("div", "forward-calc");
+      step.lines.forEach(function (line) { calc.appendChild(el("div", "line", line)); });
+      body.appendChild(calc);
+    } else {
+      var incoming = el("div", "incoming");
+      if (step.incoming.length) {
+        incoming.appendChild(el("h3", null, "Gradient arriving: grad(child) × local"));
+        var which = repeated(step.incoming, "from");
+        step.incoming.forEach(function (edge) {
+          incoming.appendChild(edgeRow(edge, "from " + nodes[edge.from].name + which(edge)));
+        });
+      } else {
+        incoming.appendChild(el("h3", null, "Seed"));
+      }
+      incoming.appendChild(el("div", "sum", step.sum));
+      body.appendChild(incoming);
+      if (step.outgoing.length) {
+        var outgoing = el("div", "outgoing");
+        outgoing.appendChild(
+          el("h3", null, "Chain rule to the inputs: upstream × local = contribution")
+        );
+        var input = repeated(step.outgoing, "to");
+        step.outgoing.forEach(function (edge) {
+          var aside = "grad(" + nodes[edge.to].name + ") so far: " + edge.running;
+          outgoing.appendChild(edgeRow(edge, "to " + nodes[edge.to].name + input(edge), aside));
+        });
+        body.appendChild(outgoing);
+      }
+    }
+    if (step.note) panel.appendChild(el("p", "note", step.note));
+  }
+
+  function go(s) {
+    s = Math.max(0, Math.min(total - 1, s));
+    paintDiagram(s);
+    paintPanel(s);
+    current = s;
+    document.getElementById("counter").textContent = "Step " + (s + 1) + " of " + total;
+    document.getElementById("scrub").value = String(s + 1);
+    document.getElementById("first").disabled = s === 0;
+    document.getElementById("prev").disabled = s === 0;
+    document.getElementById("next").disabled = s === total - 1;
+    document.getElementById("last").disabled = s === total - 1;
+    try {
+      history.replaceState(null, "", "#step-" + (s + 1));
+    } catch (e) {
+      // about:srcdoc (the notebook iframe) has no history to write to; nothing to keep.
+    }
+  }
+
+  document.getElementById("first").addEventListener("click", function () { go(0); });
+  document.getElementById("prev").addEventListener("click", function () { go(current - 1); });
+  document.getElementById("next").addEventListener("click", function () { go(current + 1); });
+  document.getElementById("last").addEventListener("click", function () { go(total - 1); });
+  document.getElementById("scrub").addEventListener("input", function (event) {
+    go(parseInt(event.target.value, 10) - 1);
+  });
+  document.addEventListener("keydown", function (event) {
+    // The slider moves itself with the arrow keys; stepping here too would skip a step.
+    if (event.target && event.target.id === "scrub") return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var keys = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: total - 1 };
+    if (!keys.hasOwnProperty(event.key)) return;
+    event.preventDefault();
+    go(keys[event.key]);
+  });
+
+  var start = /^#step-(\d+)$/.exec(location.hash);
+  go(start ? parseInt(start[1], 10) - 1 : 0);
+})();

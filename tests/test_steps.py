@@ -1,0 +1,421 @@
+"""The step-through player (autograd/viz/steps.py): the page's data and self-containment, and
+the page itself in a real headless browser (Debian's chromium + chromium-driver, via selenium).
+
+Expected numbers come from the engine (``node.data``, ``node.grad``, ``node.local_grads`` after
+one ``backward()``), formatted like the diagram; the player computes its own backward pass, so
+these tests compare two independent computations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from autograd import exercises
+from autograd.engine import Value
+from autograd.viz.dot import format_number, graph_nodes
+from autograd.viz.steps import StepPlayer, build_steps, save_steps
+
+
+def fmt(x: float) -> str:
+    return format_number(x, 3)
+
+
+def square() -> tuple[Value, Value]:
+    """y = x * x at x = 3: one node with two edges into the same child."""
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    y.backward()
+    return x, y
+
+
+def page_data(page: str) -> dict:
+    match = re.search(
+        r'<script id="autograd-steps" type="application/json">(.*?)</script>', page, re.S
+    )
+    assert match, "the page embeds its steps as JSON"
+    return json.loads(match.group(1))
+
+
+def ancestors(output: Value) -> set:
+    seen, stack = set(), [output]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node.parents)
+    return seen
+
+
+# --- the page without a browser ---------------------------------------------------------------
+
+
+def test_page_is_self_contained_and_holds_the_diagram():
+    root = exercises.a3().output
+    page = StepPlayer(root).html()
+    # No resource from the network: no src/href to a URL, no <link>, no CSS url()/@import.
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "<link" not in page.lower()
+    assert "@import" not in page and "url(" not in page
+    assert "<!DOCTYPE svg" not in page  # the SVG DOCTYPE names a remote DTD
+    assert page.count("<svg") == 1
+    for i in range(len(graph_nodes(root))):
+        assert f'<g id="n{i}"' in page
+    assert "<script src" not in page
+
+
+def test_steps_are_forward_nodes_then_backward_nodes_with_the_engines_grads():
+    root = exercises.a3().output
+    order = graph_nodes(root)
+    data = page_data(StepPlayer(root).html())
+    steps = data["steps"]
+    assert len(steps) == 2 * len(order)  # one output: every node is in the backward pass
+    assert [s["node"] for s in steps[: len(order)]] == list(range(len(order)))
+    assert [s["node"] for s in steps[len(order) :]] == list(range(len(order) - 1, -1, -1))
+    assert {s["phase"] for s in steps[: len(order)]} == {"forward"}
+    for step in steps[len(order) :]:
+        node = order[step["node"]]
+        assert step["phase"] == "backward"
+        assert step["grad"] == fmt(node.grad)
+        assert step["sum"].endswith(" = " + fmt(node.grad))
+        for edge, parent, local in zip(step["outgoing"], node.parents, node.local_grads):
+            assert order[edge["to"]] is parent
+            assert (edge["upstream"], edge["local"]) == (fmt(node.grad), fmt(local))
+            assert edge["contribution"] == fmt(node.grad * local)
+    for i, node in enumerate(order):
+        assert data["nodes"][i]["value"] == fmt(node.data)
+        assert data["nodes"][i]["grad"] == fmt(node.grad)
+
+
+def test_raw_grads_equal_the_engine_for_every_exercise():
+    for exercise in exercises.part_a():
+        order = graph_nodes(exercise.output)
+        grads = build_steps(exercise.output)["raw_grads"]
+        assert grads == pytest.approx([node.grad for node in order], rel=1e-12, abs=1e-15)
+
+
+def test_shared_node_contributions_add_up():
+    a = Value(1.5, label="a")
+    y = a + a
+    y.label = "y"
+    y.backward()
+    steps = build_steps(y)["steps"]
+    last = steps[-1]
+    assert last["node"] == 0 and len(last["incoming"]) == 2
+    assert last["sum"] == f"grad(a) = {fmt(1.0)} + {fmt(1.0)} = {fmt(a.grad)}"
+    assert a.grad == 2.0
+
+
+def test_several_roots_backward_from_the_first_only():
+    x = Value(2.0, label="x")
+    w1, w2 = Value(0.5, label="w1"), Value(-1.5, label="w2")
+    y1, y2 = (x * w1).tanh(), (x * w2).sigmoid()
+    y1.label, y2.label = "y1", "y2"
+    y1.backward()
+    order = graph_nodes([y1, y2])
+    data = build_steps([y1, y2])
+    needed = ancestors(y1)
+    assert len(data["steps"]) == len(order) + len(needed)
+    for node, grad, info in zip(order, data["raw_grads"], data["nodes"]):
+        if node in needed:
+            assert grad == pytest.approx(node.grad)
+        else:
+            assert info["grad"] is None  # y2's branch has no gradient of y1 to show
+    # The other output on request.
+    data2 = build_steps([y1, y2], output=y2)
+    assert data2["output"] == order.index(y2)
+
+
+def test_player_grads_do_not_accumulate_like_leaf_grads():
+    x, y = square()
+    expected = build_steps(y)["raw_grads"]
+    y.backward()  # the leaf x now holds 12 (accumulated), the player still shows dy/dx = 6
+    assert x.grad == 12.0
+    assert build_steps(y)["raw_grads"] == expected
+
+
+def test_labels_cannot_break_out_of_the_script():
+    x = Value(1.0, label="</script><script>alert(1)</script>")
+    y = x.exp()
+    y.backward()
+    page = StepPlayer(y).html()
+    assert page.lower().count("</script>") == 2  # the data's and the player's own
+    assert page_data(page)["nodes"][0]["name"] == x.label
+
+
+def test_tensor_like_nodes_are_refused_with_a_clear_message():
+    np = pytest.importorskip("numpy")
+
+    class Node:
+        parents, op, label, params, grad = (), "", "W", None, None
+        data = np.zeros((2, 3))
+
+    with pytest.raises(TypeError, match=r"scalar graphs.*'W'.*shape \(2, 3\)"):
+        StepPlayer(Node())
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    _, y = square()
+    path = tmp_path / "steps.html"
+    assert save_steps(y, path) == path
+    first = path.read_text(encoding="utf-8")
+    assert first.startswith("<!DOCTYPE html>")
+    assert os.listdir(tmp_path) == ["steps.html"]
+
+    with pytest.raises(ValueError, match=r"\.html"):
+        save_steps(y, tmp_path / "steps.svg")
+    assert os.listdir(tmp_path) == ["steps.html"]
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        save_steps(y, tmp_path / "missing" / "steps.html")
+
+    def fail_while_writing(self, text):
+        raise OSError("disk full")
+
+    class Broken:
+        def __init__(self, handle):
+            self.handle = handle
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.handle.close()
+
+        write = fail_while_writing
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Broken(real_fdopen(fd, *a, **k)))
+    with pytest.raises(OSError, match="disk full"):
+        save_steps(y, path)
+    assert os.listdir(tmp_path) == ["steps.html"]  # no temp file left behind
+    assert path.read_text(encoding="utf-8") == first  # the old page is intact
+
+
+def test_repr_html_is_an_isolated_iframe():
+    _, y = square()
+    shown = StepPlayer(y)._repr_html_()
+    assert shown.startswith("<iframe srcdoc=")
+    assert 'sandbox="allow-scripts"' in shown
+    assert "<script" not in shown  # escaped inside srcdoc, run only in the iframe
+    assert "&lt;script" in shown
+
+
+def test_numbers_follow_the_styles_decimals():
+    from autograd.viz.style import Style
+
+    _, y = square()
+    data = page_data(StepPlayer(y, Style(decimals=1)).html())
+    assert data["nodes"][1]["value"] == "9.0"
+    assert data["steps"][-1]["sum"] == "grad(x) = 3.0 + 3.0 = 6.0"
+
+
+# --- the page in a real browser ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not chromium or not driver:
+        pytest.skip(
+            "the browser test needs Debian's chromium and chromium-driver "
+            "(apt-get install chromium chromium-driver; .ci/run installs them)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = chromium
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",  # NOTE: CI runs as root, where Chromium's sandbox refuses to start
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+    ):
+        options.add_argument(argument)
+    session = webdriver.Chrome(service=Service(driver), options=options)
+    yield session
+    session.quit()
+
+
+class Page:
+    """What the page shows, read from the rendered DOM."""
+
+    def __init__(self, driver):
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.keys import Keys
+
+        self.driver, self.By, self.Keys, self.Actions = driver, By, Keys, ActionChains
+
+    def texts(self, selector: str) -> list[str]:
+        return [e.text for e in self.driver.find_elements(self.By.CSS_SELECTOR, selector)]
+
+    def one(self, selector: str) -> str:
+        (text,) = self.texts(selector)
+        return text
+
+    def click(self, button: str) -> None:
+        self.driver.find_element(self.By.ID, button).click()
+
+    def key(self, name: str) -> None:
+        self.Actions(self.driver).send_keys(getattr(self.Keys, name)).perform()
+
+    @property
+    def counter(self) -> str:
+        return self.one("#counter")
+
+    @property
+    def node(self) -> str:
+        return self.driver.find_element(self.By.ID, "panel").get_attribute("data-node")
+
+    @property
+    def phase(self) -> str:
+        return self.driver.find_element(self.By.ID, "panel").get_attribute("data-phase")
+
+    def grad_cell(self, node_id: str) -> tuple[str, str]:
+        """(text, class) of a value node's gradient cell in the SVG."""
+        text, classes = self.driver.execute_script(
+            "var g = document.getElementById(arguments[0]);"
+            "var t = g.querySelectorAll('text'); t = t[t.length - 1];"
+            "return [t.textContent, t.getAttribute('class') || ''];",
+            node_id,
+        )
+        return text, classes
+
+    def classes(self, element_id: str) -> str:
+        return self.driver.find_element(self.By.ID, element_id).get_attribute("class")
+
+
+def test_browser_steps_through_x_times_x(browser, tmp_path):
+    x, y = square()
+    assert x.grad == 2 * x.data  # d(x²)/dx = 2x: the engine's number checked by hand first
+    path = tmp_path / "square.html"
+    save_steps(y, path)
+    browser.get(path.as_uri())
+    page = Page(browser)
+    assert browser.title == "Forward and backward pass of y"
+
+    # Forward: x, then y = x × x. Gradients are hidden until the backward pass reaches them.
+    assert page.counter == "Step 1 of 4" and page.phase == "forward" and page.node == "n0"
+    assert page.texts(".forward-calc .line") == [f"x = {fmt(x.data)}"]
+    assert "hidden-text" in page.grad_cell("n0")[1]
+    assert "current" in page.classes("n0")
+    assert browser.find_element(page.By.ID, "prev").get_attribute("disabled") == "true"
+
+    page.click("next")
+    assert page.counter == "Step 2 of 4" and page.node == "n1"
+    assert page.one("#step-title .name") == "y"
+    assert page.texts(".forward-calc .line") == [
+        "y = x × x",
+        f"= {fmt(x.data)} × {fmt(x.data)}",
+        f"= {fmt(y.data)}",
+    ]
+    assert "current" in page.classes("n1") and "related" in page.classes("n0")
+
+    # Backward at y: the seed, then upstream × local = contribution on both edges into x.
+    page.key("ARROW_RIGHT")
+    assert page.counter == "Step 3 of 4" and page.phase == "backward" and page.node == "n1"
+    assert page.one(".sum") == f"grad(y) = ∂y/∂y = {fmt(y.grad)}"
+    calc = f"{fmt(y.grad)} × {fmt(y.local_grads[0])} = {fmt(y.grad * y.local_grads[0])}"
+    assert page.texts(".outgoing .calc") == [calc, calc]
+    assert page.grad_cell("n1") == (fmt(y.grad), "")
+    text, classes = page.grad_cell("n0")  # x has both contributions, its own step is next
+    assert text == fmt(x.grad) and "partial-text" in classes
+
+    # Backward at x: the two contributions add up.
+    page.click("next")
+    contribution = fmt(y.grad * y.local_grads[0])
+    assert page.counter == "Step 4 of 4" and page.node == "n0"
+    assert page.one(".sum") == f"grad(x) = {contribution} + {contribution} = {fmt(x.grad)}"
+    assert page.texts(".incoming .calc") == [calc, calc]
+    assert page.grad_cell("n0") == (fmt(x.grad), "")
+    assert browser.find_element(page.By.ID, "next").get_attribute("disabled") == "true"
+
+    # Back, and the ends.
+    page.key("ARROW_LEFT")
+    assert page.counter == "Step 3 of 4" and page.node == "n1" and page.phase == "backward"
+    assert "partial-text" in page.grad_cell("n0")[1]
+    page.key("HOME")
+    assert page.counter == "Step 1 of 4" and "hidden-text" in page.grad_cell("n1")[1]
+    page.key("END")
+    assert page.counter == "Step 4 of 4"
+    page.click("first")
+    assert page.counter == "Step 1 of 4"
+    assert browser.get_log("browser") == []  # no script errors
+
+
+def test_browser_walks_a4_with_the_engines_numbers(browser, tmp_path):
+    exercise = exercises.a4()
+    root = exercise.output
+    order = graph_nodes(root)
+    path = tmp_path / "a4.html"
+    StepPlayer(root).save(path)
+    browser.get(path.as_uri())
+    page = Page(browser)
+    total = 2 * len(order)
+    children: dict = {}
+    for node in order:
+        for parent, local in zip(node.parents, node.local_grads):
+            children.setdefault(parent, []).append(fmt(node.grad * local))
+
+    seen_shared = 0
+    for step in range(total):
+        if step:
+            page.key("ARROW_RIGHT")
+        assert page.counter == f"Step {step + 1} of {total}"
+        node = order[int(page.node[1:])]
+        assert "current" in page.classes(page.node)
+        if step < len(order):
+            assert page.phase == "forward" and page.node == f"n{step}"
+            assert page.texts(".forward-calc .line")[-1].endswith(fmt(node.data))
+            continue
+        assert page.phase == "backward"
+        head, *terms_and_total = page.one(".sum").split(" = ")
+        assert terms_and_total[-1] == fmt(node.grad)
+        if len(children.get(node, [])) > 1:  # x and y are used twice: the sum is spelled out
+            seen_shared += 1
+            assert sorted(terms_and_total[0].split(" + ")) == sorted(children[node])
+        expected = [
+            f"{fmt(node.grad)} × {fmt(local)} = {fmt(node.grad * local)}"
+            for local in node.local_grads
+        ]
+        assert page.texts(".outgoing .calc") == expected
+        assert page.grad_cell(page.node)[0] == fmt(node.grad)
+    assert seen_shared == 2
+    assert exercise.nodes["x"].grad == 2 * 2.0 + 2 * 3.0  # ∂f/∂x = 2x + 2y at (2, 3)
+    page.key("ARROW_LEFT")
+    assert page.counter == f"Step {total - 1} of {total}"
+    assert browser.get_log("browser") == []
+
+
+def test_browser_runs_the_notebook_iframe(browser, tmp_path):
+    x, y = square()
+    host = tmp_path / "notebook.html"
+    host.write_text(
+        "<!DOCTYPE html><html><body><p>notebook output:</p>"
+        + StepPlayer(y)._repr_html_()
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    browser.get(host.as_uri())
+    frame = browser.find_element(Page(browser).By.TAG_NAME, "iframe")
+    browser.switch_to.frame(frame)
+    try:
+        page = Page(browser)
+        assert page.counter == "Step 1 of 4"
+        page.click("last")
+        c = fmt(y.grad * y.local_grads[0])
+        assert page.one(".sum") == f"grad(x) = {c} + {c} = {fmt(x.grad)}"
+        page.key("ARROW_LEFT")
+        assert page.counter == "Step 3 of 4"
+    finally:
+        browser.switch_to.default_content()
+    assert browser.get_log("browser") == []
