@@ -133,6 +133,10 @@ def test_repr_reads_like_pytorch():
         ")"
     )
     assert repr(nn.CrossEntropyLoss(weight=[1.0, 2.0])) == "CrossEntropyLoss(weight=[1.0, 2.0])"
+    assert repr(TwoLayer()).splitlines()[1:3] == [
+        "  (hidden): Linear(in_features=3, out_features=4, bias=True)",
+        "  (act): Tanh()",
+    ]
 
 
 # --- state_dict ---------------------------------------------------------------------------------
@@ -490,3 +494,28 @@ def test_xor_skip_network_learns():
     # (12 seeds here give 0.875; a net that learned nothing scores 0.5).
     accuracies = [np.mean(np.sign(train_xor(seed)[1]) == XOR_Y) for seed in range(12)]
     assert np.mean(accuracies) >= 0.8, accuracies
+
+
+def test_the_issue_snippet_trains_a_classifier():
+    """issue 4's loop: Sequential + CrossEntropyLoss + optim.SGD, on three separable blobs."""
+    from autograd import optim
+
+    rng = np.random.default_rng(0)
+    centers = np.array([[2.0, 0.0], [-2.0, 0.0], [0.0, 2.0]], np.float32)
+    y = rng.integers(0, 3, size=150)
+    x = (centers[y] + 0.5 * rng.standard_normal((150, 2))).astype(np.float32)
+    model = nn.Sequential(nn.Linear(2, 8, rng=1), nn.Sigmoid(), nn.Linear(8, 3, rng=2))
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.SGD(model.parameters(), lr=0.5, weight_decay=1e-3)
+    losses = []
+    for _ in range(60):
+        for start in range(0, 150, 50):
+            xb, yb = x[start : start + 50], y[start : start + 50]
+            opt.zero_grad()
+            loss = loss_fn(model(Tensor(xb)), yb)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    with no_grad():
+        accuracy = np.mean(model(Tensor(x)).data.argmax(axis=1) == y)
+    assert losses[-1] < 0.3 * losses[0] and accuracy > 0.95, (losses[0], losses[-1], accuracy)

@@ -184,7 +184,9 @@ def test_damaged_array_data_is_detected(saved):
 def test_not_an_npz(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("these are not weights")
-    with pytest.raises(nn.CheckpointError, match=f"{text}: not a readable .npz"):
+    with pytest.raises(
+        nn.CheckpointError, match=f"{text}: cannot be read as an .npz model file, it is truncated"
+    ):
         nn.load(text)
     npy = tmp_path / "array.npz"
     with open(npy, "wb") as f:

@@ -215,7 +215,8 @@ def _read(path) -> tuple[Path, dict, dict[str, np.ndarray]]:
         loaded = np.load(path, allow_pickle=False)
     except Exception as exc:  # numpy raises ValueError, OSError, BadZipFile, EOFError...
         raise CheckpointError(
-            f"{path}: not a readable .npz model file ({type(exc).__name__}: {exc})"
+            f"{path}: cannot be read as an .npz model file, it is truncated or not an .npz "
+            f"({type(exc).__name__}: {exc})"
         ) from None
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise CheckpointError(f"{path}: holds a single .npy array, not an .npz model file")
