@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd import optim
+from autograd import nn, optim
 
 
 class Param:
@@ -20,18 +20,32 @@ class Param:
         self.grad = None
 
 
-def run(make_optimizer, steps=3, p0=(1.0, -2.0)):
-    """Take `steps` steps on loss 0.5*|p|^2 (gradient = p); return p after each step."""
-    p = Param(p0)
+def run(make_optimizer, steps=3, p0=(1.0, -2.0), kind="stand-in"):
+    """Take `steps` steps on loss 0.5*|p|^2 (gradient = p); return p after each step.
+
+    kind "stand-in": a bare Param whose grad is set by hand; "nn.Parameter": a real Parameter
+    whose grad comes from backward() through the Tensor graph.
+    """
+    p = Param(p0) if kind == "stand-in" else nn.Parameter(np.array(p0, np.float32))
     opt = make_optimizer([p])
     array = p.data
     out = []
     for _ in range(steps):
-        p.grad = p.data.copy()
+        if kind == "stand-in":
+            p.grad = p.data.copy()
+        else:
+            opt.zero_grad()
+            ((p * p).sum() * 0.5).backward()
+            np.testing.assert_array_equal(p.grad, p.data)
         opt.step()
         assert p.data is array and p.data.dtype == np.float32  # in place, still float32
         out.append(p.data.copy())
     return out
+
+
+@pytest.fixture(params=["stand-in", "nn.Parameter"])
+def kind(request):
+    return request.param
 
 
 def check(got, expected):
@@ -39,107 +53,122 @@ def check(got, expected):
 
 
 # --- SGD -----------------------------------------------------------------------------------------
-def test_sgd_plain():
+def test_sgd_plain(kind):
     # p <- p - 0.1 p = 0.9 p
-    check(run(lambda ps: optim.SGD(ps, lr=0.1)), [[0.9, -1.8], [0.81, -1.62], [0.729, -1.458]])
+    check(
+        run(kind=kind, make_optimizer=lambda ps: optim.SGD(ps, lr=0.1)),
+        [[0.9, -1.8], [0.81, -1.62], [0.729, -1.458]],
+    )
 
 
-def test_sgd_weight_decay():
+def test_sgd_weight_decay(kind):
     # g' = g + 0.1 p = 1.1 p;  p <- p - 0.1 * 1.1 p = 0.89 p
     check(
-        run(lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.1)),
+        run(kind=kind, make_optimizer=lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.1)),
         [[0.89, -1.78], [0.7921, -1.5842], [0.704969, -1.409938]],
     )
 
 
-def test_sgd_momentum():
+def test_sgd_momentum(kind):
     # step 1: b = g = (1, -2);                        p = (0.9, -1.8)
     # step 2: b = 0.9 (1, -2) + (0.9, -1.8) = (1.8, -3.6);   p = (0.72, -1.44)
     # step 3: b = 0.9 (1.8, -3.6) + (0.72, -1.44) = (2.34, -4.68);  p = (0.486, -0.972)
     check(
-        run(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9)),
+        run(kind=kind, make_optimizer=lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9)),
         [[0.9, -1.8], [0.72, -1.44], [0.486, -0.972]],
     )
 
 
-def test_sgd_nesterov():
+def test_sgd_nesterov(kind):
     # step 1: b = g = (1, -2); d = g + 0.9 b = (1.9, -3.8);  p = (0.81, -1.62)
     # step 2: b = 0.9 (1, -2) + (0.81, -1.62) = (1.71, -3.42); d = (2.349, -4.698)
     #         p = (0.81 - 0.2349, -1.62 + 0.4698) = (0.5751, -1.1502)
     check(
-        run(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True), steps=2),
+        run(
+            kind=kind,
+            make_optimizer=lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+            steps=2,
+        ),
         [[0.81, -1.62], [0.5751, -1.1502]],
     )
 
 
-def test_sgd_momentum_with_weight_decay():
+def test_sgd_momentum_with_weight_decay(kind):
     # step 1: g' = 1.1 p0 = (1.1, -2.2) = b;  p = p0 - 0.11 p0 = (0.89, -1.78)
     # step 2: g' = 1.1 (0.89, -1.78) = (0.979, -1.958); b = 0.9 (1.1, -2.2) + g' = (1.969, -3.938)
     #         p = (0.89 - 0.1969, -1.78 + 0.3938) = (0.6931, -1.3862)
     check(
-        run(lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1), steps=2),
+        run(
+            kind=kind,
+            make_optimizer=lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.1),
+            steps=2,
+        ),
         [[0.89, -1.78], [0.6931, -1.3862]],
     )
 
 
 # --- Adam family ---------------------------------------------------------------------------------
-def test_adam():
+def test_adam(kind):
     # step 1: m = 0.1 g, v = 0.001 g^2; bias-corrected m/sqrt(v) = sign(g):  p = p0 - 0.1 sign
     #         (exactly 1 - 0.1/(1 + 1e-8) = 0.900000001 with eps)
     # step 2: g = (0.9, -1.9); m = (0.18, -0.37); v = (0.001809, 0.007606)
     #         m/(1-0.81) = (0.947368, -1.947368); sqrt(v/(1-0.998001)) = (0.951290, 1.950616)
     #         p = (0.9 - 0.0995878, -1.9 + 0.0998335) = (0.8004122, -1.8001665)
     check(
-        run(lambda ps: optim.Adam(ps, lr=0.1)),
+        run(kind=kind, make_optimizer=lambda ps: optim.Adam(ps, lr=0.1)),
         [[0.900000001, -1.9000000005], [0.80041223, -1.80016649], [0.70158627, -1.70062339]],
     )
 
 
-def test_adam_coupled_weight_decay():
+def test_adam_coupled_weight_decay(kind):
     # Adam's weight_decay adds wd*p to the gradient (L2), unlike AdamW: g' = 1.1 p
     check(
-        run(lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.1)),
+        run(kind=kind, make_optimizer=lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.1)),
         [[0.90000000091, -1.90000000045], [0.80041223, -1.80016649], [0.70158627, -1.70062339]],
     )
 
 
-def test_adamw_decoupled_weight_decay():
+def test_adamw_decoupled_weight_decay(kind):
     # step 1: p <- p0 (1 - 0.1*0.1) = (0.99, -1.98), then the Adam step -0.1 sign(g):
     #         (0.89, -1.88)
     # step 2: g = (0.89, -1.88); m = (0.179, -0.368); v = (0.0017911, 0.0075304)
     #         decay: 0.99 * 0.89 = 0.8811; Adam: m/0.19 = 0.942105, sqrt(v/0.001999) = 0.946572
     #         p = 0.8811 - 0.1 * 0.942105/0.946572 = 0.8811 - 0.0995283 = 0.7815717
     check(
-        run(lambda ps: optim.AdamW(ps, lr=0.1, weight_decay=0.1)),
+        run(kind=kind, make_optimizer=lambda ps: optim.AdamW(ps, lr=0.1, weight_decay=0.1)),
         [[0.890000001, -1.8800000005], [0.78157186, -1.76140895], [0.67510122, -1.64436868]],
     )
 
 
-def test_adagrad():
+def test_adagrad(kind):
     # step 1: G = g^2 = (1, 4); p = p0 - 0.1 g/|g| = (0.9, -1.9)
     # step 2: g = (0.9, -1.9); G = (1.81, 7.61); p = 0.9 - 0.09/sqrt(1.81) = 0.8331035,
     #         -1.9 + 0.19/sqrt(7.61) = -1.8311251
     check(
-        run(lambda ps: optim.Adagrad(ps, lr=0.1)),
+        run(kind=kind, make_optimizer=lambda ps: optim.Adagrad(ps, lr=0.1)),
         [[0.9, -1.9], [0.83310353, -1.83112505], [0.78045618, -1.77582152]],
     )
 
 
-def test_rmsprop():
+def test_rmsprop(kind):
     # step 1: v = 0.01 g^2 = (0.01, 0.04); d = g/(sqrt(v) + 1e-8) = (10, -10) (minus a hair);
     #         p = p0 - 0.01 d = (0.9, -1.9)
     # step 2: g = (0.9, -1.9); v = 0.99 (0.01, 0.04) + 0.01 (0.81, 3.61) = (0.018, 0.0757)
     #         p = 0.9 - 0.01 * 0.9/0.1341641 = 0.8329180, -1.9 + 0.01 * 1.9/0.2751363 = -1.8309433
     check(
-        run(lambda ps: optim.RMSprop(ps, lr=0.01)),
+        run(kind=kind, make_optimizer=lambda ps: optim.RMSprop(ps, lr=0.01)),
         [[0.90000001, -1.900000005], [0.83291798, -1.83094333], [0.77998228, -1.77534945]],
     )
 
 
-def test_rmsprop_momentum_and_centered_first_step():
+def test_rmsprop_momentum_and_centered_first_step(kind):
     # centered: a = 0.01 g, v~ = 0.01 g^2 - 0.0001 g^2 = 0.0099 g^2, d = g/sqrt(0.0099 g^2)
     # momentum: b = d = sign(g)/sqrt(0.0099) = (10.050378, -10.050378); p = p0 - 0.01 b
-    got = run(lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True), steps=1)
+    got = run(
+        kind=kind,
+        make_optimizer=lambda ps: optim.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+        steps=1,
+    )
     check(got, [[1 - 0.10050378, -2 + 0.10050378]])
 
 
