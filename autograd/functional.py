@@ -229,7 +229,7 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
         if p.requires_grad:
             gp = unbroadcast(scale * (P - T) / np.maximum(P * (1 - P), 1e-12), P.shape)
         if target.requires_grad:
-            gt = unbroadcast(scale * (log_q - log_p), T.shape)
+            gt = unbroadcast(np.broadcast_to(scale * (log_q - log_p), terms.shape), T.shape)
         return gp, gt
 
     return _result(loss, (p, target), "binary_cross_entropy", backward, {"reduction": reduction})
@@ -250,7 +250,9 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
     def backward(g):
         scale = _grad_scale(g, reduction, terms.size)
         gz = unbroadcast(scale * (_sigmoid(Z) - T), Z.shape) if logits.requires_grad else None
-        gt = unbroadcast(-scale * Z, T.shape) if target.requires_grad else None
+        gt = None
+        if target.requires_grad:
+            gt = unbroadcast(np.broadcast_to(-scale * Z, terms.shape), T.shape)
         return gz, gt
 
     return _result(

@@ -53,7 +53,8 @@ def _result(data, parents, op, backward, params=None):
     """A new node: it records its parents and `backward` only when one parent requires grad
     and grad mode is on; otherwise it is a leaf that requires no grad."""
     out = _new(Tensor)
-    out.data = data
+    # NOTE: numpy ufuncs turn 0-d arrays into scalars (np.float32); data stays an array.
+    out.data = data if type(data) is np.ndarray else np.asarray(data)
     out.grad = None
     out.label = ""
     out.op = op
@@ -98,7 +99,7 @@ def _operand(other, like):
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1/(1 + e^-x), in three in-place passes."""
-    out = np.negative(x)
+    out = np.negative(x, out=np.empty_like(x))  # out=: an array even for 0-d x
     # NOTE: e^-x overflows to inf for x < -88 (float32); 1/(1 + inf) = 0 is the right limit,
     # so only the warning is silenced, the value is exact.
     with np.errstate(over="ignore"):
@@ -709,7 +710,7 @@ def _accumulate_leaf(leaf, gp, g):
         # A fresh array from the op is stored as is; the op's own input gradient `g` or a
         # view of it (passed through by add, reshape, ...) is shared, so it is copied.
         shared = gp is g or gp.base is not None or not gp.flags.writeable
-        leaf.grad = gp.copy() if shared else gp
+        leaf.grad = np.array(gp) if shared else gp
     else:
         leaf.grad += gp
 

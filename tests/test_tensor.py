@@ -1,0 +1,533 @@
+"""The Tensor path: gradients of every registered op against central differences (float64),
+broadcasting shapes from hypothesis, dtype preservation, agreement with the scalar engine,
+numerical stability, graph release (memory) and error messages."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import mutually_broadcastable_shapes
+
+import autograd.functional as F
+from autograd import Tensor, Value, no_grad
+from autograd.engine import OPS as SCALAR_OPS
+from autograd.engine import sum_values
+from autograd.tensor import OPS, concatenate, stack, unbroadcast, where
+
+RNG_SEED = 1234
+
+
+# --- central differences ----------------------------------------------------------------------
+def numeric_grads(f, arrays, upstream, eps=1e-6):
+    """d(Σ upstream·f(arrays))/d(arrays), by central differences, one element at a time."""
+    grads = []
+    for x in arrays:
+        grad = np.zeros_like(x)
+        for i in np.ndindex(x.shape):
+            old = x[i]
+            x[i] = old + eps
+            up = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
+            x[i] = old - eps
+            down = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
+            x[i] = old
+            grad[i] = (up - down) / (2 * eps)
+        grads.append(grad)
+    return grads
+
+
+def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6):
+    """backward() of f at `arrays` (float64) agrees with central differences."""
+    arrays = [np.array(a, dtype=np.float64) for a in arrays]
+    inputs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    out = f(*inputs)
+    assert out.dtype == np.float64, f"float64 inputs gave a {out.dtype} output"
+    upstream = rng.standard_normal(out.shape)
+    out.backward(upstream)
+    expected = numeric_grads(f, arrays, upstream)
+    for i, (t, num) in enumerate(zip(inputs, expected)):
+        assert t.grad is not None, f"input {i} got no gradient"
+        assert t.grad.shape == t.data.shape, f"input {i}: grad {t.grad.shape} != {t.data.shape}"
+        np.testing.assert_allclose(t.grad, num, rtol=rtol, atol=atol, err_msg=f"input {i}")
+
+
+# Inputs drawn away from kinks (|x| > 0.05) so that central differences are meaningful.
+def normal(rng, shape):
+    x = rng.standard_normal(shape)
+    return np.where(np.abs(x) < 0.05, 0.3, x)
+
+
+def positive(rng, shape):
+    return np.abs(rng.standard_normal(shape)) + 0.5
+
+
+def probability(rng, shape):
+    return rng.uniform(0.1, 0.9, shape)
+
+
+TARGETS = np.array([0, 2, 1, 2, 0])
+CLASS_WEIGHT = np.array([1.0, 2.0, 0.5])
+
+# Every registered op: a list of (function of Tensors, input generators with shapes).
+# test_every_op_has_cases fails when an op is registered without an entry here.
+CASES = {
+    "add": [(lambda a, b: a + b, [(normal, (3, 4)), (normal, (4,))]),
+            (lambda a: 2.0 + a, [(normal, (3,))])],
+    "sub": [(lambda a, b: a - b, [(normal, (3, 1)), (normal, (1, 4))]),
+            (lambda a: 1.0 - a, [(normal, (3,))])],
+    "mul": [(lambda a, b: a * b, [(normal, (2, 3, 4)), (normal, (3, 1))]),
+            (lambda a: a * a, [(normal, (3,))])],
+    "div": [(lambda a, b: a / b, [(normal, (3, 4)), (positive, (4,))]),
+            (lambda a: 1.0 / a, [(positive, (3,))])],
+    "pow": [(lambda a, b: a**b, [(positive, (3, 4)), (normal, (4,))]),
+            (lambda a: a**3, [(normal, (3, 2))]),
+            (lambda a: a**2, [(normal, (3, 2))]),
+            (lambda a: a**-0.5, [(positive, (4,))]),
+            (lambda a: 2.0**a, [(normal, (4,))])],
+    "matmul": [(lambda a, b: a @ b, [(normal, (3, 4)), (normal, (4, 2))]),
+               (lambda a, b: a @ b, [(normal, (4,)), (normal, (4, 2))]),
+               (lambda a, b: a @ b, [(normal, (2, 3, 4)), (normal, (4,))]),
+               (lambda a, b: a @ b, [(normal, (4,)), (normal, (4,))]),
+               (lambda a, b: a @ b, [(normal, (2, 3, 4)), (normal, (1, 4, 2))])],
+    "neg": [(lambda a: -a, [(normal, (3, 2))])],
+    "abs": [(lambda a: abs(a), [(normal, (3, 2))])],
+    "exp": [(lambda a: a.exp(), [(normal, (3, 2))])],
+    "log": [(lambda a: a.log(), [(positive, (3, 2))])],
+    "sqrt": [(lambda a: a.sqrt(), [(positive, (3, 2))])],
+    "tanh": [(lambda a: a.tanh(), [(normal, (3, 2))])],
+    "sigmoid": [(lambda a: a.sigmoid(), [(normal, (3, 2))])],
+    "relu": [(lambda a: a.relu(), [(normal, (3, 4))])],
+    "leaky_relu": [(lambda a: a.leaky_relu(0.1), [(normal, (3, 4))])],
+    "elu": [(lambda a: a.elu(0.7), [(normal, (3, 4))])],
+    "softplus": [(lambda a: a.softplus(), [(normal, (3, 4))])],
+    "softmax": [(lambda a: a.softmax(), [(normal, (3, 4))]),
+                (lambda a: a.softmax(axis=0), [(normal, (3, 4))])],
+    "log_softmax": [(lambda a: a.log_softmax(), [(normal, (3, 4))]),
+                    (lambda a: a.log_softmax(axis=0), [(normal, (3, 4))])],
+    "sum": [(lambda a: a.sum(), [(normal, (3, 4))]),
+            (lambda a: a.sum(axis=1), [(normal, (3, 4))]),
+            (lambda a: a.sum(axis=(0, 2), keepdims=True), [(normal, (2, 3, 2))])],
+    "mean": [(lambda a: a.mean(), [(normal, (3, 4))]),
+             (lambda a: a.mean(axis=-1, keepdims=True), [(normal, (3, 4))])],
+    "max": [(lambda a: a.max(), [(normal, (3, 4))]),
+            (lambda a: a.max(axis=0), [(normal, (3, 4))]),
+            (lambda a: a.max(axis=1, keepdims=True), [(normal, (3, 4))])],
+    "min": [(lambda a: a.min(), [(normal, (3, 4))]),
+            (lambda a: a.min(axis=(0, 1)), [(normal, (3, 4, 2))])],
+    "reshape": [(lambda a: a.reshape(4, 3), [(normal, (3, 4))]),
+                (lambda a: a.reshape((-1,)), [(normal, (3, 4))])],
+    "transpose": [(lambda a: a.T, [(normal, (3, 4))]),
+                  (lambda a: a.transpose(1, 2, 0), [(normal, (2, 3, 4))])],
+    "getitem": [(lambda a: a[1:, ::2], [(normal, (3, 4))]),
+                (lambda a: a[np.array([0, 0, 2])], [(normal, (3, 4))]),
+                (lambda a: a[:, [1, 1, 1]], [(normal, (3, 4))]),
+                (lambda a: a[a.data > 0], [(normal, (3, 4))]),
+                (lambda a: a[1, 2], [(normal, (3, 4))])],
+    "clip": [(lambda a: a.clip(-0.5, 0.5), [(normal, (4, 4))]),
+             (lambda a: a.clip(low=0.2), [(normal, (4, 4))])],
+    "concatenate": [(lambda a, b: concatenate([a, b], axis=1),
+                     [(normal, (3, 4)), (normal, (3, 2))]),
+                    (lambda a, b, c: concatenate([a, b, c]), [(normal, (2,)), (normal, (3,)),
+                                                              (normal, (1,))])],
+    "stack": [(lambda a, b: stack([a, b], axis=1), [(normal, (3, 4)), (normal, (3, 4))]),
+              (lambda a, b: stack([a, b], axis=-1), [(normal, (3,)), (normal, (3,))])],
+    "where": [(lambda a, b: where(a.data > b.data, a, b), [(normal, (3, 4)), (normal, (4,))]),
+              (lambda a: where(a.data > 0, a, 0.0), [(normal, (3, 4))])],
+    "linear": [(lambda x, w, b: F.linear(x, w, b), [(normal, (5, 4)), (normal, (3, 4)),
+                                                    (normal, (3,))]),
+               (lambda x, w: F.linear(x, w), [(normal, (2, 5, 4)), (normal, (3, 4))]),
+               (lambda x, w, b: F.linear(x, w, b), [(normal, (4,)), (normal, (3, 4)),
+                                                    (normal, (3,))])],
+    "cross_entropy": [(lambda z: F.cross_entropy(z, TARGETS), [(normal, (5, 3))]),
+                      (lambda z: F.cross_entropy(z, TARGETS, reduction="sum"), [(normal, (5, 3))]),
+                      (lambda z: F.cross_entropy(z, TARGETS, reduction="none"), [(normal, (5, 3))]),
+                      (lambda z: F.cross_entropy(z, TARGETS, weight=CLASS_WEIGHT),
+                       [(normal, (5, 3))]),
+                      (lambda z: F.cross_entropy(z, TARGETS, weight=CLASS_WEIGHT, reduction="none"),
+                       [(normal, (5, 3))])],
+    "mse_loss": [(lambda p, t: F.mse_loss(p, t), [(normal, (4, 3)), (normal, (4, 3))]),
+                 (lambda p, t: F.mse_loss(p, t, reduction="sum"),
+                  [(normal, (4, 3)), (normal, (3,))]),
+                 (lambda p, t: F.mse_loss(p, t, reduction="none"), [(normal, (4, 3)),
+                                                                    (normal, (4, 3))])],
+    "binary_cross_entropy": [(lambda p, t: F.binary_cross_entropy(p, t),
+                              [(probability, (4, 3)), (probability, (4, 3))]),
+                             (lambda p, t: F.binary_cross_entropy(p, t, reduction="none"),
+                              [(probability, (4,)), (probability, (4,))])],
+    "binary_cross_entropy_with_logits": [
+        (lambda z, t: F.binary_cross_entropy_with_logits(z, t),
+         [(normal, (4, 3)), (probability, (4, 3))]),
+        (lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="sum"),
+         [(normal, (4, 3)), (probability, (3,))])],
+    "dropout": [(lambda x: F.dropout(x, 0.4, True, np.random.default_rng(5)), [(normal, (6, 5))])],
+}  # fmt: skip
+
+
+def test_every_op_has_cases():
+    assert set(CASES) == set(OPS), (
+        f"registered without gradient cases: {sorted(set(OPS) - set(CASES))}; "
+        f"cases for unregistered ops: {sorted(set(CASES) - set(OPS))}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_gradients_match_central_differences(name):
+    rng = np.random.default_rng(RNG_SEED)
+    for f, inputs in CASES[name]:
+        arrays = [make(rng, shape) for make, shape in inputs]
+        check_gradients(f, arrays, rng)
+
+
+def test_op_table_shares_names_and_symbols_with_scalar_engine():
+    shared = set(OPS) & set(SCALAR_OPS)
+    assert {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid",
+            "relu", "elu", "leaky_relu", "softplus", "sqrt", "abs", "sum"} <= shared  # fmt: skip
+    for name in shared:
+        assert OPS[name].symbol == SCALAR_OPS[name].symbol, name
+    for name, spec in OPS.items():
+        assert spec.function.__doc__ and ";" in spec.function.__doc__, f"{name}: no formula"
+
+
+# --- broadcasting shapes from hypothesis ------------------------------------------------------
+BROADCAST_OPS = {
+    "add": (lambda a, b: a + b, normal, normal),
+    "sub": (lambda a, b: a - b, normal, normal),
+    "mul": (lambda a, b: a * b, normal, normal),
+    "div": (lambda a, b: a / b, normal, positive),
+    "pow": (lambda a, b: a**b, positive, normal),
+    "where": (lambda a, b: where(a.data > b.data, a, b), normal, normal),
+    "mse_loss": (lambda a, b: F.mse_loss(a, b), normal, normal),
+    "binary_cross_entropy_with_logits": (
+        lambda a, b: F.binary_cross_entropy_with_logits(a, b), normal, probability),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(BROADCAST_OPS))
+@settings(max_examples=15, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3),
+       seed=st.integers(0, 2**16))  # fmt: skip
+def test_broadcasting_gradients(name, shapes, seed):
+    f, make_a, make_b = BROADCAST_OPS[name]
+    rng = np.random.default_rng(seed)
+    shape_a, shape_b = shapes.input_shapes
+    check_gradients(f, [make_a(rng, shape_a), make_b(rng, shape_b)], rng)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shapes=mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3))
+def test_unbroadcast_is_the_adjoint_of_broadcasting(shapes):
+    shape, _ = shapes.input_shapes
+    g = np.arange(np.prod(shapes.result_shape), dtype=np.float64).reshape(shapes.result_shape)
+    out = unbroadcast(g, shape)
+    assert out.shape == shape
+    # <broadcast(x), g> == <x, unbroadcast(g)> for every x
+    x = np.random.default_rng(0).standard_normal(shape)
+    assert np.isclose(np.sum(np.broadcast_to(x, g.shape) * g), np.sum(x * out))
+    if shape == g.shape:
+        assert out is g  # no copy when nothing was broadcast
+
+
+# --- graph semantics --------------------------------------------------------------------------
+def test_shared_nodes_accumulate():
+    x = Tensor([1.0, -2.0, 3.0], requires_grad=True)
+    y = x * x + x + x  # x used four times
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, 2 * x.data + 2)
+
+
+def test_leaf_gradients_accumulate_until_zero_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * 3.0).sum().backward()
+    (x * 3.0).sum().backward()
+    np.testing.assert_allclose(x.grad, [6.0, 6.0])
+    x.zero_grad()
+    assert x.grad is None
+
+
+def test_retain_graph_gives_same_intermediate_gradients_twice():
+    x = Tensor([0.5, -1.5], requires_grad=True)
+    h = x.tanh()
+    y = (h * h).sum()
+    y.backward(retain_graph=True)
+    first = h.grad.copy()
+    y.backward(retain_graph=True)
+    np.testing.assert_allclose(h.grad, first)
+    np.testing.assert_allclose(x.grad, 2 * (2 * h.data * (1 - h.data**2)))
+
+
+def test_backward_twice_without_retain_graph_raises():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    assert y.parents == ()  # released
+    with pytest.raises(RuntimeError, match="retain_graph=True"):
+        y.backward()
+    z = x.exp()
+    a, b = z.sum(), (z * 2.0).sum()
+    a.backward()
+    with pytest.raises(RuntimeError, match="already released"):
+        b.backward()  # goes through z, released by a.backward()
+
+
+def test_leaf_gradients_do_not_alias():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    b = Tensor([3.0, 4.0], requires_grad=True)
+    (a + b).sum().backward()
+    assert a.grad is not b.grad
+    a.grad *= 10  # an optimizer updating one gradient in place must not touch the other
+    np.testing.assert_allclose(b.grad, [1.0, 1.0])
+    c = Tensor([[1.0, 2.0]], requires_grad=True)
+    c.reshape(2).sum().backward()
+    assert c.grad.flags.writeable and c.grad.base is None
+
+
+def test_no_grad_and_detach_record_nothing():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        y = x * 2.0 + 1.0
+    assert not y.requires_grad and y.parents == ()
+    d = x.detach()
+    assert not d.requires_grad and d.data is x.data
+    z = (d * x).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad, x.data)
+    constant = Tensor([1.0]) * Tensor([2.0])
+    assert not constant.requires_grad and constant.parents == ()
+
+
+def test_graph_protocol_for_the_visualizer():
+    a = Tensor([1.0, 2.0], requires_grad=True, label="a")
+    y = (a * 2.0).elu(0.5)
+    assert y.op == "elu" and y.params == {"alpha": 0.5}
+    assert y.parents[0].op == "mul" and y.parents[0].parents[0] is a
+    assert a.label == "a" and a.op == "" and a.parents == ()
+
+
+# --- dtype ----------------------------------------------------------------------------------
+def test_dtype_rules():
+    assert Tensor([1, 2]).dtype == np.float32
+    assert Tensor(3.0).dtype == np.float32
+    x64 = np.ones(3)
+    t = Tensor(x64)
+    assert t.dtype == np.float64 and t.data is x64  # shared, as torch.from_numpy
+    assert Tensor(np.arange(3)).dtype.kind == "i"
+    assert Tensor([1, 2], dtype=np.float64).dtype == np.float64
+    with pytest.raises(TypeError, match="floating-point"):
+        Tensor(np.arange(3), requires_grad=True)
+
+
+def test_float32_stays_float32_through_an_mlp_step():
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((8, 5), dtype=np.float32))
+    w1 = Tensor(rng.standard_normal((6, 5), dtype=np.float32), requires_grad=True)
+    b1 = Tensor(np.zeros(6, np.float32), requires_grad=True)
+    w2 = Tensor(rng.standard_normal((3, 6), dtype=np.float32), requires_grad=True)
+    y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
+    h = F.linear(x, w1, b1).sigmoid()
+    h = (h * 0.5 + 1 - h / 3.0) ** 2  # Python numbers must not upcast
+    h = h.tanh().relu().leaky_relu().elu().softplus().clip(0.1, 5.0)
+    z = F.linear(h, w2)
+    loss = F.cross_entropy(z, y) + F.mse_loss(z.softmax(), np.eye(3, dtype=np.float32)[y])
+    loss = loss + z.log_softmax().mean() * 0.01 + 0.5 * (w1 * w1).sum() / 2 + z.max() * 1e-3
+    assert loss.dtype == np.float32
+    loss.backward()
+    for p in (w1, b1, w2):
+        assert p.grad.dtype == np.float32
+
+
+# --- the scalar engine and the Tensor path agree ------------------------------------------------
+def scalar_mlp(x, w1, b1, w2, b2, y, loss):
+    """Loss and parameter gradients of a 1-hidden-layer sigmoid MLP, with `Value`s."""
+    V = lambda a: [[Value(float(v)) for v in row] for row in np.atleast_2d(a)]  # noqa: E731
+    W1, W2 = V(w1), V(w2)
+    B1, B2 = V(b1)[0], V(b2)[0]
+    total = []
+    for xn, yn in zip(x, y):
+        h = [sum_values([w * float(xi) for w, xi in zip(row, xn)] + [b]).sigmoid()
+             for row, b in zip(W1, B1)]  # fmt: skip
+        z = [sum_values([w * hi for w, hi in zip(row, h)] + [b]) for row, b in zip(W2, B2)]
+        if loss == "mse":
+            total.extend((zc - float(t)) ** 2 for zc, t in zip(z, yn))
+        else:
+            total.append(sum_values([zc.exp() for zc in z]).log() - z[int(yn)])
+    out = sum_values(total) / len(total)
+    out.backward()
+    grads = [np.array([[v.grad for v in row] for row in W]) for W in (W1, W2)]
+    grads.insert(1, np.array([v.grad for v in B1]))
+    grads.append(np.array([v.grad for v in B2]))
+    return out.data, grads
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_tiny_mlp_same_loss_and_gradients_as_scalar_engine(loss):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((4, 3))
+    w1, b1 = rng.standard_normal((5, 3)), rng.standard_normal(5)
+    w2, b2 = rng.standard_normal((2, 5)), rng.standard_normal(2)
+    y = rng.standard_normal((4, 2)) if loss == "mse" else np.array([0, 1, 1, 0])
+    params = [Tensor(a.copy(), requires_grad=True) for a in (w1, b1, w2, b2)]
+    z = F.linear(F.linear(Tensor(x), params[0], params[1]).sigmoid(), params[2], params[3])
+    out = F.mse_loss(z, y) if loss == "mse" else F.cross_entropy(z, y)
+    out.backward()
+    expected_loss, expected_grads = scalar_mlp(x, w1, b1, w2, b2, y, loss)
+    assert out.item() == pytest.approx(expected_loss, rel=1e-12)
+    for p, g in zip(params, expected_grads):
+        np.testing.assert_allclose(p.grad, g, rtol=1e-10, atol=1e-12)
+
+
+# --- indexing ----------------------------------------------------------------------------------
+def test_repeated_indices_add_up():
+    x = Tensor(np.arange(4.0), requires_grad=True)
+    x[np.array([0, 0, 3, 0])].sum().backward()
+    np.testing.assert_allclose(x.grad, [3.0, 0.0, 0.0, 1.0])
+    m = Tensor(np.zeros((3, 2)), requires_grad=True)
+    (m[[2, 2], [1, 1]] * Tensor([1.0, 5.0])).sum().backward()
+    np.testing.assert_allclose(m.grad, [[0, 0], [0, 0], [0, 6.0]])
+    e = Tensor(np.arange(3.0), requires_grad=True)
+    e[Tensor(np.array([1, 1]))].sum().backward()  # a Tensor index works too
+    np.testing.assert_allclose(e.grad, [0, 2.0, 0])
+
+
+# --- numerical stability -----------------------------------------------------------------------
+def test_stable_at_extreme_inputs():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        for dtype in (np.float32, np.float64):
+            z = Tensor(np.array([[1000.0, 1000.0, -1000.0]], dtype), requires_grad=True)
+            lsm = z.log_softmax()
+            np.testing.assert_allclose(
+                lsm.data, [[-np.log(2), -np.log(2), -2000.0 - np.log(2)]], rtol=1e-6
+            )
+            sm = z.softmax()
+            np.testing.assert_allclose(sm.data, [[0.5, 0.5, 0.0]])
+            ce = F.cross_entropy(z, np.array([2]))
+            assert ce.item() == pytest.approx(2000.0 + np.log(2), rel=1e-6)
+            ce.backward()
+            np.testing.assert_allclose(z.grad, [[0.5, 0.5, -1.0]], atol=1e-7)
+            s = Tensor(np.array([-1000.0, 0.0, 1000.0], dtype), requires_grad=True)
+            out = s.sigmoid()
+            np.testing.assert_array_equal(out.data, [0.0, 0.5, 1.0])
+            out.sum().backward()
+            np.testing.assert_array_equal(s.grad, [0.0, 0.25, 0.0])
+            sp = Tensor(np.array([-1000.0, 1000.0], dtype)).softplus()
+            np.testing.assert_allclose(sp.data, [0.0, 1000.0])
+            bce = F.binary_cross_entropy_with_logits(
+                Tensor(np.array([-1000.0, 1000.0], dtype)), np.array([1.0, 0.0], dtype)
+            )
+            assert bce.item() == pytest.approx(1000.0)
+            elu = Tensor(np.array([1000.0, -1000.0], dtype)).elu()
+            np.testing.assert_allclose(elu.data, [1000.0, -1.0])
+
+
+# --- functional -------------------------------------------------------------------------------
+def test_cross_entropy_weighted_mean_is_pytorch_semantics():
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((5, 3))
+    nll = -(z - np.log(np.exp(z).sum(1, keepdims=True)))[np.arange(5), TARGETS]
+    w = CLASS_WEIGHT[TARGETS]
+    got = F.cross_entropy(Tensor(z), TARGETS, weight=CLASS_WEIGHT).item()
+    assert got == pytest.approx((w * nll).sum() / w.sum())
+    got_sum = F.cross_entropy(Tensor(z), TARGETS, weight=CLASS_WEIGHT, reduction="sum").item()
+    assert got_sum == pytest.approx((w * nll).sum())
+
+
+def test_dropout():
+    x = Tensor(np.ones((200, 50)), requires_grad=True)
+    assert F.dropout(x, 0.5, training=False) is x
+    y = F.dropout(x, 0.25, training=True, rng=np.random.default_rng(0))
+    kept = y.data != 0
+    assert 0.7 < kept.mean() < 0.8
+    np.testing.assert_allclose(y.data[kept], 1 / 0.75)  # inverted: expectation unchanged
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad, y.data)
+    again = F.dropout(x, 0.25, training=True, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(again.data, y.data)  # same seed, same mask
+    assert not F.dropout(x, 1.0, rng=np.random.default_rng(0)).data.any()
+
+
+# --- memory -----------------------------------------------------------------------------------
+def _mlp_step(x, y, params, lr=0.1):
+    w1, b1, w2, b2 = params
+    h = F.linear(Tensor(x), w1, b1).relu()
+    loss = F.cross_entropy(F.linear(h, w2, b2), y) + 1e-4 * (w1 * w1).sum()
+    loss.backward()
+    with no_grad():
+        for p in params:
+            p.data -= lr * p.grad
+            p.grad = None
+    return loss, h
+
+
+def test_graph_is_released_after_backward():
+    rng = np.random.default_rng(0)
+    params = [Tensor(rng.standard_normal(s).astype(np.float32) * 0.1, requires_grad=True)
+              for s in [(16, 10), (16,), (3, 16), (3,)]]  # fmt: skip
+    x = rng.standard_normal((8, 10)).astype(np.float32)
+    loss, h = _mlp_step(x, rng.integers(0, 3, 8), params)
+    hidden = weakref.ref(h)
+    del h
+    # Without gc: the graph holds no reference cycles, so refcounting frees it at once.
+    assert hidden() is None, "an intermediate node outlived its training step"
+    assert loss.parents == ()
+
+
+def test_thousand_training_steps_do_not_grow_memory():
+    rng = np.random.default_rng(0)
+    params = [Tensor(rng.standard_normal(s).astype(np.float32) * 0.1, requires_grad=True)
+              for s in [(16, 10), (16,), (3, 16), (3,)]]  # fmt: skip
+    x = rng.standard_normal((8, 10)).astype(np.float32)
+    y = rng.integers(0, 3, 8)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for step in range(1000):
+            _mlp_step(x, y, params)
+            if step == 99:
+                base, _ = tracemalloc.get_traced_memory()
+        end, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # One step allocates ~10 kB; a leaked graph would add that per step (~9 MB here).
+    assert end - base < 20_000, f"memory grew by {end - base} bytes over 900 steps"
+
+
+# --- errors -----------------------------------------------------------------------------------
+def test_clear_errors():
+    a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 2)))
+    with pytest.raises(ValueError, match=r"\(3, 4\) and \(5, 2\)"):
+        a @ b
+    with pytest.raises(ValueError, match="at least one dimension"):
+        a @ Tensor(2.0)
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"shape \(2, 3\).*grad="):
+        (x * 2.0).backward()
+    with pytest.raises(ValueError, match=r"grad has shape \(3,\)"):
+        (x * 2.0).backward(np.ones(3))
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0]).sum().backward()
+    with pytest.raises(ValueError, match=r"reshape.*\(2, 3\).*\(4,\)"):
+        x.reshape(4)
+    with pytest.raises(ValueError, match="axis 2 is out of range"):
+        x.sum(axis=2)
+    with pytest.raises(ValueError, match=r"weight \(4, 5\) \(out, in\) expects 5"):
+        F.linear(x, Tensor(np.ones((4, 5))))
+    with pytest.raises(ValueError, match="classes"):
+        F.cross_entropy(x, np.array([0, 3]))
+    with pytest.raises(TypeError, match="integer class indices"):
+        F.cross_entropy(x, np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"target has shape \(3,\)"):
+        F.cross_entropy(x, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="reduction"):
+        F.mse_loss(x, x, reduction="avg")
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        F.binary_cross_entropy(x * 2.0, x)
+    with pytest.raises(ValueError, match="probability"):
+        F.dropout(x, 1.5)
+    with pytest.raises(TypeError, match="numbers"):
+        Tensor("abc")
