@@ -49,6 +49,9 @@ def test_children_modules_and_reassignment():
     net = TwoLayer()
     assert [name for name, _ in net.named_children()] == ["hidden", "act", "out"]
     assert [name for name, _ in net.named_modules()] == ["", "hidden", "act", "out"]
+    visited = []
+    net.apply(lambda m: visited.append(type(m).__name__))
+    assert visited == ["Linear", "Tanh", "Linear", "TwoLayer"]  # children before the parent
     net.out = None  # replacing a registered attribute unregisters it
     assert [name for name, _ in net.named_parameters()] == ["hidden.weight", "hidden.bias"]
     del net.hidden
@@ -112,6 +115,30 @@ def test_sequential_container_protocol():
     x = RNG.standard_normal((4, 2)).astype(np.float32)
     expected = c(b(a(Tensor(x)))).data
     np.testing.assert_array_equal(model(Tensor(x)).data, expected)
+
+
+def test_module_list_registers_its_modules():
+    class Stack(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList(nn.Linear(3, 3, rng=i) for i in range(3))
+
+        def forward(self, x):
+            for layer in self.layers:
+                x = layer(x).relu()
+            return x
+
+    model = Stack()
+    assert len(model.layers) == 3 and isinstance(model.layers[0], nn.Linear)
+    assert [n for n, _ in model.named_parameters()][:3] == [
+        "layers.0.weight",
+        "layers.0.bias",
+        "layers.1.weight",
+    ]
+    assert len(list(model.parameters())) == 6
+    assert model(Tensor(np.ones((2, 3), np.float32))).shape == (2, 3)
+    with pytest.raises(TypeError, match="ModuleList takes Modules"):
+        nn.ModuleList([np.zeros(3)])
 
 
 def test_repr_reads_like_pytorch():

@@ -66,6 +66,13 @@ def test_training_mode_and_float64_are_kept(tmp_path):
     np.testing.assert_array_equal(loaded[0].weight.data, model[0].weight.data)
 
 
+def test_a_single_built_in_layer_round_trips(tmp_path):
+    layer = with_bias_noise(nn.Sequential(nn.Linear(4, 2, rng=0)))[0]
+    loaded = nn.load(nn.save(layer, tmp_path / "layer.npz"))
+    assert type(loaded) is nn.Linear
+    np.testing.assert_array_equal(outputs(loaded), outputs(layer))
+
+
 def test_npz_suffix_is_added_and_found(tmp_path):
     model = nn.Sequential(nn.Linear(4, 2, rng=0))
     path = nn.save(model, tmp_path / "mlp")

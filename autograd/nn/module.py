@@ -163,10 +163,11 @@ class Module:
             yield m
 
     def apply(self, fn) -> Module:
-        """Call ``fn(module)`` on every module of the tree (children first, as PyTorch); returns
-        ``self``."""
-        for m in reversed(list(self.modules())):
-            fn(m)
+        """Call ``fn(module)`` on every module of the tree, children before their parent (as
+        PyTorch); returns ``self``. E.g. re-initialize every Linear."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
         return self
 
     # --- modes and gradients --------------------------------------------------------------------

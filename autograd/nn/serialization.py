@@ -237,7 +237,7 @@ def _read(path) -> tuple[Path, dict, dict[str, np.ndarray]]:
         raise CheckpointError(f"{path}: {HEADER} must be a text, got a {text.dtype} array")
     try:
         header = json.loads(str(text))
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise CheckpointError(f"{path}: {HEADER} is not valid JSON: {exc}") from None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise CheckpointError(f"{path}: {HEADER} does not describe an {FORMAT} file")
@@ -280,7 +280,7 @@ def load(path) -> Module:
         )
     try:
         model = build(header["model"])
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise CheckpointError(f"{path}: bad architecture description: {exc}") from None
     try:
         model.load_state_dict(arrays, strict=True)
