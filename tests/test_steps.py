@@ -16,7 +16,7 @@ import shutil
 import pytest
 
 from autograd import exercises
-from autograd.engine import Value
+from autograd.engine import Value, sum_values
 from autograd.viz.dot import format_number, graph_nodes
 from autograd.viz.steps import StepPlayer, build_steps, save_steps
 
@@ -109,6 +109,28 @@ def test_shared_node_contributions_add_up():
     assert last["node"] == 0 and len(last["incoming"]) == 2
     assert last["sum"] == f"grad(a) = {fmt(1.0)} + {fmt(1.0)} = {fmt(a.grad)}"
     assert a.grad == 2.0
+
+
+@pytest.mark.parametrize(
+    "make, line",
+    [
+        (lambda a, b, c: (a + b) * c, "(a + b) × c"),
+        (lambda a, b, c: a * b + c, "a × b + c"),
+        (lambda a, b, c: a - (b - c), "a - (b - c)"),
+        (lambda a, b, c: (a - b) - c, "a - b - c"),
+        (lambda a, b, c: a / (b * c), "a ÷ (b × c)"),
+        (lambda a, b, c: (a + b) ** 2, "(a + b)²"),
+        (lambda a, b, c: (a + b).tanh() * c, "tanh(a + b) × c"),
+        (lambda a, b, c: sum_values([a * b, c]).elu(alpha=0.1), "ELU(a × b + c, α=0.1)"),
+    ],
+)
+def test_unlabelled_nodes_are_named_by_their_expression(make, line):
+    a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(-3.0, label="c")
+    y = make(a, b, c)
+    y.backward()
+    data = build_steps(y)
+    assert data["nodes"][-1]["name"] == line
+    assert data["steps"][len(data["nodes"]) - 1]["lines"][-1] == f"= {fmt(y.data)}"
 
 
 def test_several_roots_backward_from_the_first_only():

@@ -37,13 +37,51 @@ from autograd.viz.style import Style
 
 __all__ = ["StepPlayer", "save_steps", "build_steps"]
 
-_NAME_LIMIT = 24  # longer expressions for an unlabelled node fall back to "#i"
+_NAME_LIMIT = 32  # longer expressions for an unlabelled node fall back to "#i"
 _CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]+")
 _DEFAULT = Style()
 
 
+# Precedence levels for writing expressions with only the parentheses they need.
+_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 9
+_LEVELS = {"add": _SUM, "sub": _SUM, "sum": _SUM, "mul": _PRODUCT, "div": _PRODUCT}
+
+
 def _is_infix(symbol: str) -> bool:
     return bool(symbol) and not any(ch.isalnum() for ch in symbol)
+
+
+def _wrap(arg: tuple[str, int], below: int) -> str:
+    text, level = arg
+    return f"({text})" if level < below else text
+
+
+def expression(node: Any, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """How ``node`` is computed from ``args`` (the names or numbers of its inputs, in order,
+    each with its precedence level), and the result's level: ``w1 × x1 + w2 × x2 + b``,
+    ``(a + b) × c``, ``x²``, ``σ(h)``, ``ELU(h, α=0.1)``."""
+    text = op_text(node)
+    symbol, _, params = text.partition(" ")
+    level = _LEVELS.get(node.op)
+    if level is not None and len(args) >= 2 and not params:
+        if node.op == "sum":
+            return " + ".join(_wrap(a, _SUM) for a in args), _SUM
+        # Left-associative: the right operand of - and ÷ needs parentheses at equal level.
+        right = level + 1 if node.op in ("sub", "div") else level
+        return f"{_wrap(args[0], level)} {symbol} {_wrap(args[1], right)}", level
+    if node.op == "pow" and len(args) == 1 and text.startswith("x"):
+        return _wrap(args[0], _ATOM) + text[1:], _POWER
+    if node.op == "neg" and len(args) == 1:
+        return "−" + _wrap(args[0], _POWER), _UNARY
+    if node.op == "abs" and len(args) == 1:
+        inner = args[0][0]
+        if inner.startswith("(-") and inner.endswith(")"):
+            inner = inner[1:-1]  # |-1.000|, not |(-1.000)|
+        return f"|{inner}|", _ATOM
+    if _is_infix(symbol) and len(args) == 2 and not params:
+        return f"{_wrap(args[0], _ATOM)} {symbol} {_wrap(args[1], _ATOM)}", _SUM
+    inner = [a[0] for a in args] + ([params] if params else [])
+    return f"{symbol}({', '.join(inner)})", _ATOM
 
 
 class _Namer:
@@ -51,44 +89,18 @@ class _Namer:
     inputs' names (``w1 × x1``, ``σ(h)``) when short; else ``#i`` (the topological index)."""
 
     def __init__(self, order: list):
-        self.order = order
         self.index = {node: i for i, node in enumerate(order)}
-        self.names: list[str] = []
-        self.compound: list[bool] = []  # an infix expression: needs parentheses as an operand
+        self.names: list[tuple[str, int]] = []  # (name, precedence level)
         for node in order:
             if node.label:
-                name, compound = str(node.label), False
+                name = (str(node.label), _ATOM)
             elif not node.parents:
-                name, compound = f"{float(node.data):g}", False
+                name = (f"{float(node.data):g}", _ATOM)
             else:
-                args = [self.operand(self.index[p]) for p in node.parents]
-                name, compound = expression(node, args)
-                if len(name) > _NAME_LIMIT:
-                    name, compound = f"#{len(self.names)}", False
+                name = expression(node, [self.names[self.index[p]] for p in node.parents])
+                if len(name[0]) > _NAME_LIMIT:
+                    name = (f"#{len(self.names)}", _ATOM)
             self.names.append(name)
-            self.compound.append(compound)
-
-    def operand(self, i: int) -> str:
-        return f"({self.names[i]})" if self.compound[i] else self.names[i]
-
-
-def expression(node: Any, args: list[str]) -> tuple[str, bool]:
-    """How ``node`` is computed from ``args`` (names or numbers of its inputs, in order), and
-    whether the result is an infix expression. ``a × b``, ``a + b + c``, ``x²``, ``σ(h)``,
-    ``ELU(h, α=0.1)``."""
-    text = op_text(node)
-    if node.op == "sum":
-        return " + ".join(args), len(args) > 1
-    if node.op == "pow" and len(args) == 1 and text.startswith("x"):
-        return args[0] + text[1:], False
-    if node.op == "neg" and len(args) == 1:
-        return "−" + args[0], False
-    if node.op == "abs" and len(args) == 1:
-        return f"|{args[0]}|", False
-    symbol, _, params = text.partition(" ")
-    if _is_infix(symbol) and len(args) == 2 and not params:
-        return f"{args[0]} {symbol} {args[1]}", True
-    return f"{symbol}({', '.join(args + ([params] if params else []))})", False
 
 
 def _check_scalar(node: Any, name: str) -> float:
@@ -138,9 +150,9 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     output = roots[0] if output is None else output
     namer = _Namer(order)
     index = namer.index
+    names = [name for name, _ in namer.names]
     if output not in index:
         raise ValueError(f"StepPlayer: output {output!r} is not in the graph of the given roots")
-    names = namer.names
     values = [_check_scalar(node, names[i]) for i, node in enumerate(order)]
     locals_ = [_local_grads(node, names[i]) for i, node in enumerate(order)]
     parents = [[index[p] for p in node.parents] for node in order]
@@ -148,9 +160,9 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     def fmt(x: float) -> str:
         return format_number(x, style.decimals)
 
-    def operand_value(i: int) -> str:
+    def operand_value(i: int) -> tuple[str, int]:
         text = fmt(values[i])
-        return f"({text})" if text.startswith("-") else text
+        return (f"({text})" if text.startswith("-") else text), _ATOM
 
     # The nodes the output depends on, and the backward order over them.
     needed = [False] * len(order)
@@ -200,7 +212,7 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     steps: list[dict] = []
     for i, node in enumerate(order):
         if node.parents:
-            symbolic, _ = expression(node, [namer.operand(p) for p in parents[i]])
+            symbolic, _ = expression(node, [namer.names[p] for p in parents[i]])
             numeric, _ = expression(node, [operand_value(p) for p in parents[i]])
             lines = [symbolic if symbolic == names[i] else f"{names[i]} = {symbolic}"]
             lines += [f"= {numeric}", f"= {fmt(values[i])}"]
