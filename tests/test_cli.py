@@ -1,0 +1,289 @@
+"""The `autograd draw` and `autograd check` commands, run in-process through
+`autograd.cli.main`, plus one run of the installed `autograd` script.
+
+Diagrams written by the CLI are compared with `autograd.viz.draw` of the same graph built by
+hand (autograd.exercises), so these tests check the CLI's parsing and wiring, not the drawing."""
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd.cli import main
+from autograd.exercises import A1_ACTIVATIONS, A1_INPUTS, a1
+from autograd.viz import draw
+
+SET = ["--set"] + [f"{name}={value}" for name, value in A1_INPUTS.items()]
+PERCEPTRON = "sigmoid(w1*x1 + w2*x2 + b)"
+
+
+def a1_steps(activation):
+    params = "".join(f", {k}={v}" for k, v in A1_ACTIVATIONS[activation].items())
+    return f"h = w1*x1 + w2*x2 + b; y = {activation}(h{params})"
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- draw --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("activation", sorted(A1_ACTIVATIONS))
+def test_draw_a1_into_dot_matches_the_exercise_diagram(tmp_path, capsys, activation):
+    path = tmp_path / f"a1_{activation}.dot"
+    code, out, err = run(capsys, "draw", a1_steps(activation), *SET, "-o", path)
+    assert code == 0, err
+    exercise = a1(activation)
+    assert path.read_text(encoding="utf-8") == draw(exercise.output).dot
+    assert f"wrote {path}" in out
+    y = exercise.nodes["y"]
+    assert f"{y.data:.3f}" in path.read_text(encoding="utf-8")
+    # the printed table has every named node's value and gradient
+    for name, node in exercise.nodes.items():
+        assert any(
+            line.split() == [name, f"{node.data:.3f}", f"{node.grad:.3f}"]
+            for line in out.splitlines()
+        ), name
+
+
+def test_draw_perceptron_numbers(tmp_path, capsys):
+    path = tmp_path / "perceptron.dot"
+    code, _, _ = run(capsys, "draw", PERCEPTRON, *SET, "-o", path)
+    assert code == 0
+    h = 1.45 * 2.8 + (-0.35) * (-1.8) - 4
+    y = 1 / (1 + math.exp(-h))
+    dot = path.read_text(encoding="utf-8")
+    assert f"{y:.3f}" in dot and f"{y * (1 - y) * 2.8:.3f}" in dot  # y and dy/dw1
+
+
+@pytest.mark.parametrize(
+    "flags, overrides",
+    [
+        (["--no-grad"], {"show_grad": False}),
+        (["--edge-grads"], {"edge_grads": True}),
+        (["--tb"], {"rankdir": "TB"}),
+        (["--decimals", "5"], {"decimals": 5}),
+        (["--title", "A1 sigmoid"], {"title": "A1 sigmoid"}),
+    ],
+)
+def test_draw_style_flags(tmp_path, capsys, flags, overrides):
+    path = tmp_path / "g.dot"
+    code, _, err = run(capsys, "draw", a1_steps("sigmoid"), *SET, "-o", path, *flags)
+    assert code == 0, err
+    expected = draw(a1("sigmoid").output, **overrides).dot
+    assert expected != draw(a1("sigmoid").output).dot
+    assert path.read_text(encoding="utf-8") == expected
+
+
+def test_draw_svg(tmp_path, capsys):
+    pytest.importorskip("pygraphviz")
+    path = tmp_path / "perceptron.svg"
+    code, _, err = run(capsys, "draw", PERCEPTRON, *SET, "-o", path)
+    assert code == 0, err
+    text = path.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and "<svg" in text and "0.666" in text
+
+
+def test_draw_steps_page(tmp_path, capsys):
+    pytest.importorskip("autograd.viz.steps")
+    page = tmp_path / "steps.html"
+    code, out, err = run(capsys, "draw", a1_steps("tanh"), *SET, "--steps", page)
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html") and "w1" in html
+    assert f"wrote {page}" in out
+
+
+def test_unused_values_get_a_note(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "tanh(w1*x1)", *SET, "-o", tmp_path / "g.dot")
+    assert code == 0
+    assert "note: not used by the expression: b, w2, x2" in err
+
+
+DRAW_ERRORS = [
+    # (arguments after "draw", message, token under the caret or None)
+    ([PERCEPTRON.replace("w2", "w3"), *SET], "no value for 'w3'", "w3"),
+    (["sigmod(w1*x1 + b)", *SET], "unknown function 'sigmod'; did you mean 'sigmoid'?", "sigmod"),
+    (["sigmoid(w1*x1 + b", *SET], "syntax error: '(' was never closed", "("),
+    (["x1 ^ 2", *SET], "'^' is not a power here", "x1 ^ 2"),
+    (["log(b)", *SET], "cannot compute this: log: needs a positive input, got -4", "log(b)"),
+    ([PERCEPTRON, *SET, "x3"], "--set item 'x3' is not NAME=NUMBER", "x3"),
+    ([PERCEPTRON, *SET, "x3=abc"], "--set x3: 'abc' is not a number", "x3=abc"),
+    ([PERCEPTRON, *SET, "b=1"], "--set gives b twice", "b=1"),
+]
+
+
+@pytest.mark.parametrize("args, message, bad", DRAW_ERRORS)
+def test_draw_errors(tmp_path, capsys, args, message, bad):
+    out = tmp_path / "g.svg"
+    code, stdout, err = run(capsys, "draw", *args, "-o", out)
+    assert code == 2
+    lines = err.splitlines()
+    assert lines[0].startswith("autograd draw: error: ") and message in lines[0]
+    source, caret = lines[1], lines[2]
+    assert caret.strip() == "^" * len(bad)
+    start = caret.index("^")
+    assert source[start : start + len(bad)] == bad
+    assert list(tmp_path.iterdir()) == []
+    assert stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["-o", "{tmp}/g.jpg"], "-o {tmp}/g.jpg: unknown suffix '.jpg'; expected one of .svg"),
+        (["-o", "{tmp}/g"], "unknown suffix '(none)'"),
+        (["-o", "{tmp}/no/such/g.svg"], "the folder '{tmp}/no/such' does not exist"),
+        (["--steps", "{tmp}/s.svg"], "--steps {tmp}/s.svg: unknown suffix '.svg'; expected one of"),
+        ([], "nothing to write: give -o FILE"),
+        (["-o", "{tmp}/g.svg", "--decimals", "20"], "decimals must be an int from 0 to 12"),
+    ],
+)
+def test_draw_bad_output_options(tmp_path, capsys, args, message):
+    args = [a.format(tmp=tmp_path) for a in args]
+    code, stdout, err = run(capsys, "draw", PERCEPTRON, *SET, *args)
+    assert code == 2
+    [line] = err.splitlines()
+    assert line.startswith("autograd draw: error: ") and message.format(tmp=tmp_path) in line
+    assert list(tmp_path.iterdir()) == [] and stdout == ""
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["draw"])
+    assert info.value.code == 2
+    assert "EXPR" in capsys.readouterr().err
+
+
+# --- check -------------------------------------------------------------------------------------
+def write_sheet(path: Path, exercise, wrong: dict | None = None) -> dict:
+    """The student's answer sheet for A1: every value and gradient at 3 decimals, with the
+    claims in ``wrong`` replaced."""
+    values = {name: f"{node.data:.3f}" for name, node in exercise.nodes.items()}
+    grads = {name: f"{node.grad:.3f}" for name, node in exercise.nodes.items()}
+    for key, number in (wrong or {}).items():
+        kind, _, name = key.rpartition(":")
+        (grads if kind == "grad" else values)[name] = number
+    lines = [f'expression = "{a1_steps("sigmoid")}"', "[inputs]"]
+    lines += [f"{name} = {value}" for name, value in A1_INPUTS.items()]
+    lines += ["[values]"] + [f"{name} = {v}" for name, v in values.items()]
+    lines += ["[grads]"] + [f"{name} = {v}" for name, v in grads.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {**values, **{f"grad:{n}": v for n, v in grads.items()}}
+
+
+def test_check_sheet_with_one_wrong_value(tmp_path, capsys):
+    exercise = a1("sigmoid")
+    wrong = f"{1 - exercise.nodes['y'].data:.3f}"  # the classic: 1 - sigmoid(h)
+    sheet = tmp_path / "answers.toml"
+    claims = write_sheet(sheet, exercise, {"y": wrong})
+    code, out, err = run(capsys, "check", "--claims", sheet)
+    assert code == 1, err
+    rows = [line.split() for line in out.splitlines() if line.endswith(("ok", "WRONG"))]
+    assert len(rows) == len(claims)
+    assert [row[0] for row in rows if row[-1] == "WRONG"] == ["y"]
+    assert f"first wrong: y (the forward value): claimed {wrong}" in out
+    assert "hint: " in out and "is 1 - sigmoid(h)" in out
+
+
+def test_check_sheet_all_right(tmp_path, capsys):
+    sheet = tmp_path / "answers.toml"
+    claims = write_sheet(sheet, a1("sigmoid"))
+    code, out, _ = run(capsys, "check", "--claims", sheet)
+    assert code == 0 and f"all {len(claims)} claims ok" in out
+
+
+def test_check_claims_on_the_command_line(capsys):
+    exercise = a1("sigmoid")
+    y, w1 = exercise.nodes["y"], exercise.nodes["w1"]
+    right = [f"y={y.data:.2f}", f"grad:w1={w1.grad:.3f}"]
+    code, out, _ = run(capsys, "check", PERCEPTRON, *SET, "--claim", *right)
+    assert code == 0
+    code, out, _ = run(
+        capsys, "check", PERCEPTRON, *SET, "--claim", right[0], "--claim", "grad:w1=0.5"
+    )
+    assert code == 1 and "first wrong: grad:w1 (dy/dw1): claimed 0.5" in out
+
+
+def test_check_writes_the_diagram_with_wrong_nodes_highlighted(tmp_path, capsys):
+    exercise = a1("sigmoid")
+    path = tmp_path / "checked.dot"
+    claims = [f"y={exercise.nodes['y'].data:.3f}", "grad:w1=0.61"]
+    code, out, _ = run(capsys, "check", a1_steps("sigmoid"), *SET, "--claim", *claims, "-o", path)
+    assert code == 1
+    expected = draw(
+        exercise.output,
+        highlight={exercise.nodes["w1"]: "claimed grad 0.61"},
+        title="autograd check: 1 of 2 claims wrong",
+    ).dot
+    assert path.read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--claim", "grad:w3=0.1"], "no node named 'w3'; known names: b, w1, w2, x1, x2, y"),
+        (["--claim", "y0.3"], "--claim 'y0.3' is not NAME=NUMBER or grad:NAME=NUMBER"),
+        (["--claim", "y=abc"], "claim y: 'abc' is not a number"),
+        ([], "no claims: give --claim y=0.33"),
+        (["--claim", "y=1", "-o", "{tmp}/c.gif"], "unknown suffix '.gif'"),
+        (["--claims", "{tmp}/none.toml"], "cannot read the answer sheet"),
+    ],
+)
+def test_check_input_errors(tmp_path, capsys, args, message):
+    args = [a.format(tmp=tmp_path) for a in args]
+    code, stdout, err = run(capsys, "check", PERCEPTRON, *SET, *args)
+    assert code == 2
+    assert err.startswith("autograd check: error: ") and message in err
+    assert list(tmp_path.iterdir()) == [] and stdout == ""
+
+
+def test_check_expression_error_points_at_the_token(tmp_path, capsys):
+    code, _, err = run(
+        capsys, "check", "tanh(w1*q)", *SET, "--claim", "y=1", "-o", tmp_path / "c.svg"
+    )
+    assert code == 2
+    assert err.splitlines()[1:] == ["  tanh(w1*q)", "          ^"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_sheet_conflicts_with_the_command_line(tmp_path, capsys):
+    sheet = tmp_path / "answers.toml"
+    write_sheet(sheet, a1("sigmoid"))
+    code, _, err = run(capsys, "check", "tanh(b)", "--claims", sheet)
+    assert code == 2 and "has another expression" in err
+    code, _, err = run(capsys, "check", "--claims", sheet, "--set", "b=1")
+    assert code == 2 and "b is -4.0 in" in err and "but 1.0 in --set" in err
+    code, _, err = run(capsys, "check", "--claims", sheet, "--claim", "y=0.666")
+    assert code == 2 and "y is claimed both in" in err
+    sheet.write_text("[values]\ny = 1\n")
+    code, _, err = run(capsys, "check", "--claims", sheet)
+    assert code == 2 and "no expression" in err
+
+
+# --- the installed script ----------------------------------------------------------------------
+def test_installed_script(tmp_path):
+    script = Path(sys.executable).with_name("autograd")
+    assert script.exists(), "the autograd script is missing: pip install -e ."
+    path = tmp_path / "p.dot"
+    ok = subprocess.run(
+        [script, "draw", PERCEPTRON, *SET, "-o", path], capture_output=True, text=True, timeout=60
+    )
+    assert ok.returncode == 0, ok.stderr
+    exercise = a1("sigmoid")
+    exercise.nodes["h"].label = ""  # the expression does not name the sum
+    assert path.read_text(encoding="utf-8") == draw(exercise.output).dot
+    bad = subprocess.run(
+        [script, "draw", "tanh(w1*q)", *SET, "-o", tmp_path / "q.svg"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines()[0] == (
+        "autograd draw: error: no value for 'q'; give one with --set q=NUMBER"
+    )
+    assert not (tmp_path / "q.svg").exists()
