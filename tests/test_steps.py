@@ -441,3 +441,28 @@ def test_browser_runs_the_notebook_iframe(browser, tmp_path):
     finally:
         browser.switch_to.default_content()
     assert browser.get_log("browser") == []
+
+
+def test_player_is_a_snapshot_and_refuses_large_graphs_up_front():
+    from autograd.viz import GraphTooLarge
+    from autograd.viz.style import Style
+
+    x, y = square()
+    player = StepPlayer(y)
+    before = player.html()
+    x.data = 5.0  # changing the graph afterwards does not change the page
+    assert player.html() == before
+    chain = Value(0.5, label="x0")
+    for _ in range(30):
+        chain = chain.tanh()
+    chain.backward()
+    with pytest.raises(GraphTooLarge):
+        StepPlayer(chain, Style(max_nodes=10))
+
+
+def test_a_single_leaf_has_one_step_each_way():
+    x = Value(2.0, label="x")
+    x.backward()
+    data = page_data(StepPlayer(x).html())
+    assert [s["phase"] for s in data["steps"]] == ["forward", "backward"]
+    assert data["steps"][1]["sum"] == f"grad(x) = ∂x/∂x = {fmt(1.0)}"

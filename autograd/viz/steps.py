@@ -22,6 +22,7 @@ was called (leaf gradients accumulate in the engine; here every gradient is d(ou
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import html
 import json
@@ -304,31 +305,34 @@ class StepPlayer:
 
     ``style`` is the diagram's `Style` (default: the course style with the local derivative
     on every edge); gradients are always drawn. ``output`` (default: the first root) is the
-    node the backward pass starts from. The page shows the graph as it is when `html` or
-    `save` is called; in Jupyter, the player displays itself inline.
+    node the backward pass starts from. The player is a snapshot: it records the values,
+    gradients and the diagram (``.diagram``, from `autograd.viz.draw`) when it is made, and
+    raises then if the graph cannot be shown (not scalar, too large for ``style.max_nodes``).
+    In Jupyter, the player displays itself inline.
     """
 
     def __init__(self, roots: Any, style: Style | None = None, *, output: Any = None):
+        from autograd.viz import draw
+
         self.roots = as_roots(roots)
         base = style if style is not None else Style(edge_grads=True)
         if not isinstance(base, Style):
             raise TypeError(f"StepPlayer: style must be a Style, got {type(base).__name__}")
         self.style = dataclasses.replace(base, show_grad=True)
         self.output = output
-        build_steps(self.roots, self.style, output)  # fail now, not when saving
+        self._data = build_steps(self.roots, self.style, output)
+        self.diagram = draw(self.roots, self.style)
 
     def data(self) -> dict:
-        """The steps as embedded in the page (see `build_steps`)."""
-        return build_steps(self.roots, self.style, self.output)
+        """The steps as embedded in the page (see `build_steps`); a copy."""
+        return copy.deepcopy(self._data)
 
     def html(self) -> str:
         """The page: one HTML document, no network access (diagram, script, style inline)."""
-        from autograd.viz import draw
-
         data = self.data()
         del data["raw_grads"]  # NOTE: may hold inf or nan, which JSON.parse rejects
         style = self.style
-        svg = _inline_svg(draw(self.roots, style).svg())
+        svg = _inline_svg(self.diagram.svg())
         out = data["nodes"][data["output"]]["name"]
         title = style.title or f"Forward and backward pass of {out}"
         data["colors"] = {"value": style.value_color.lower(), "grad": style.grad_color.lower()}
