@@ -96,9 +96,24 @@ def _save_diagram(root, style, path: Path, highlight=None) -> None:
     print(f"wrote {path}")
 
 
+def _build_graph(command: str, expression: str, values: dict):
+    """`autograd.viz.expr.build`, with the engine's warnings (a non-finite value or gradient)
+    printed as one line each instead of Python's warning format."""
+    import warnings
+
+    from autograd.viz.expr import build
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        graph = build(expression, values)
+    for warning in caught:
+        print(f"autograd {command}: warning: {warning.message}", file=sys.stderr)
+    return graph
+
+
 def cmd_draw(args: argparse.Namespace) -> int:
     """Parse the expression, compute forward and backward, write the diagram and/or steps."""
-    from autograd.viz.expr import ExpressionError, build, parse_assignments
+    from autograd.viz.expr import ExpressionError, parse_assignments
 
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
@@ -109,7 +124,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
             )
         style = _style(args)
         values = parse_assignments(args.set)
-        root, nodes = build(args.expression, values)
+        root, nodes = _build_graph("draw", args.expression, values)
         if steps is not None:
             from autograd.viz.steps import save_steps
     except ExpressionError as e:
@@ -136,7 +151,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
     from autograd.viz.check import ClaimError, check, load_sheet, parse_claims
-    from autograd.viz.expr import ExpressionError, build, parse_assignments
+    from autograd.viz.expr import ExpressionError, parse_assignments
 
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
@@ -165,7 +180,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         if not claims:
             raise UsageError("no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml")
-        root, nodes = build(expression, values)
+        root, nodes = _build_graph("check", expression, values)
         report = check((root, nodes), claims)
     except ExpressionError as e:
         return _fail("check", str(e), e.pointer())

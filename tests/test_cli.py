@@ -103,6 +103,15 @@ def test_unused_values_get_a_note(tmp_path, capsys):
     assert "note: not used by the expression: b, w2, x2" in err
 
 
+def test_engine_warnings_are_one_line(tmp_path, capsys):
+    code, _, err = run(capsys, "draw", "sqrt(x)", "--set", "x=0", "-o", tmp_path / "g.dot")
+    assert code == 0 and (tmp_path / "g.dot").exists()
+    assert err.splitlines() == [
+        "autograd draw: warning: backward(): node 'x' (a leaf) has a non-finite gradient; "
+        "gradients downstream of it are not meaningful"
+    ]
+
+
 DRAW_ERRORS = [
     # (arguments after "draw", message, token under the caret or None)
     ([PERCEPTRON.replace("w2", "w3"), *SET], "no value for 'w3'", "w3"),
