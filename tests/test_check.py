@@ -195,6 +195,12 @@ def test_hint_mse_forgot_the_factor_2():
         assert "the factor 2 of the squared error was dropped" in hint, name
 
 
+def test_hint_factor_2_for_a_square_written_as_a_product():
+    _, nodes = build("e = y - t; C = e*e", {"y": 0.8, "t": 1.0})
+    hint = hint_for(nodes, {"grad:y": f3(nodes["y"].grad / 2)}, "grad:y")
+    assert "factor 2" in hint
+
+
 def test_no_factor_2_hint_without_a_square(nodes):
     hint = hint_for(nodes, {"grad:w1": f3(nodes["w1"].grad / 2)}, "grad:w1")
     assert "factor 2" not in hint

@@ -513,8 +513,10 @@ class _Context:
         return ""
 
     def has_square_below(self, node) -> bool:
+        """Is a square (``u**2`` or ``u*u``, as in a squared error) downstream of ``node``?"""
         return any(
-            d.op == "pow" and (d.params or {}).get("exponent") == 2.0
+            (d.op == "pow" and (d.params or {}).get("exponent") == 2.0)
+            or (d.op == "mul" and d.parents[0] is d.parents[1])
             for d in self.descendants(node)
         )
 
