@@ -231,8 +231,10 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
         terms = [edge["contribution"] for edge in incoming[i]]
         head = f"grad({names[i]})"
         if i == index[output]:
-            total = f"{head} = ∂{out}/∂{out} = {fmt(1.0)}"
-            note = f"the output: the backward pass starts with grad({out}) = 1"
+            atomic = namer.names[i][1] == _ATOM  # ∂(a × b)/∂(a × b) would not help
+            total = f"{head} = ∂{out}/∂{out} = {fmt(1.0)}" if atomic else f"{head} = {fmt(1.0)}"
+            meaning = f"∂{out}/∂v" if atomic else f"∂({out})/∂v"
+            note = f"the output: grad(v) means {meaning}; the backward pass starts with 1"
         elif len(terms) > 1:
             total = f"{head} = {_signed_sum(terms)} = {fmt(grads[i])}"
             note = f"{names[i]} is used {len(terms)} times: the contributions add up"
