@@ -125,6 +125,16 @@ def test_check_accepts_a_root_a_node_dict_or_both(nodes):
     assert check(nodes, {"value:y": f3(root.data)}).ok
 
 
+def test_true_gradients_do_not_depend_on_backward_calls():
+    """Leaf gradients accumulate over backward() calls; the checker computes d(y)/d(node)."""
+    exercise = a1("sigmoid")
+    claims = {"grad:w1": f3(exercise.nodes["w1"].grad), "grad:h": f3(exercise.nodes["h"].grad)}
+    exercise.output.backward()  # w1.grad is now twice d(y)/d(w1)
+    assert check(exercise.output, claims).ok
+    exercise.output.zero_grad()
+    assert check(exercise.output, claims).ok
+
+
 def test_numbers_as_claims_use_their_repr(nodes):
     assert check(nodes, {"y": round(nodes["y"].data, 3)}).ok
     assert check(nodes, {"grad:y": 1}).ok
@@ -140,12 +150,20 @@ def test_numbers_as_claims_use_their_repr(nodes):
         ({"y": "nan"}, "expected a finite number"),
         ({"y": True}, "expected a number"),
         ({}, "no claims to check"),
+        ({"y": "0.666", "value:y": "0.67"}, "the value of y is claimed twice"),
     ],
 )
 def test_bad_claims_are_errors(nodes, claims, message):
     with pytest.raises(ClaimError) as info:
         check(nodes, claims)
     assert message in str(info.value)
+
+
+def test_claim_on_a_node_outside_the_graph(nodes):
+    from autograd import Value
+
+    with pytest.raises(ClaimError, match="q is not part of the graph"):
+        check((nodes["y"], {**nodes, "q": Value(1.0, label="q")}), {"q": "1"})
 
 
 def test_parse_claims():

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from numbers import Real
 from pathlib import Path
@@ -77,7 +77,6 @@ class CheckReport:
 
     rows: list[ClaimRow]
     output: str = "y"
-    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -275,7 +274,8 @@ def load_claims_toml(path) -> dict[str, str]:
 
 # --- checking ----------------------------------------------------------------------------------
 def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
-    """Compare ``claims`` with the true forward values and gradients of a back-propagated graph.
+    """Compare ``claims`` with the true forward values and gradients d(output)/d(node) of a
+    graph (computed here from the local derivatives, whether or not ``backward()`` ran).
 
     ``root_or_nodes``: the output node (nodes are found by label), the ``{name: node}`` dict
     of `autograd.viz.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
@@ -293,8 +293,12 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     for key, value in claims.items():
         kind, name = _parse_key(key, named)
         node = named[name]
+        if node not in position:
+            raise ClaimError(f"claim {key!r}: {name} is not part of the graph of the output")
+        if (kind, node) in context.claimed:
+            raise ClaimError(f"claim {key!r}: the {kind} of {name} is claimed twice")
         text = _as_claim_text(key, value)
-        true = node.data if kind == "value" else node.grad
+        true = context.true(node, kind)
         quantum = _quantum(Decimal(text))
         ok = _close(float(Decimal(text)), true, quantum)
         rows.append(ClaimRow(key.strip(), name, kind, node, text, true, quantum, ok))
@@ -378,6 +382,15 @@ class _Context:
                 if node not in self.children[parent]:
                     self.children[parent].append(node)
         self._student: dict[str, dict] | None = None
+        # d(root)/d(node), computed here from the local derivatives: independent of whether
+        # and how often backward() ran (leaf gradients accumulate across calls).
+        self.grad = {root: 1.0}
+        for node in reversed(order):
+            if node is not root:
+                self.grad[node] = self.grad_from(node, self.grad)
+
+    def true(self, node, kind: str) -> float:
+        return node.data if kind == "value" else self.grad[node]
 
     def name(self, node) -> str:
         """A node's label, or for an unnamed node the expression that computes it."""
@@ -474,7 +487,7 @@ class _Context:
                     f"{row.claimed} is 1 - sigmoid({z}) = 1 - {show(true)}; "
                     "sigmoid(z) = 1/(1 + e^-z)"
                 )
-            if near(node.grad):
+            if near(self.grad[node]):
                 return f"{row.claimed} is the gradient {d}{name}, not the forward value"
         else:
             if self.has_square_below(node) and near(true / 2):
@@ -484,7 +497,7 @@ class _Context:
                 )
             if near(node.data):
                 return f"{row.claimed} is the forward value of {name}, not the gradient {d}{name}"
-            upstream = [u for u in self.descendants(node) if near(u.grad)]
+            upstream = [u for u in self.descendants(node) if near(self.grad[u])]
             if upstream:
                 # Prefer a named node: the mul between w1 and h has h's gradient.
                 named = [u for u in upstream if u in self.names]
@@ -507,7 +520,7 @@ class _Context:
         kinds = [row.kind, "grad" if row.kind == "value" else "value"]
         for kind in kinds:
             for other, other_name in self.names.items():
-                if other is not node and near(_true(other, kind)):
+                if other is not node and near(self.true(other, kind)):
                     what = f"the value of {other_name}" if kind == "value" else f"{d}{other_name}"
                     return f"{row.claimed} is {what}; is it on the right node?"
         return ""
@@ -555,7 +568,7 @@ class _Context:
         differing = [
             f"{prefix}{self.name(s)} = {_short(self.claimed[(row.kind, s)])}"
             for s in self.nearest_claimed(node, row.kind)
-            if self.claimed[(row.kind, s)] != _true(s, row.kind)
+            if self.claimed[(row.kind, s)] != self.true(s, row.kind)
         ]
         if not differing:
             return ""
@@ -567,10 +580,6 @@ class _Context:
 
 def _short(x: float) -> str:
     return f"{x:.12g}"
-
-
-def _true(node, kind: str) -> float:
-    return node.data if kind == "value" else node.grad
 
 
 def _recompute(node, inputs: list[float]) -> float:
