@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_confusion_matrix", "plot_lr", "save_figure"]
+__all__ = ["plot_history", "plot_band", "plot_confusion_matrix", "plot_lr", "save_figure"]
 
 
 def _pyplot():
@@ -136,6 +136,57 @@ def plot_history(
         a.legend(fontsize="small")
     if title:
         fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def _curves(runs, key: str) -> np.ndarray:
+    """Stack per-epoch ``key`` curves of several runs into (runs, epochs), nan-padding runs
+    that stopped early (a History, a dict of lists or a plain sequence per run)."""
+    rows = []
+    for r in runs:
+        if hasattr(r, "keys"):
+            if key not in r.keys():
+                raise ValueError(f"a run has no {key!r}; it has {', '.join(r.keys())}")
+            rows.append(np.asarray(r[key], dtype=np.float64))
+        else:
+            rows.append(np.asarray(r, dtype=np.float64))
+    if not rows or any(row.ndim != 1 or row.size == 0 for row in rows):
+        raise ValueError(f"every run needs a non-empty 1-D sequence of {key!r} values")
+    out = np.full((len(rows), max(row.size for row in rows)), np.nan)
+    for i, row in enumerate(rows):
+        out[i, : row.size] = row
+    return out
+
+
+def plot_band(groups, key: str = "train_loss", ax=None, title: str | None = None, path=None):
+    """Mean and mean +- one standard deviation of ``key`` per epoch over many runs (seeds) as a
+    line with a shaded band (EXERCISES B2). ``groups`` is a list of runs (one band) or a dict
+    {label: list of runs} to compare several bands; a run is a `History` or a sequence of
+    numbers. Runs that stopped early count only for the epochs they have.
+    """
+    if isinstance(groups, dict):
+        named = [(str(k), v) for k, v in groups.items()]
+    else:
+        named = [("", groups)]
+    if not named:
+        raise ValueError("nothing to plot: no groups of runs given")
+    fig, (a,) = _new_axes(ax, 1)
+    cycle = [c["color"] for c in _rc_cycle()]
+    for i, (name, runs) in enumerate(named):
+        curves = _curves(list(runs), key)
+        mean = np.nanmean(curves, axis=0)
+        std = np.nanstd(curves, axis=0)
+        epochs = np.arange(1, curves.shape[1] + 1)
+        color = cycle[i % len(cycle)]
+        label = f"{name} (n={len(curves)})" if name else f"mean of {len(curves)} runs"
+        a.plot(epochs, mean, color=color, label=label)
+        a.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.25, lw=0)
+    a.set_xlabel("epoch")
+    a.set_ylabel(key)
+    a.grid(alpha=0.3)
+    a.legend(fontsize="small")
+    if title:
+        a.set_title(title)
     return _finish(fig, path)
 
 

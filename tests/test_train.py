@@ -318,3 +318,20 @@ def test_plot_lr(mpl):
     np.testing.assert_allclose(from_history.axes[0].lines[0].get_ydata(), [0.1, 0.1, 0.1])
     with pytest.raises(ValueError, match="needs epochs=N"):
         plot_lr(exp)
+
+
+def test_plot_band_mean_and_std_over_seeds(mpl):
+    from autograd.plots import plot_band
+
+    runs = [fake_history("", [1.0, 0.6, 0.2]), fake_history("", [3.0, 1.0]), [2.0, 0.8, 0.4]]
+    fig = plot_band({"N'=4": runs, "N'=8": runs[:1]}, key="train_loss")
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.lines] == ["N'=4 (n=3)", "N'=8 (n=1)"]
+    # epoch 1: mean of 1, 3, 2 = 2; epoch 2: mean of 0.6, 1.0, 0.8 = 0.8; epoch 3: 0.2, 0.4
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [2.0, 0.8, 0.3])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    std1 = np.std([1.0, 3.0, 2.0])  # 0.8165
+    assert np.isclose(band.max(), 2.0 + std1) and np.isclose(band.min(), 0.3 - 0.1)
+    assert ax.get_ylabel() == "train_loss"
+    with pytest.raises(ValueError, match="a run has no 'val_f1'"):
+        plot_band(runs, key="val_f1")
