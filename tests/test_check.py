@@ -306,3 +306,12 @@ def test_a1_exercise_graph_can_be_checked_directly():
     y = exercise.nodes["y"]
     report = check(exercise.output, {"y": f3(y.data), "grad:b": f3(exercise.nodes["b"].grad)})
     assert report.ok
+
+
+def test_docstring_examples():
+    import doctest
+
+    import autograd.viz.check
+
+    result = doctest.testmod(autograd.viz.check)
+    assert result.attempted > 0 and result.failed == 0

@@ -293,3 +293,12 @@ def test_bad_set_items_point_at_the_item(items, message, bad):
     assert token(info.value) == bad
     line, caret = info.value.pointer().split("\n")
     assert line == " ".join(items) and caret == " " * info.value.col + "^" * len(bad)
+
+
+def test_docstring_examples():
+    import doctest
+
+    import autograd.viz.expr
+
+    result = doctest.testmod(autograd.viz.expr)
+    assert result.attempted > 0 and result.failed == 0
