@@ -11,7 +11,6 @@ cell's value; in a script, save it.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -48,9 +47,10 @@ def save_figure(fig, path, dpi: int = 150, **kwargs) -> Path:
     if not fmt:
         raise ValueError(f"cannot tell the image format of {str(path)!r}: add .png, .svg or .pdf")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # NOTE: not tempfile.mkstemp: its files are private (0600); this one gets the usual umask
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "wb") as f:
             fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight", **kwargs)
         os.replace(tmp, path)
     except BaseException:
