@@ -335,3 +335,19 @@ def test_plot_band_mean_and_std_over_seeds(mpl):
     assert ax.get_ylabel() == "train_loss"
     with pytest.raises(ValueError, match="a run has no 'val_f1'"):
         plot_band(runs, key="val_f1")
+
+
+def test_moons_and_spirals_and_tensor_inputs():
+    x, y = data.moons(101, noise=0.0, seed=1)
+    assert x.shape == (101, 2) and x.dtype == np.float32 and np.bincount(y).tolist() == [51, 50]
+    outer, inner = x[y == 0], x[y == 1]
+    np.testing.assert_allclose(np.hypot(*outer.T), 1.0, atol=1e-6)  # unit half circle
+    np.testing.assert_allclose(np.hypot(inner[:, 0] - 1, inner[:, 1] - 0.5), 1.0, atol=1e-6)
+    np.testing.assert_array_equal(data.moons(101, seed=1)[0], data.moons(101, seed=1)[0])
+    sx, sy = data.spirals(50, classes=4)
+    assert sx.shape == (200, 2) and np.bincount(sy).tolist() == [50] * 4
+    assert np.hypot(*sx.T).max() <= 1.0 + 1e-6
+    from autograd import Tensor
+
+    loader = data.DataLoader(Tensor(x), y, batch_size=50)  # a Tensor is read as its array
+    np.testing.assert_array_equal(next(iter(loader))[0], x[:50])
