@@ -20,8 +20,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from autograd.data import _array
 from autograd.graph import no_grad
 from autograd.metrics import accuracy
+from autograd.tensor import Tensor
 
 __all__ = ["History", "fit", "evaluate", "predict"]
 
@@ -110,7 +112,7 @@ def _metric_functions(metrics) -> dict[str, Callable]:
     return dict(items)
 
 
-def _target(yb, Tensor):
+def _target(yb):
     """Class indices stay numpy int arrays (what CrossEntropyLoss takes); float targets (MSE,
     BCE) become Tensors without gradient, as in PyTorch."""
     if np.issubdtype(yb.dtype, np.floating):
@@ -120,16 +122,14 @@ def _target(yb, Tensor):
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
     """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
-    Returns the sample-weighted mean loss and metrics."""
-    from autograd.tensor import Tensor
-
+    Returns the sample-weighted mean loss and metrics (NOTE: assumes a mean-reduced loss)."""
     total = 0
     sums = dict.fromkeys(["loss", *metric_fns], 0.0)
     for xb, yb in loader:
         n = len(xb)
         if n == 0:
             continue
-        target = _target(yb, Tensor)
+        target = _target(yb)
         if optimizer is not None:
             optimizer.zero_grad()
             out = model(Tensor(xb))
@@ -171,9 +171,7 @@ def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
 def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs for the samples ``x`` as one numpy array, in ``eval()`` mode and
     ``no_grad``, ``batch_size`` samples at a time."""
-    from autograd.tensor import Tensor
-
-    x = np.asarray(x)
+    x = _array(x)
     was_training = getattr(model, "training", True)
     model.eval()
     try:
