@@ -131,7 +131,7 @@ class SGD(Optimizer):
         p <- p - lr * g
 
     Without momentum the update is computed as ``p <- p (1 - lr wd) - lr g``: the same
-    number, two in-place passes, no temporary arrays.
+    number up to rounding, in place, with one work array reused across steps (no allocation).
     """
 
     def __init__(
