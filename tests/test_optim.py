@@ -387,3 +387,36 @@ def test_early_stopping_errors():
     with pytest.raises(ValueError, match="needs the model"):
         optim.EarlyStopping().step(1.0)
     assert optim.EarlyStopping(restore_best=False).restore(TinyModel()) is False
+
+
+# --- against PyTorch itself (runs where torch is installed, e.g. bench/.venv) ------------------
+TORCH_CASES = {
+    "SGD": {"lr": 0.1},
+    "SGD momentum weight_decay": {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01},
+    "SGD nesterov": {"lr": 0.1, "momentum": 0.9, "nesterov": True, "weight_decay": 0.01},
+    "Adam weight_decay": {"lr": 0.01, "weight_decay": 0.1},
+    "AdamW": {"lr": 0.01, "weight_decay": 0.1},
+    "Adagrad lr_decay": {"lr": 0.1, "weight_decay": 0.01, "lr_decay": 0.1},
+    "RMSprop": {"lr": 0.01, "weight_decay": 0.01},
+    "RMSprop centered momentum": {"lr": 0.01, "momentum": 0.5, "centered": True},
+}
+
+
+@pytest.mark.parametrize("case", TORCH_CASES)
+def test_ten_steps_match_torch(case):
+    torch = pytest.importorskip("torch", reason="torch is only in the bench extra")
+    kwargs = TORCH_CASES[case]
+    name = case.split()[0]
+    rng = np.random.default_rng(0)
+    p0 = rng.standard_normal((5, 7)).astype(np.float32)
+    ours = Param(p0)
+    opt = getattr(optim, name)([ours], **kwargs)
+    theirs = torch.nn.Parameter(torch.from_numpy(p0.copy()))
+    ref = getattr(torch.optim, name)([theirs], **kwargs)
+    for _ in range(10):
+        g = rng.standard_normal((5, 7)).astype(np.float32)
+        ours.grad = g
+        opt.step()
+        theirs.grad = torch.from_numpy(g.copy())
+        ref.step()
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
