@@ -33,14 +33,14 @@ def to_labels(a) -> np.ndarray:
     a = a.reshape(len(a)) if a.ndim == 2 else a
     if a.ndim != 1:
         raise ValueError(f"expected labels (N,) or scores (N, C), got shape {a.shape}")
-    if not np.issubdtype(a.dtype, np.integer):
-        if not np.all(a == np.round(a)):
-            raise ValueError(
-                "expected integer class labels, got non-integer values; for one score per "
-                "sample use accuracy(..., threshold=...)"
-            )
-        a = a.astype(np.int64)
-    return a
+    if not np.issubdtype(a.dtype, np.integer) and not np.all(a == np.round(a)):
+        raise ValueError(
+            "expected integer class labels, got non-integer values; for one score per "
+            "sample use accuracy(..., threshold=...)"
+        )
+    # NOTE: int64 always: uint8 labels (as the MNIST/CIFAR files store them) would overflow
+    # in confusion_matrix's index arithmetic
+    return a.astype(np.int64, copy=False)
 
 
 def accuracy(pred, target, threshold: float | None = None) -> float:

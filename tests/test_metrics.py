@@ -21,6 +21,10 @@ def test_confusion_matrix_from_labels_and_scores():
     cm = metrics.confusion_matrix(one_hot, scores)
     np.testing.assert_array_equal(cm, CM)
     assert cm.dtype == np.int64
+    # uint8 labels, as the MNIST/CIFAR files store them, with enough classes to overflow uint8
+    t8, p8 = np.array([48, 47, 48], np.uint8), np.array([48, 48, 47], np.uint8)
+    big8 = metrics.confusion_matrix(t8, p8)
+    assert big8.shape == (49, 49) and big8[48, 48] == 1 and big8[48, 47] == 1 and big8.sum() == 3
     # a class nobody has and nobody predicted still gets its row and column
     big = metrics.confusion_matrix(Y_TRUE, Y_PRED, num_classes=4)
     assert big.shape == (4, 4) and big[3].sum() == 0 and big[:, 3].sum() == 0
