@@ -45,7 +45,7 @@ class Diagram:
         """The diagram as ``fmt`` ("svg", "png" or "pdf") bytes; `RenderError` on failure."""
         if fmt == "svg":
             return self.svg().encode("utf-8")
-        return render(self.dot, fmt)
+        return render(self.dot, fmt, dpi=self.style.dpi)
 
     def svg(self) -> str:
         """The diagram as SVG text (rendered once, then cached)."""

@@ -33,6 +33,7 @@ from autograd.viz.style import Style
 __all__ = ["graph_nodes", "node_names", "to_dot", "format_number", "op_text"]
 
 SMALL_ARRAY = 6  # arrays with at most this many elements show their values
+_LEGEND_FILLERS = 12
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "epsilon": "ε"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
@@ -162,29 +163,42 @@ def _cluster_paths(order: list, style: Style) -> list[tuple]:
         for i, node in enumerate(order):
             if node.label and "." in node.label:
                 paths[i] = tuple(node.label.split(".")[:-1])
-        # Unnamed intermediate nodes (the w*x products of a neuron) join the cluster that all
-        # their consumers share, else the one all their inputs share.
-        consumers: list[list[int]] = [[] for _ in order]
-        for i, node in enumerate(order):
-            for parent in node.parents:
-                consumers[index[parent]].append(i)
-        unnamed = [i for i, node in enumerate(order) if not node.label and node.parents]
-        for i in reversed(unnamed):
-            shared = {paths[c] for c in consumers[i]}
-            if len(shared) == 1:
-                paths[i] = shared.pop()
-        for i in unnamed:
-            if paths[i]:
-                continue
-            shared = {paths[index[p]] for p in order[i].parents}
-            if len(shared) == 1:
-                paths[i] = shared.pop()
-        return paths
-    by_label = {}
+    else:
+        _explicit_clusters(order, index, style.clusters, paths)
+    # Unnamed intermediate nodes (the w*x products of a neuron) join the cluster that all their
+    # consumers share, else the one all their inputs share; the layout then keeps a neuron
+    # together.
+    consumers: list[list[int]] = [[] for _ in order]
+    for i, node in enumerate(order):
+        for parent in node.parents:
+            consumers[index[parent]].append(i)
+    unnamed = [i for i, node in enumerate(order) if not node.label and node.parents]
+    unnamed = [i for i in unnamed if not paths[i]]
+    for i in reversed(unnamed):
+        shared = {paths[c] for c in consumers[i]}
+        if len(shared) == 1:
+            paths[i] = shared.pop()
+    for i in unnamed:
+        if paths[i]:
+            continue
+        shared = {paths[index[p]] for p in order[i].parents}
+        if len(shared) == 1:
+            paths[i] = shared.pop()
+    return paths
+
+
+def _explicit_clusters(order: list, index: dict, clusters: Mapping, paths: list) -> None:
+    """Fill ``paths`` from ``{title: [nodes or labels]}``."""
+    by_label: dict[str, list] = {}
     for node in order:
         if node.label:
             by_label.setdefault(node.label, []).append(node)
-    for title, members in style.clusters.items():
+    for title, members in clusters.items():
+        if isinstance(members, str) or not isinstance(members, Iterable):
+            raise ValueError(
+                f"clusters: the members of {title!r} must be a list of nodes or labels, "
+                f"got {members!r}"
+            )
         for member in members:
             if isinstance(member, str):
                 found = by_label.get(member)
@@ -207,7 +221,6 @@ def _cluster_paths(order: list, style: Style) -> list[tuple]:
                     f"clusters: {member!r} is in two clusters, {paths[i][0]!r} and {title!r}"
                 )
             paths[i] = (str(title),)
-    return paths
 
 
 def _esc(text: Any) -> str:
@@ -215,19 +228,22 @@ def _esc(text: Any) -> str:
 
 
 def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
+    """A value node: a table of name (bold), forward value (value colour) and gradient (grad
+    colour), plus the note of a highlighted node."""
+    # A minimum width (points) so the boxes of a column line up whatever their numbers.
+    cell = f'COLOR="{_esc(style.line_color)}" WIDTH="{round(style.font_size * 4.5)}"'
     rows = []
-    line = _esc(style.line_color)
     if name:
         fill = style.highlight_fill if note is not None else style.label_color
-        rows.append(f'<TD BGCOLOR="{_esc(fill)}" COLOR="{line}"><B>{_esc(name)}</B></TD>')
+        rows.append(f'<TD BGCOLOR="{_esc(fill)}" {cell}><B>{_esc(name)}</B></TD>')
     data = format_data(node.data, style.decimals)
-    rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" COLOR="{line}">{_esc(data)}</TD>')
+    rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_esc(data)}</TD>')
     if style.show_grad:
         grad = format_data(node.grad, style.decimals)
-        rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" COLOR="{line}">{_esc(grad)}</TD>')
+        rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_esc(grad)}</TD>')
     if note:
         rows.append(
-            f'<TD BGCOLOR="{_esc(style.highlight_fill)}" COLOR="{line}">'
+            f'<TD BGCOLOR="{_esc(style.highlight_fill)}" {cell}>'
             f'<FONT COLOR="{_esc(style.highlight_color)}" POINT-SIZE="{style.font_size - 1:g}">'
             f"{_esc(note)}</FONT></TD>"
         )
@@ -261,14 +277,22 @@ def _legend_label(style: Style, roots: list, highlighted: bool) -> str | None:
         )
     rows = []
     if style.title:
+        size = f"{style.font_size + 1:g}"
         rows.append(
-            f'<TR><TD COLSPAN="{len(cells)}" ALIGN="LEFT"><B>{_esc(style.title)}</B></TD></TR>'
+            f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="{size}"><B>{_esc(style.title)}</B></FONT>'
+            "</TD></TR>"
         )
     if style.legend:
-        rows.append("<TR>" + "".join(cells) + "</TR>")
+        # NOTE: Graphviz stretches a nested table to the width of its cell (here: the title's)
+        # and spreads the extra width evenly over its columns; empty columns after the legend
+        # take most of it, so a long title does not blow up the legend boxes.
+        if style.title:
+            cells.extend(['<TD CELLPADDING="0" WIDTH="0"></TD>'] * _LEGEND_FILLERS)
+        inner = '<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="3"><TR>' + "".join(cells)
+        rows.append(f'<TR><TD ALIGN="LEFT">{inner}</TR></TABLE></TD></TR>')
     if not rows:
         return None
-    return f'<<TABLE BORDER="0" CELLSPACING="4" CELLPADDING="2">{"".join(rows)}</TABLE>>'
+    return f'<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
 def _attrs(**attrs: Any) -> str:
@@ -307,6 +331,8 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         "ranksep": "0.3",
         "bgcolor": "white",
         "pad": "0.15",
+        # Inputs of an op in argument order (w1 above x1), as the expression is written.
+        "ordering": "in",
     }
     legend = _legend_label(style, roots, bool(notes))
     if legend is not None:
@@ -351,7 +377,8 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         )
         return out
 
-    # Clusters, nested by path, in order of their first member; then the nodes in none.
+    # Clusters, nested by path, in order of their first member; then the nodes in none. Nodes
+    # are declared last-first (see the NOTE on flip_inputs below).
     tree: dict[tuple, list] = {}
     for i, path in enumerate(paths):
         for depth in range(1, len(path) + 1):
@@ -375,7 +402,7 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
             )
             + ";"
         )
-        for i in tree[path]:
+        for i in reversed(tree[path]):
             lines.extend(node_lines(i, inner))
         for child in tree:
             if len(child) == len(path) + 1 and child[: len(path)] == path:
@@ -385,15 +412,23 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     for path in tree:
         if len(path) == 1:
             emit_cluster(path, "  ")
-    for i, path in enumerate(paths):
-        if not path:
+    for i in reversed(range(len(order))):
+        if not paths[i]:
             lines.extend(node_lines(i, "  "))
 
+    # NOTE: Graphviz's crossing minimisation decides the order of an op's inputs (w1 above x1,
+    # or left of it in TB). Measured on the course graphs (tests/test_viz.py checks A1): nodes
+    # declared last-first plus ordering=in keep argument order, except in an LR layout with
+    # clusters and no edge labels, which needs the input edges listed last-first too.
+    flip_inputs = style.rankdir in ("LR", "RL") and any(paths) and not style.edge_grads
     for i, node in enumerate(order):
         if not node.parents:
             continue
         local = getattr(node, "local_grads", None) if style.edge_grads else None
-        for k, parent in enumerate(node.parents):
+        inputs = list(enumerate(node.parents))
+        if flip_inputs:
+            inputs.reverse()
+        for k, parent in inputs:
             attrs: dict[str, Any] = {"id": f"op{i}-in{k}"}
             if local is not None and k < len(local):
                 attrs["label"] = f"<{_esc(format_data(local[k], style.decimals))}>"

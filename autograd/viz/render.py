@@ -34,8 +34,9 @@ def _engine():
     return pygraphviz
 
 
-def render(dot: str, fmt: str) -> bytes:
-    """Lay out ``dot`` with Graphviz's ``dot`` engine and return it as ``fmt`` (svg, png, pdf).
+def render(dot: str, fmt: str, dpi: float | None = None) -> bytes:
+    """Lay out ``dot`` with Graphviz's ``dot`` engine and return it as ``fmt`` (svg, png, pdf);
+    ``dpi`` sets the resolution of a PNG (the DOT text itself stays the same).
 
     Raises `RenderError` with advice when pygraphviz is missing or Graphviz fails.
     """
@@ -44,6 +45,8 @@ def render(dot: str, fmt: str) -> bytes:
     pygraphviz = _engine()
     try:
         graph = pygraphviz.AGraph(string=dot)
+        if dpi is not None and fmt == "png":
+            graph.graph_attr["dpi"] = f"{dpi:g}"
         data = graph.draw(format=fmt, prog="dot")
     except Exception as e:  # NOTE: pygraphviz raises ValueError, OSError, or its own errors
         raise RenderError(

@@ -40,6 +40,8 @@ class Style:
       ``label_color`` the name row of a value node, ``line_color`` borders and edges,
       ``edge_label_color`` local derivatives, ``highlight_color`` border and note of
       highlighted nodes, ``highlight_fill`` their name row; ``font``, ``font_size``.
+    Output:
+      ``dpi``         resolution of PNG files (SVG and PDF are vector graphics).
     """
 
     show_grad: bool = True
@@ -60,6 +62,7 @@ class Style:
     highlight_fill: str = "#ffe3e3"
     font: str = "Helvetica"
     font_size: float = 11.0
+    dpi: float = 150.0
 
     def __post_init__(self) -> None:
         if self.rankdir not in ("LR", "TB", "RL", "BT"):
@@ -77,6 +80,8 @@ class Style:
                 "Style: clusters must be None, 'prefix' or a mapping {title: [nodes or labels]}, "
                 f"got {self.clusters!r}"
             )
+        if not self.dpi > 0:
+            raise ValueError(f"Style: dpi must be positive, got {self.dpi!r}")
         if self.font_size <= 0:
             raise ValueError(f"Style: font_size must be positive, got {self.font_size!r}")
 
