@@ -24,6 +24,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_exercises(args: argparse.Namespace) -> int:
+    """Write the part-A diagrams (NAME.svg and NAME.dot) into a folder: the gallery."""
+    from autograd.viz import RenderError, write_gallery
+
+    try:
+        paths = write_gallery(args.directory)
+    except (RenderError, OSError) as e:
+        return _fail("exercises", f"{type(e).__name__}: {e}", code=3)
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
 DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 
 
@@ -272,6 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _style_arguments(check)
     check.set_defaults(run=cmd_check)
+    exercises = commands.add_parser(
+        "exercises",
+        help="write every part-A diagram (SVG and DOT) into a folder",
+        description="Render the diagrams of the course's part-A exercises (A1 with sigmoid, "
+        "tanh, ELU and Leaky ReLU, A2, A3, A4) as NAME.svg and NAME.dot into DIR. "
+        "The repository's graphs/ folder is this output: autograd exercises graphs",
+    )
+    exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
+    exercises.set_defaults(run=cmd_exercises)
     return parser
 
 

@@ -18,10 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from autograd.viz.dot import as_roots, graph_nodes, to_dot
-from autograd.viz.render import SUFFIXES, RenderError, render, write_atomic
+from autograd.viz.render import SUFFIXES, RenderError, write_atomic
+from autograd.viz.render import render as _render
 from autograd.viz.style import DEFAULT_STYLE, Style
 
-__all__ = ["draw", "Diagram", "Style", "GraphTooLarge", "RenderError"]
+__all__ = [
+    "draw",
+    "Diagram",
+    "Style",
+    "GraphTooLarge",
+    "RenderError",
+    "gallery",
+    "write_gallery",
+]
 
 
 class GraphTooLarge(ValueError):
@@ -45,12 +54,12 @@ class Diagram:
         """The diagram as ``fmt`` ("svg", "png" or "pdf") bytes; `RenderError` on failure."""
         if fmt == "svg":
             return self.svg().encode("utf-8")
-        return render(self.dot, fmt, dpi=self.style.dpi)
+        return _render(self.dot, fmt, dpi=self.style.dpi)
 
     def svg(self) -> str:
         """The diagram as SVG text (rendered once, then cached)."""
         if self._svg is None:
-            self._svg = render(self.dot, "svg").decode("utf-8")
+            self._svg = _render(self.dot, "svg").decode("utf-8")
         return self._svg
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -124,3 +133,40 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             f"limit: draw(..., max_nodes={count})"
         )
     return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
+
+
+# A3's two neurons as clusters in the gallery.
+_A3_CLUSTERS = {
+    "neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"],
+    "neuron 2": ["w3", "b3", "z", "y"],
+}
+
+
+def gallery() -> dict[str, Diagram]:
+    """The diagrams of every part-A exercise (`autograd.exercises.part_a`), by file stem:
+    ``a1_sigmoid``, ``a1_tanh``, ``a1_elu``, ``a1_leaky_relu``, ``a2_y1``, ``a2_y2``, ``a3``,
+    ``a4``. Course style, each titled with its exercise."""
+    from autograd.exercises import part_a
+
+    diagrams = {}
+    for exercise in part_a():
+        options: dict[str, Any] = {"title": exercise.title}
+        if exercise.name == "a3":
+            options["clusters"] = _A3_CLUSTERS
+        diagrams[exercise.name] = draw(exercise.output, **options)
+    return diagrams
+
+
+def write_gallery(directory: str | os.PathLike) -> list[Path]:
+    """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
+    (made when missing). Everything is rendered before the first file is written, and each
+    file is replaced atomically: a failure leaves the folder as it was. Returns the paths."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
+    contents: dict[Path, bytes] = {}
+    for name, diagram in gallery().items():
+        contents[directory / f"{name}.svg"] = diagram.render("svg")
+        contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
+    directory.mkdir(parents=True, exist_ok=True)
+    return [write_atomic(path, data) for path, data in contents.items()]
