@@ -304,6 +304,31 @@ def test_too_large_graph_is_refused_with_advice():
     assert draw(node, max_nodes=31).dot.count('class="value') == 31
 
 
+def test_tensor_nodes_show_shape_and_small_values():
+    np = pytest.importorskip("numpy")
+    from autograd.tensor import Tensor
+
+    w = Tensor(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), requires_grad=True, label="W")
+    x = Tensor(np.array([1.0, 0.0, -1.0]), label="x")
+    big = Tensor(np.zeros(7), requires_grad=True, label="big")
+    y = (w @ x).sum() + big.sum()
+    y.label = "y"
+    y.backward(retain_graph=True)
+    svg = parse(draw(y, edge_grads=True).svg())
+    assert texts(labelled(svg, "W")) == [
+        "W",
+        "shape (2, 3)",
+        "[1.000, 2.000, 3.000]",
+        "[4.000, 5.000, 6.000]",
+        "shape (2, 3)",
+        "[1.000, 0.000, -1.000]",
+        "[1.000, 0.000, -1.000]",
+    ]
+    assert texts(labelled(svg, "x"))[-1] == "no grad"
+    assert texts(labelled(svg, "big"))[1:] == ["shape (7,)", "shape (7,)"]  # too big for values
+    assert not any("local derivative" in t for t in texts(svg))
+
+
 # --- files ------------------------------------------------------------------------------------
 def test_save_by_suffix(tmp_path):
     diagram = draw(perceptron())

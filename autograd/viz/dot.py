@@ -105,16 +105,27 @@ def _format_nested(x: Any, decimals: int) -> str:
 
 
 def format_data(data: Any, decimals: int) -> str:
-    """A float as a number; a numpy array as ``shape (2, 3)`` plus its values when small."""
+    """A float as a number; a numpy array as ``shape (2, 3)`` plus, when it has at most
+    `SMALL_ARRAY` elements, its values on the next lines (one line per row of a matrix);
+    ``None`` (a tensor that needs no gradient) as ``no grad``."""
     if data is None:
-        return "none"
+        return "no grad"
     shape = getattr(data, "shape", None)
     if shape is None or shape == ():
         return format_number(data, decimals)
     text = "shape (" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
     if int(getattr(data, "size", SMALL_ARRAY + 1)) <= SMALL_ARRAY:
-        text += " " + _format_nested(data.tolist(), decimals)
+        values = data.tolist()
+        if len(shape) == 2:
+            text += "".join("\n" + _format_nested(row, decimals) for row in values)
+        else:
+            text += "\n" + _format_nested(values, decimals)
     return text
+
+
+def _lines(text: str) -> str:
+    """Escaped text for an HTML-like label, newlines as line breaks."""
+    return "<BR/>".join(_esc(line) for line in text.split("\n"))
 
 
 def _format_param(value: Any) -> str:
@@ -237,10 +248,10 @@ def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
         fill = style.highlight_fill if note is not None else style.label_color
         rows.append(f'<TD BGCOLOR="{_esc(fill)}" {cell}><B>{_esc(name)}</B></TD>')
     data = format_data(node.data, style.decimals)
-    rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_esc(data)}</TD>')
+    rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_lines(data)}</TD>')
     if style.show_grad:
         grad = format_data(node.grad, style.decimals)
-        rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_esc(grad)}</TD>')
+        rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_lines(grad)}</TD>')
     if note:
         rows.append(
             f'<TD BGCOLOR="{_esc(style.highlight_fill)}" {cell}>'
@@ -255,7 +266,7 @@ def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
     return f'<<TABLE {table} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">{body}</TABLE>>'
 
 
-def _legend_label(style: Style, roots: list, highlighted: bool) -> str | None:
+def _legend_label(style: Style, roots: list, highlighted: bool, edge_labels: bool) -> str | None:
     cells = []
     line = _esc(style.line_color)
     box = f'BORDER="1" COLOR="{line}"'
@@ -265,7 +276,7 @@ def _legend_label(style: Style, roots: list, highlighted: bool) -> str | None:
         if len(roots) == 1 and roots[0].label:
             wrt = f"gradient ∂{roots[0].label}/∂node"
         cells.append(f'<TD {box} BGCOLOR="{_esc(style.grad_color)}">{_esc(wrt)}</TD>')
-    if style.edge_grads:
+    if edge_labels:
         cells.append(
             f'<TD><FONT COLOR="{_esc(style.edge_label_color)}">'
             "on edges: local derivative ∂out/∂in</FONT></TD>"
@@ -334,7 +345,9 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         # Inputs of an op in argument order (w1 above x1), as the expression is written.
         "ordering": "in",
     }
-    legend = _legend_label(style, roots, bool(notes))
+    # Tensor nodes keep no per-edge derivatives: no edge labels, so no legend entry for them.
+    edge_labels = style.edge_grads and any(getattr(n, "local_grads", None) for n in order)
+    legend = _legend_label(style, roots, bool(notes), edge_labels)
     if legend is not None:
         graph_attrs.update(label=legend, labelloc="t", labeljust="l")
     lines.append(f"  graph {_attrs(**graph_attrs)};")
@@ -431,7 +444,7 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         for k, parent in inputs:
             attrs: dict[str, Any] = {"id": f"op{i}-in{k}"}
             if local is not None and k < len(local):
-                attrs["label"] = f"<{_esc(format_data(local[k], style.decimals))}>"
+                attrs["label"] = f"<{_lines(format_data(local[k], style.decimals))}>"
                 attrs["fontcolor"] = style.edge_label_color
             lines.append(f"  n{index[parent]} -> op{i} {_attrs(**attrs)};")
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")

@@ -49,7 +49,7 @@ class Style:
     legend: bool = True
     title: str = ""
     decimals: int = 3
-    max_nodes: int = 400
+    max_nodes: int = 500
     rankdir: str = "LR"
     clusters: Clusters = None
     value_color: str = "#d6ecff"
