@@ -157,6 +157,17 @@ def test_dot_matches_the_golden_file(name):
     )
 
 
+def test_several_roots_share_their_nodes():
+    x = Value(2.0, label="x")
+    y1, y2 = x.tanh(), x * 3.0
+    y1.label, y2.label = "y1", "y2"
+    names = node_names([y1, y2])
+    assert [names[n] for n in (x, y1, y2)] == ["n0", "n1", "n3"]  # the constant 3 is n2
+    dot = draw([y1, y2]).dot
+    assert dot.count('class="value') == 4 and dot.count("n0 -> ") == 2
+    assert "gradient ∂" not in dot  # two outputs: the legend does not name one
+
+
 def test_format_number():
     assert format_number(0.66602, 3) == "0.666"
     assert format_number(-0.0004, 3) == "0.000"  # no "-0.000"
