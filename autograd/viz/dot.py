@@ -30,7 +30,15 @@ from typing import Any
 from autograd.graph import topo_order
 from autograd.viz.style import Style
 
-__all__ = ["graph_nodes", "node_names", "to_dot", "format_number", "op_text"]
+__all__ = [
+    "as_roots",
+    "graph_nodes",
+    "node_names",
+    "to_dot",
+    "format_number",
+    "format_data",
+    "op_text",
+]
 
 SMALL_ARRAY = 6  # arrays with at most this many elements show their values
 _LEGEND_FILLERS = 12
@@ -450,7 +458,3 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def iter_value_names(order: Iterable) -> Iterable[str]:
-    return (f"n{i}" for i, _ in enumerate(order))
