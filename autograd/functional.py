@@ -82,10 +82,15 @@ def linear(x, weight, bias=None) -> Tensor:
         gx = g @ W if x.requires_grad else None
         gw = gb = None
         if weight.requires_grad:
-            if X.ndim == 2:
-                gw = g.T @ X
+            x2 = X if X.ndim == 2 else X.reshape(-1, W.shape[1])
+            g2 = g if g.ndim == 2 else g.reshape(-1, W.shape[0])
+            if W.flags.f_contiguous and not W.flags.c_contiguous:
+                # A weight stored as the transpose of an (in, out) array (the layout BLAS
+                # multiplies fastest): its gradient in the same layout, so the optimizer's
+                # elementwise updates run over both arrays contiguously.
+                gw = (x2.T @ g2).T
             else:
-                gw = g.reshape(-1, W.shape[0]).T @ X.reshape(-1, W.shape[1])
+                gw = g2.T @ x2
         if bias is not None and bias.requires_grad:
             gb = g.sum(axis=0) if g.ndim == 2 else g.reshape(-1, W.shape[0]).sum(axis=0)
         return gx, gw, gb

@@ -105,7 +105,7 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         np.exp(out, out=out)
     out += 1
-    return np.reciprocal(out, out=out)
+    return np.divide(1, out, out=out)  # NOTE: faster than np.reciprocal for float32
 
 
 def _axes(axis, ndim):
@@ -664,7 +664,7 @@ class Tensor:
                     f"backward(): the output has shape {data.shape}; pass grad= (an array of "
                     "that shape) or reduce it to one element first (e.g. .sum())"
                 )
-            seed = np.ones(data.shape, dtype=data.dtype)
+            seed = np.array(1, dtype=data.dtype) if not data.ndim else np.ones_like(data)
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=data.dtype)
             if seed.shape != data.shape:
@@ -707,12 +707,21 @@ class Tensor:
 def _accumulate_leaf(leaf, gp, g):
     """Add `gp` into a leaf's gradient; the leaf owns its array (optimizers update in place)."""
     if leaf.grad is None:
-        # A fresh array from the op is stored as is; the op's own input gradient `g` or a
-        # view of it (passed through by add, reshape, ...) is shared, so it is copied.
-        shared = gp is g or gp.base is not None or not gp.flags.writeable
-        leaf.grad = np.array(gp) if shared else gp
+        # A fresh array from the op is stored as is (in whatever memory layout the op chose);
+        # the op's own input gradient `g` or a view of it (passed through by add, reshape,
+        # sum, ...) is shared with other nodes, so it is copied.
+        if g is not None and (
+            gp is g or not gp.flags.writeable or (gp.base is not None and gp.base is _owner(g))
+        ):
+            gp = np.array(gp)
+        leaf.grad = gp
     else:
         leaf.grad += gp
+
+
+def _owner(array):
+    """The array that owns `array`'s memory (numpy collapses chains of views to it)."""
+    return array if array.base is None else array.base
 
 
 def _plain_index(index):

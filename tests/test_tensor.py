@@ -544,3 +544,15 @@ def test_clear_errors():
         F.dropout(x, 1.5)
     with pytest.raises(TypeError, match="numbers"):
         Tensor("abc")
+
+
+def test_linear_gradient_in_the_weights_memory_layout():
+    rng = np.random.default_rng(2)
+    x = Tensor(rng.standard_normal((5, 4)))
+    w_c = Tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    w_f = Tensor(np.asfortranarray(w_c.data), requires_grad=True)  # e.g. a transposed (in, out)
+    for w in (w_c, w_f):
+        F.linear(x, w).sum().backward()
+    np.testing.assert_allclose(w_f.grad, w_c.grad)
+    assert w_f.grad.flags.f_contiguous and w_c.grad.flags.c_contiguous
+    assert w_f.grad.flags.writeable
