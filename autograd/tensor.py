@@ -688,8 +688,9 @@ class Tensor:
                 for p, gp in zip(node.parents, fn(g)):
                     if gp is None or not p.requires_grad:
                         continue
-                    if gp.dtype != p.data.dtype:
-                        gp = gp.astype(p.data.dtype)
+                    dtype = p.data.dtype
+                    if gp.dtype is not dtype and gp.dtype != dtype:
+                        gp = gp.astype(dtype)
                     if p._backward is None:
                         _accumulate_leaf(p, gp, g)
                     elif p.grad is None:
@@ -710,10 +711,12 @@ def _accumulate_leaf(leaf, gp, g):
         # A fresh array from the op is stored as is (in whatever memory layout the op chose);
         # the op's own input gradient `g` or a view of it (passed through by add, reshape,
         # sum, ...) is shared with other nodes, so it is copied.
-        if g is not None and (
-            gp is g or not gp.flags.writeable or (gp.base is not None and gp.base is _owner(g))
+        base = gp.base
+        if type(gp) is not np.ndarray or (
+            g is not None
+            and (gp is g or (base is not None and (base is _owner(g) or not gp.flags.writeable)))
         ):
-            gp = np.array(gp)
+            gp = np.array(gp)  # also makes a numpy scalar (from a 0-d op) an array
         leaf.grad = gp
     else:
         leaf.grad += gp
