@@ -91,7 +91,8 @@ def _operand(other, like):
         return other
     if isinstance(other, np.ndarray):
         return _leaf(other)
-    if isinstance(other, numbers.Number) and not isinstance(other, np.generic):
+    if isinstance(other, (numbers.Number, np.generic)):
+        # NOTE: numpy scalars too (np.sqrt(2) is a float64): a float tensor keeps its dtype.
         kind = like.data.dtype.kind
         return _leaf(np.asarray(other, dtype=like.data.dtype if kind == "f" else None))
     return Tensor(other)

@@ -331,6 +331,7 @@ def test_float32_stays_float32_through_an_mlp_step():
     y = np.array([0, 1, 2, 0, 1, 2, 0, 1])
     h = F.linear(x, w1, b1).sigmoid()
     h = (h * 0.5 + 1 - h / 3.0) ** 2  # Python numbers must not upcast
+    h = h * np.sqrt(2.0) + np.float64(0.1)  # nor numpy float64 scalars
     h = h.tanh().relu().leaky_relu().elu().softplus().clip(0.1, 5.0)
     z = F.linear(h, w2)
     loss = F.cross_entropy(z, y) + F.mse_loss(z.softmax(), np.eye(3, dtype=np.float32)[y])
@@ -556,3 +557,16 @@ def test_linear_gradient_in_the_weights_memory_layout():
     np.testing.assert_allclose(w_f.grad, w_c.grad)
     assert w_f.grad.flags.f_contiguous and w_c.grad.flags.c_contiguous
     assert w_f.grad.flags.writeable
+
+
+def test_array_like_properties():
+    t = Tensor(np.arange(6.0, dtype=np.float32).reshape(2, 3), label="t")
+    assert t.shape == (2, 3) and t.ndim == 2 and t.size == 6 and len(t) == 2
+    assert t.T.shape == (3, 2) and t.numpy() is t.data
+    assert Tensor([[2.5]]).item() == 2.5
+    assert np.asarray(t) is t.data
+    with pytest.raises(ValueError, match="one-element"):
+        t.item()
+    assert "label='t'" in repr(t) and "requires_grad" not in repr(t)
+    y = np.ones(3, np.float32) + Tensor([1.0, 2.0, 3.0], requires_grad=True)  # numpy on the left
+    assert isinstance(y, Tensor) and y.requires_grad
