@@ -46,6 +46,11 @@ def _reduce(loss_terms, reduction, dtype):
     return np.asarray(total, dtype=dtype)
 
 
+def _params(reduction):
+    """The node's parameters for diagrams: only what differs from the defaults."""
+    return None if reduction == "mean" else {"reduction": reduction}
+
+
 def _grad_scale(g, reduction, size):
     """d(loss)/d(term i) for the reduction: g/n (mean), g (sum) or g itself (none)."""
     if reduction == "mean":
@@ -195,7 +200,9 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
         grad.reshape(-1)[picked] -= coef  # grad is a fresh C-contiguous array: a view
         return (grad,)
 
-    params = {"reduction": reduction, "weighted": weight is not None}
+    params = _params(reduction)
+    if weight is not None:
+        params = {**(params or {}), "weight": w_class.tolist()}
     return _result(loss, (logits,), "cross_entropy", backward, params)
 
 
@@ -227,7 +234,7 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
         gt = -unbroadcast(d, T.shape) if target.requires_grad else None
         return gp, gt
 
-    return _result(loss, (pred, target), "mse_loss", backward, {"reduction": reduction})
+    return _result(loss, (pred, target), "mse_loss", backward, _params(reduction))
 
 
 @register("binary_cross_entropy", "BCE", arity=2, domain="probability", reduction="mean")
@@ -259,7 +266,7 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
             gt = unbroadcast(np.broadcast_to(scale * (log_q - log_p), terms.shape), T.shape)
         return gp, gt
 
-    return _result(loss, (p, target), "binary_cross_entropy", backward, {"reduction": reduction})
+    return _result(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
 
 
 @register("binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, reduction="mean")
@@ -284,7 +291,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
 
     return _result(
         loss, (logits, target), "binary_cross_entropy_with_logits", backward,
-        {"reduction": reduction},
+        _params(reduction),
     )  # fmt: skip
 
 

@@ -592,7 +592,7 @@ class Tensor:
 
     @register("transpose", "ᵀ")
     def transpose(self, *axes):
-        """a with its axes permented (reversed by default);  ga = g with the inverse permutation"""
+        """a with its axes permuted (reversed by default);  ga = g with the inverse permutation"""
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = tuple(axes[0])
         A = self.data
