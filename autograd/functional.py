@@ -313,7 +313,11 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
             _DEFAULT_RNG = np.random.default_rng()
         rng = _DEFAULT_RNG
     elif not isinstance(rng, np.random.Generator):
-        rng = np.random.default_rng(rng)
+        # NOTE: an int seed here would give the same mask on every call: refuse it.
+        raise TypeError(
+            f"dropout: rng must be a numpy Generator (np.random.default_rng(seed)) or None, "
+            f"got {type(rng).__name__}"
+        )
     X = x.data
     dtype = X.dtype if X.dtype.kind == "f" else np.float32
     if p == 1.0:

@@ -543,6 +543,8 @@ def test_clear_errors():
         F.binary_cross_entropy(x * 2.0, x)
     with pytest.raises(ValueError, match="probability"):
         F.dropout(x, 1.5)
+    with pytest.raises(TypeError, match="Generator"):
+        F.dropout(x, 0.5, True, 0)
     with pytest.raises(TypeError, match="numbers"):
         Tensor("abc")
 
