@@ -10,8 +10,9 @@ from pathlib import Path
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The project's main job: the course's part-A numbers."""
-    from autograd.exercises import A1_ACTIVATIONS, a1
+    """The project's main job: the course's part-A numbers, the diagram gallery and the
+    step-through pages, and a small network trained on XOR with the Tensor path."""
+    from autograd.exercises import A1_ACTIVATIONS, a1, a3
 
     names = ["y", "h", "w1", "w2", "b", "x1", "x2"]
     print("A1: y = f(w1*x1 + w2*x2 + b), x = (2.8, -1.8), w = (1.45, -0.35), b = -4")
@@ -21,6 +22,42 @@ def cmd_demo(args: argparse.Namespace) -> int:
         title = activation + "".join(f"({k}={p})" for k, p in params.items())
         row = [exercise.nodes["y"].data] + [exercise.nodes[n].grad for n in names[1:]]
         print(f"{title:<22}" + "".join(f"{x:>9.3f}" for x in row))
+
+    out = Path(args.out)
+    try:
+        from autograd.viz import RenderError, write_gallery
+        from autograd.viz.steps import save_steps
+
+        out.mkdir(parents=True, exist_ok=True)
+        gallery = write_gallery(out)
+        pages = [
+            save_steps(a1("sigmoid").output, out / "steps_a1_sigmoid.html"),
+            save_steps(a3().output, out / "steps_a3.html"),
+        ]
+    except (ImportError, RenderError, OSError) as e:
+        return _fail("demo", f"{type(e).__name__}: {e}", code=3)
+    print(f"\ndiagrams of part A ({len(gallery)} files, SVG and DOT) in {out.resolve()}/")
+    for page in pages:
+        print(f"step through backprop in a browser: {Path(page).resolve()}")
+
+    print("\nB1: XOR, 2-2-1 tanh, MSE, full-batch SGD lr 0.5, L2 0.01, 200 epochs, seed 0")
+    from autograd import Tensor, nn, optim
+    from autograd.data import xor
+
+    x, t = xor()
+    model = nn.Sequential(
+        nn.Linear(2, 2, init="glorot_normal", rng=0), nn.Tanh(),
+        nn.Linear(2, 1, init="glorot_normal", rng=1), nn.Tanh(),
+    )  # fmt: skip
+    opt = optim.SGD(model.parameters(), lr=0.5)
+    for _ in range(200):
+        opt.zero_grad()
+        loss = nn.MSELoss()(model(Tensor(x)), Tensor(t)) + nn.l2_penalty(model, 0.01)
+        loss.backward()
+        opt.step()
+    output = model(Tensor(x)).numpy().ravel()
+    for xi, ti, oi in zip(x, t.ravel(), output):
+        print(f"  x = ({xi[0]:+.0f}, {xi[1]:+.0f})  target {ti:+.0f}  output {oi:+.3f}")
     return 0
 
 
@@ -152,7 +189,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         if out is not None:
             _save_diagram(root, style, out)
         if steps is not None:
-            save_steps(root, steps, style)
+            # the player explains upstream x local: the local derivatives belong on the edges
+            save_steps(root, steps, dataclasses.replace(style, edge_grads=True))
             print(f"wrote {steps}")
     except ValueError as e:  # e.g. GraphTooLarge
         return _fail("draw", str(e))
@@ -239,7 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Computational graphs of the course exercises: values, gradients, diagrams.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser("demo", help="print the part-A exercise results")
+    demo = commands.add_parser(
+        "demo",
+        help="part-A numbers, the diagram gallery and step-through pages, XOR trained",
+    )
+    demo.add_argument(
+        "--out", default="demo", metavar="DIR", help="folder for the diagrams and pages (demo/)"
+    )
     demo.set_defaults(run=cmd_demo)
     draw = commands.add_parser(
         "draw",

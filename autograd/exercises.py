@@ -61,7 +61,7 @@ def a1(activation: str = "sigmoid") -> Exercise:
     y = getattr(h, activation)(**A1_ACTIVATIONS[activation])
     y.label = "y"
     params = ", ".join(f"{k}={p}" for k, p in A1_ACTIVATIONS[activation].items())
-    title = f"A1: perceptron y = {activation}({params and params + ', '}w1*x1 + w2*x2 + b)"
+    title = f"A1: perceptron y = {activation}(w1*x1 + w2*x2 + b{params and ', ' + params})"
     return _finish(f"a1_{activation}", title, y, {**v, "h": h})
 
 

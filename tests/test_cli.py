@@ -296,3 +296,39 @@ def test_installed_script(tmp_path):
         "autograd draw: error: no value for 'q'; give one with --set q=NUMBER"
     )
     assert not (tmp_path / "q.svg").exists()
+
+
+# --- demo --------------------------------------------------------------------------------------
+def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, capsys):
+    code, out, err = run(capsys, "demo", "--out", tmp_path / "demo")
+    assert code == 0, err
+    sigmoid = a1("sigmoid").nodes
+    row = next(line for line in out.splitlines() if line.startswith("sigmoid"))
+    assert row.split()[1:4] == [
+        f"{sigmoid['y'].data:.3f}",
+        f"{sigmoid['h'].grad:.3f}",
+        f"{sigmoid['w1'].grad:.3f}",
+    ]
+    written = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert "a1_sigmoid.svg" in written and "a3.dot" in written
+    assert {"steps_a1_sigmoid.html", "steps_a3.html"} <= set(written)
+    assert str((tmp_path / "demo" / "steps_a3.html").resolve()) in out
+    # XOR: every output has the target's sign
+    xor_rows = [line for line in out.splitlines() if "target" in line]
+    assert len(xor_rows) == 4
+    for line in xor_rows:
+        target, output = float(line.split("target")[1].split()[0]), float(line.split()[-1])
+        assert target * output > 0.5, line
+
+
+def test_draw_steps_page_carries_local_derivatives_on_edges(tmp_path, capsys):
+    page = tmp_path / "steps.html"
+    code, _, err = run(capsys, "draw", PERCEPTRON, *SET, "--steps", page)
+    assert code == 0, err
+    plain = tmp_path / "plain.html"
+    from autograd.viz.steps import save_steps
+    from autograd.viz.style import Style
+
+    save_steps(a1("sigmoid").output, plain, Style(edge_grads=False))
+    # edge labels add <text> elements to the inlined SVG
+    assert page.read_text().count("<text") > plain.read_text().count("<text")
