@@ -98,6 +98,13 @@ def _operand(other, like):
     return Tensor(other)
 
 
+def _broadcast_error(op, a, b):
+    return ValueError(
+        f"{op}: shapes {a.data.shape} and {b.data.shape} do not broadcast (numpy rules: "
+        "trailing axes must be equal or 1)"
+    )
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1/(1 + e^-x), in three in-place passes."""
     out = np.negative(x, out=np.empty_like(x))  # out=: an array even for 0-d x
@@ -249,7 +256,11 @@ class Tensor:
         def backward(g):
             return unbroadcast(g, a.data.shape), unbroadcast(g, b.data.shape)
 
-        return _result(a.data + b.data, (a, b), "add", backward)
+        try:
+            out = a.data + b.data
+        except ValueError:
+            raise _broadcast_error("add", a, b) from None
+        return _result(out, (a, b), "add", backward)
 
     def __radd__(self, other):
         return _operand(other, self) + self
@@ -263,7 +274,11 @@ class Tensor:
             gb = -unbroadcast(g, b.data.shape) if b.requires_grad else None
             return unbroadcast(g, a.data.shape), gb
 
-        return _result(a.data - b.data, (a, b), "sub", backward)
+        try:
+            out = a.data - b.data
+        except ValueError:
+            raise _broadcast_error("sub", a, b) from None
+        return _result(out, (a, b), "sub", backward)
 
     def __rsub__(self, other):
         return _operand(other, self) - self
@@ -279,7 +294,11 @@ class Tensor:
             gb = unbroadcast(g * A, B.shape) if b.requires_grad else None
             return ga, gb
 
-        return _result(A * B, (a, b), "mul", backward)
+        try:
+            out = A * B
+        except ValueError:
+            raise _broadcast_error("mul", a, b) from None
+        return _result(out, (a, b), "mul", backward)
 
     def __rmul__(self, other):
         return _operand(other, self) * self
@@ -289,7 +308,10 @@ class Tensor:
         """a / b;  ga = g/b, gb = -g·a/b² = -(g/b)·(a/b)"""
         a, b = self, other if type(other) is Tensor else _operand(other, self)
         A, B = a.data, b.data
-        out = A / B
+        try:
+            out = A / B
+        except ValueError:
+            raise _broadcast_error("div", a, b) from None
 
         def backward(g):
             g_over_b = g / B

@@ -516,6 +516,8 @@ def test_clear_errors():
     a, b = Tensor(np.ones((3, 4))), Tensor(np.ones((5, 2)))
     with pytest.raises(ValueError, match=r"\(3, 4\) and \(5, 2\)"):
         a @ b
+    with pytest.raises(ValueError, match=r"add: shapes \(3, 4\) and \(5, 2\) do not broadcast"):
+        a + b
     with pytest.raises(ValueError, match="at least one dimension"):
         a @ Tensor(2.0)
     x = Tensor(np.ones((2, 3)), requires_grad=True)
