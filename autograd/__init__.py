@@ -6,7 +6,7 @@ on first use.
 """
 
 from autograd.engine import Value, sum_values
-from autograd.graph import enable_grad, is_grad_enabled, no_grad, topo_order
+from autograd.graph import enable_grad, is_grad_enabled, no_grad, scope, topo_order
 from autograd.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -28,6 +28,7 @@ __all__ = [
     "Tensor",
     "sum_values",
     "no_grad",
+    "scope",
     "enable_grad",
     "is_grad_enabled",
     "topo_order",

@@ -12,7 +12,15 @@ from __future__ import annotations
 import math
 from numbers import Real
 
-from autograd.graph import GRAD_MODE, no_grad, op_table, topo_order, warn_non_finite
+from autograd.graph import (
+    GRAD_MODE,
+    SCOPES,
+    no_grad,
+    op_table,
+    record_scope,
+    topo_order,
+    warn_non_finite,
+)
 
 __all__ = ["Value", "OPS", "sum_values", "no_grad"]
 
@@ -59,6 +67,8 @@ class Value:
         self.parents = parents
         self.local_grads = local_grads  # d(self)/d(parent), one per edge, in parent order
         self.params = params
+        if SCOPES:
+            record_scope(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""

@@ -18,11 +18,21 @@ from __future__ import annotations
 import math
 import threading
 import warnings
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["topo_order", "no_grad", "enable_grad", "is_grad_enabled", "warn_non_finite", "op_table"]
+__all__ = [
+    "topo_order",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "scope",
+    "scope_of",
+    "warn_non_finite",
+    "op_table",
+]
 
 
 class _GradMode(threading.local):
@@ -58,6 +68,44 @@ def enable_grad() -> Iterator[None]:
         yield
     finally:
         GRAD_MODE.enabled = previous
+
+
+# Open `scope` blocks, innermost last, each as its path ("layer 1", "neuron 2"). A plain list:
+# node constructors test its truth, which costs next to nothing when no scope is open.
+# NOTE: shared by all threads; build scoped graphs in one thread at a time.
+SCOPES: list[tuple[str, ...]] = []
+_SCOPE_OF: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def scope(name: str) -> Iterator[tuple[str, ...]]:
+    """Group the nodes created inside the block under ``name``, for diagrams:
+    ``draw(y, clusters="scope")`` draws each group in a box. Blocks nest (a neuron inside a
+    layer); a node belongs to the innermost open block.
+
+    >>> from autograd import Value
+    >>> with scope("neuron 1"):
+    ...     h = Value(2.0, label="w") * Value(3.0, label="x")
+    >>> scope_of(h)
+    ('neuron 1',)
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"scope: expected a non-empty name (str), got {name!r}")
+    SCOPES.append((SCOPES[-1] if SCOPES else ()) + (name,))
+    try:
+        yield SCOPES[-1]
+    finally:
+        SCOPES.pop()
+
+
+def record_scope(node: Any) -> None:
+    """Called by node constructors while a `scope` is open."""
+    _SCOPE_OF[node] = SCOPES[-1]
+
+
+def scope_of(node: Any) -> tuple[str, ...]:
+    """The scope path a node was created in (``()``: none)."""
+    return _SCOPE_OF.get(node, ())
 
 
 def topo_order(root: Any) -> list:

@@ -355,3 +355,23 @@ def test_import_loads_numpy_at_most():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_scope_records_the_innermost_block_and_nests():
+    from autograd import scope
+    from autograd.graph import scope_of
+
+    outside = Value(1.0)
+    with scope("layer 1") as path:
+        assert path == ("layer 1",)
+        a = Value(2.0)
+        with scope("neuron 1"):
+            b = a * outside
+        c = b + 1
+    d = c * 2
+    assert scope_of(outside) == () and scope_of(d) == ()
+    assert scope_of(a) == ("layer 1",) and scope_of(c) == ("layer 1",)
+    assert scope_of(b) == ("layer 1", "neuron 1")
+    with pytest.raises(TypeError, match="non-empty name"):
+        with scope(""):
+            pass

@@ -454,3 +454,37 @@ def test_exercises_command_failure_writes_nothing(tmp_path, monkeypatch, capsys)
     assert main(["exercises", str(tmp_path / "out")]) == 3
     assert not (tmp_path / "out").exists()
     assert "autograd exercises: error" in capsys.readouterr().err
+
+
+def test_clusters_by_scope_nest_and_leave_unscoped_nodes_outside():
+    from autograd import scope
+
+    x = Value(1.0, label="x")
+    with scope("layer 1"):
+        with scope("neuron 1"):
+            h1 = (Value(0.5, label="w1") * x).tanh()
+            h1.label = "h1"
+        with scope("neuron 2"):
+            h2 = (Value(-0.5, label="w2") * x).tanh()
+            h2.label = "h2"
+    y = h1 + h2
+    y.label = "y"
+    y.backward()
+    text = draw(y, clusters="scope").dot
+    names = node_names(y)
+    # the clusters nest: layer 1 contains both neurons
+    layer = text.index("<I>layer 1</I>")
+    assert layer < text.index("<I>neuron 1</I>") and layer < text.index("<I>neuron 2</I>")
+
+    def cluster_body(title):
+        start = text.index(f"<I>{title}</I>")
+        return text[start : text.index("}", start)]
+
+    assert names[h1] in cluster_body("neuron 1") and names[h2] not in cluster_body("neuron 1")
+    assert names[h2] in cluster_body("neuron 2")
+    # x and y were made outside any scope
+    for title in ("neuron 1", "neuron 2"):
+        assert f"{names[x]} [" not in cluster_body(title)
+        assert f"{names[y]} [" not in cluster_body(title)
+    # without clusters="scope" the scopes do not show
+    assert "subgraph" not in draw(y).dot

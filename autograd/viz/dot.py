@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import topo_order
+from autograd.graph import scope_of, topo_order
 from autograd.viz.style import Style
 
 __all__ = [
@@ -182,6 +182,8 @@ def _cluster_paths(order: list, style: Style) -> list[tuple]:
         for i, node in enumerate(order):
             if node.label and "." in node.label:
                 paths[i] = tuple(node.label.split(".")[:-1])
+    elif style.clusters == "scope":
+        paths = [scope_of(node) for node in order]
     else:
         _explicit_clusters(order, index, style.clusters, paths)
     # Unnamed intermediate nodes (the w*x products of a neuron) join the cluster that all their

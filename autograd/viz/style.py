@@ -33,8 +33,10 @@ class Style:
     Layout:
       ``rankdir``     ``"LR"`` (inputs on the left) or ``"TB"`` (inputs on top);
       ``clusters``    ``None``; ``"prefix"`` to group nodes by label prefix (``n1.w1`` and
-                      ``n1.b`` go into a box ``n1``; ``l1.n2.w`` into ``n2`` inside ``l1``); or an
-                      explicit mapping ``{"neuron 1": [w1, x1, h1], ...}`` of nodes or labels.
+                      ``n1.b`` go into a box ``n1``; ``l1.n2.w`` into ``n2`` inside ``l1``);
+                      ``"scope"`` to group nodes by the ``with autograd.scope("n1"):`` block they
+                      were made in (blocks nest); or an explicit mapping
+                      ``{"neuron 1": [w1, x1, h1], ...}`` of nodes or labels.
     Colours (any Graphviz colour: ``"#cfe8ff"``, ``"lightblue"``) and font:
       ``value_color`` forward values, ``grad_color`` gradients, ``op_color`` op nodes,
       ``label_color`` the name row of a value node, ``line_color`` borders and edges,
@@ -73,11 +75,10 @@ class Style:
             raise ValueError(f"Style: decimals must be an int from 0 to 12, got {self.decimals!r}")
         if not isinstance(self.max_nodes, int) or self.max_nodes < 1:
             raise ValueError(f"Style: max_nodes must be a positive int, got {self.max_nodes!r}")
-        if not (
-            self.clusters is None or self.clusters == "prefix" or isinstance(self.clusters, Mapping)
-        ):
+        if not (self.clusters in (None, "prefix", "scope") or isinstance(self.clusters, Mapping)):
             raise ValueError(
-                "Style: clusters must be None, 'prefix' or a mapping {title: [nodes or labels]}, "
+                "Style: clusters must be None, 'prefix', 'scope' or a mapping "
+                "{title: [nodes or labels]}, "
                 f"got {self.clusters!r}"
             )
         if not self.dpi > 0:
