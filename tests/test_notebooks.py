@@ -18,6 +18,9 @@ def test_notebook_runs(path, monkeypatch, tmp_path):
         f"{path.name} is stored with outputs; clear them before committing"
     )
     client = nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
     )
     client.execute()  # raises CellExecutionError, naming the cell, when a cell fails
