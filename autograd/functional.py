@@ -52,10 +52,11 @@ def _params(reduction):
 
 
 def _grad_scale(g, reduction, size):
-    """d(loss)/d(term i) for the reduction: g/n (mean), g (sum) or g itself (none)."""
-    if reduction == "mean":
-        return g * (1.0 / max(size, 1))
-    return g
+    """d(loss)/d(term i) for the reduction: g/n (mean), g (sum) or g itself (none); a Python
+    float for a scalar loss (cheaper than 0-d array arithmetic, and it keeps float32)."""
+    if reduction == "none":
+        return g
+    return float(g) / max(size, 1) if reduction == "mean" else float(g)
 
 
 @register("linear", "linear", arity=-1)
@@ -189,14 +190,17 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
         # coef[n] = d(loss)/d(ℓₙ before weighting): g·w[yₙ] / (Σ w or N or 1)
         if reduction == "none":
             coef = g if w is None else g * w
-        elif reduction == "mean":
-            coef = g / max(n, 1) if w is None else g / np.add.reduce(w) * w
         else:
-            coef = g if w is None else g * w
-        if coef.ndim:
-            grad = e * (coef[:, None] / s)
-        else:
+            # A Python float: cheaper than 0-d array arithmetic, and it keeps float32.
+            coef = float(g)
+            if reduction == "mean":
+                coef /= max(n, 1) if w is None else float(np.add.reduce(w))
+            if w is not None:
+                coef = coef * w
+        if type(coef) is float:
             grad = e * (coef / s)
+        else:
+            grad = e * (coef[:, None] / s)
         grad.reshape(-1)[picked] -= coef  # grad is a fresh C-contiguous array: a view
         return (grad,)
 

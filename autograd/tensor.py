@@ -107,7 +107,7 @@ def _broadcast_error(op, a, b):
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     """σ(x) = 1/(1 + e^-x), in three in-place passes."""
-    out = np.negative(x, out=np.empty_like(x))  # out=: an array even for 0-d x
+    out = np.negative(x) if x.ndim else np.negative(x, out=np.empty_like(x))  # 0-d: an array
     # NOTE: e^-x overflows to inf for x < -88 (float32); 1/(1 + inf) = 0 is the right limit,
     # so only the warning is silenced, the value is exact.
     with np.errstate(over="ignore"):
