@@ -446,6 +446,32 @@ def test_bce_with_logits_is_stable_for_large_logits():
     assert loss.data == pytest.approx(2000.0)
 
 
+@pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.BCELoss(), nn.BCEWithLogitsLoss()])
+def test_elementwise_losses_refuse_a_target_that_would_broadcast(loss_fn):
+    # (N, 1) predictions against (N,) targets broadcast to (N, N) in numpy: N^2 wrong terms
+    pred = Tensor(np.full((4, 1), 0.5, np.float32), requires_grad=True)
+    target = np.array([0.0, 1.0, 1.0, 0.0], np.float32)
+    with pytest.raises(ValueError, match=r"target has shape \(4,\) but the prediction .*\(4, 1\)"):
+        loss_fn(pred, target)
+    with pytest.raises(ValueError, match="must be equal"):
+        loss_fn(Tensor(np.full(4, 0.5, np.float32)), Tensor(target.reshape(4, 1)))
+
+
+@pytest.mark.parametrize("loss_fn", [nn.MSELoss(), nn.BCELoss(), nn.BCEWithLogitsLoss()])
+@pytest.mark.parametrize("target_dtype", [np.float64, np.int64])
+def test_elementwise_losses_keep_the_prediction_dtype(loss_fn, target_dtype):
+    # a float64 or integer target (one_hot rows, labels) must not turn the step into float64
+    x = Tensor(np.full((3, 2), 0.25, np.float32), requires_grad=True)
+    pred = x.sigmoid()
+    target = np.eye(2, dtype=target_dtype)[[0, 1, 1]]
+    loss = loss_fn(pred, target)
+    assert loss.data.dtype == np.float32
+    reference = loss_fn(pred, Tensor(target.astype(np.float32)))
+    assert loss.item() == pytest.approx(reference.item(), rel=1e-6)
+    loss.backward()
+    assert x.grad.dtype == np.float32
+
+
 # --- L2 penalty ---------------------------------------------------------------------------------
 def test_l2_penalty_counts_weights_only():
     model = TwoLayer()
