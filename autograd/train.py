@@ -112,6 +112,28 @@ def _metric_functions(metrics) -> dict[str, Callable]:
     return dict(items)
 
 
+def _input_dtype(model):
+    """The float dtype of the model's parameters (None if it has none): batches are cast to it.
+
+    NOTE: ``images / 255.0`` is float64; fed as is to float32 weights, the whole step (forward,
+    backward, every gradient) would run in float64, at about half the speed, without a word.
+    Keras casts inputs to its layers' dtype in the same way.
+    """
+    params = getattr(model, "parameters", None)
+    for p in params() if callable(params) else ():
+        dtype = getattr(getattr(p, "data", None), "dtype", None)
+        if dtype is not None and dtype.kind == "f":
+            return dtype
+    return None
+
+
+def _inputs(xb, dtype) -> Tensor:
+    xb = _array(xb)
+    if dtype is not None and xb.dtype != dtype:
+        xb = xb.astype(dtype)
+    return Tensor(xb)
+
+
 def _target(yb):
     """Class indices stay numpy int arrays (what CrossEntropyLoss takes); float targets (MSE,
     BCE) become Tensors without gradient, as in PyTorch."""
@@ -125,6 +147,7 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
     Returns the sample-weighted mean loss and metrics (NOTE: assumes a mean-reduced loss)."""
     total = 0
     sums = dict.fromkeys(["loss", *metric_fns], 0.0)
+    dtype = _input_dtype(model)
     for xb, yb in loader:
         n = len(xb)
         if n == 0:
@@ -132,12 +155,12 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         target = _target(yb)
         if optimizer is not None:
             optimizer.zero_grad()
-            out = model(Tensor(xb))
+            out = model(_inputs(xb, dtype))
             loss = loss_fn(out, target)
             loss.backward()
             optimizer.step()
         else:
-            out = model(Tensor(xb))
+            out = model(_inputs(xb, dtype))
             loss = loss_fn(out, target)
         sums["loss"] += float(loss.item()) * n
         for name, fn in metric_fns.items():
@@ -172,11 +195,15 @@ def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs for the samples ``x`` as one numpy array, in ``eval()`` mode and
     ``no_grad``, ``batch_size`` samples at a time."""
     x = _array(x)
+    dtype = _input_dtype(model)
     was_training = getattr(model, "training", True)
     model.eval()
     try:
         with no_grad():
-            outs = [model(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)]
+            outs = [
+                model(_inputs(x[i : i + batch_size], dtype)).data
+                for i in range(0, len(x), batch_size)
+            ]
     finally:
         _set_mode(model, was_training)
     if not outs:
@@ -212,7 +239,8 @@ def fit(
     """Train ``model`` for up to ``epochs`` epochs; return the `History`.
 
     - ``loss_fn(model(Tensor(x)), target)``: integer targets are passed as numpy arrays
-      (class indices), float targets as Tensors.
+      (class indices), float targets as Tensors; ``x`` is cast to the dtype of the model's
+      parameters (float64 or uint8 data through a float32 model runs in float32).
     - ``metrics``: names (``"accuracy"``), functions ``f(pred, target) -> float`` on numpy
       arrays, or a dict name -> function; recorded as ``train_<name>`` and ``val_<name>``.
     - ``scheduler``: a schedule from `autograd.optim.lr_scheduler`, stepped after every epoch.

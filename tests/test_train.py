@@ -351,3 +351,31 @@ def test_moons_and_spirals_and_tensor_inputs():
 
     loader = data.DataLoader(Tensor(x), y, batch_size=50)  # a Tensor is read as its array
     np.testing.assert_array_equal(next(iter(loader))[0], x[:50])
+
+
+def test_fit_evaluate_predict_feed_batches_in_the_model_dtype():
+    # x / 255.0 is float64: fed as is to float32 weights, the whole step would run in float64
+    x, y = blobs()
+    seen = []
+
+    class Spy(nn.Module):
+        def forward(self, x):
+            seen.append(x.data.dtype)
+            return x
+
+    model = nn.Sequential(Spy(), classifier(), Spy())
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    x64 = x.astype(np.float64)
+    fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x64, y, 20), epochs=1, progress=False)
+    evaluate(model, nn.CrossEntropyLoss(), data.DataLoader(x64, y, 20))
+    assert predict(model, x64).dtype == np.float32
+    assert seen and set(seen) == {np.dtype(np.float32)}
+    assert model[1][0].weight.grad.dtype == np.float32
+    # a float64 model keeps float64 (gradient checks): the parameters decide, not a fixed type
+    wide = nn.Sequential(nn.Linear(2, 3, rng=0, dtype=np.float64))
+    assert predict(wide, x).dtype == np.float64
+    # the loss is the same as on float32 data
+    model32 = classifier()
+    loss32 = evaluate(model32, nn.CrossEntropyLoss(), data.DataLoader(x, y, 20))["loss"]
+    loss64 = evaluate(model32, nn.CrossEntropyLoss(), data.DataLoader(x64, y, 20))["loss"]
+    assert loss64 == pytest.approx(loss32, rel=1e-6)
