@@ -142,27 +142,41 @@ def _target(yb):
     return yb
 
 
+def _check_finite_data(batch: int, xb, yb) -> None:
+    """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, say so
+    (before the step spreads nan into every weight) rather than blame the learning rate."""
+    for name, a in (("inputs", _array(xb)), ("targets", _array(yb))):
+        bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1) if a.dtype.kind == "f" else 0
+        if np.any(bad_rows):
+            bad = int(np.count_nonzero(bad_rows))
+            raise ValueError(
+                f"batch {batch} of the data loader has nan or inf in its {name} ({bad} of "
+                f"{len(a)} samples); clean the data first (np.isfinite finds them)"
+            )
+
+
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
     """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
     Returns the sample-weighted mean loss and metrics (NOTE: assumes a mean-reduced loss)."""
     total = 0
     sums = dict.fromkeys(["loss", *metric_fns], 0.0)
     dtype = _input_dtype(model)
-    for xb, yb in loader:
+    for batch, (xb, yb) in enumerate(loader):
         n = len(xb)
         if n == 0:
             continue
         target = _target(yb)
         if optimizer is not None:
             optimizer.zero_grad()
-            out = model(_inputs(xb, dtype))
-            loss = loss_fn(out, target)
+        out = model(_inputs(xb, dtype))
+        loss = loss_fn(out, target)
+        value = float(loss.item())
+        if not math.isfinite(value):
+            _check_finite_data(batch, xb, yb)
+        if optimizer is not None:
             loss.backward()
             optimizer.step()
-        else:
-            out = model(_inputs(xb, dtype))
-            loss = loss_fn(out, target)
-        sums["loss"] += float(loss.item()) * n
+        sums["loss"] += value * n
         for name, fn in metric_fns.items():
             sums[name] += float(fn(out.data, yb)) * n
         total += n
@@ -250,7 +264,8 @@ def fit(
     - ``progress``: a tqdm bar over epochs with the latest figures (needs tqdm).
     - ``label``: the run's name in `autograd.plots.plot_history`.
 
-    A non-finite training loss stops the run with a warning (the weights are then garbage).
+    A non-finite training loss stops the run with a warning (the weights are then garbage);
+    nan or inf in the data itself raises ValueError naming the batch, before any step uses it.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")

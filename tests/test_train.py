@@ -379,3 +379,24 @@ def test_fit_evaluate_predict_feed_batches_in_the_model_dtype():
     loss32 = evaluate(model32, nn.CrossEntropyLoss(), data.DataLoader(x, y, 20))["loss"]
     loss64 = evaluate(model32, nn.CrossEntropyLoss(), data.DataLoader(x64, y, 20))["loss"]
     assert loss64 == pytest.approx(loss32, rel=1e-6)
+
+
+def test_nan_in_the_data_is_named_before_it_reaches_the_weights():
+    x, y = blobs()
+    x[25, 1] = np.nan  # in the second batch of 20
+    model = classifier()
+    before = model.state_dict()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"batch 1 .* nan or inf in its inputs \(1 of 20 samples"):
+        fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=2, progress=False)
+    for name, value in model.state_dict().items():  # one clean step, then stopped: no nan
+        assert np.all(np.isfinite(value)) and value.shape == before[name].shape
+    x_ok, _ = blobs()
+    with pytest.raises(ValueError, match="nan or inf in its inputs"):  # validation data too
+        fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x_ok, y, 20),
+            data.DataLoader(x, y, 60), epochs=1, progress=False)  # fmt: skip
+    t = np.where(y == 0, 1.0, -1.0).astype(np.float32).reshape(-1, 1)
+    t[3] = np.inf
+    reg = nn.Sequential(nn.Linear(2, 1, rng=0))
+    with pytest.raises(ValueError, match="in its targets"):
+        evaluate(reg, nn.MSELoss(), data.DataLoader(x_ok, t, 20), metrics=())
