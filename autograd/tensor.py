@@ -29,6 +29,11 @@ OPS, register = op_table()
 _new = object.__new__
 
 
+# Set once a backward leaves gradients on intermediate nodes (retain_graph=True, or an error
+# half-way); until then graphs are fresh and there is nothing to reset.
+_stale_grads = False
+
+
 def _freed(g):
     raise RuntimeError(
         "backward(): this part of the graph was already released by an earlier backward(); "
@@ -698,34 +703,44 @@ class Tensor:
             _accumulate_leaf(self, seed, None)
             return
         order = topo_order(self)
-        for node in order:
-            if node._backward is not None:
-                node.grad = None
-        self.grad = seed
-        for node in reversed(order):
-            fn = node._backward
-            if fn is None:
-                continue
-            g = node.grad
-            if g is not None:
-                for p, gp in zip(node.parents, fn(g)):
-                    if gp is None or not p.requires_grad:
-                        continue
-                    dtype = p.data.dtype
-                    if gp.dtype is not dtype and gp.dtype != dtype:
-                        gp = gp.astype(dtype)
-                    if p._backward is None:
-                        _accumulate_leaf(p, gp, g)
-                    elif p.grad is None:
-                        p.grad = gp
-                    else:
-                        # NOTE: not +=: p.grad may be the very array another node holds.
-                        p.grad = p.grad + gp
-            if not retain_graph:
-                node.parents = ()
-                node._backward = _freed
-                if node is not self:
+        global _stale_grads
+        if _stale_grads:
+            # Intermediate gradients of an earlier backward(retain_graph=True), or of one that
+            # failed half-way, may still be set: recompute them from zero.
+            for node in order:
+                if node._backward is not None:
                     node.grad = None
+        self.grad = seed
+        try:
+            for node in reversed(order):
+                fn = node._backward
+                if fn is None:
+                    continue
+                g = node.grad
+                if g is not None:
+                    for p, gp in zip(node.parents, fn(g)):
+                        if gp is None or not p.requires_grad:
+                            continue
+                        dtype = p.data.dtype
+                        if gp.dtype is not dtype and gp.dtype != dtype:
+                            gp = gp.astype(dtype)
+                        if p._backward is None:
+                            _accumulate_leaf(p, gp, g)
+                        elif p.grad is None:
+                            p.grad = gp
+                        else:
+                            # NOTE: not +=: p.grad may be the very array another node holds.
+                            p.grad = p.grad + gp
+                if not retain_graph:
+                    node.parents = ()
+                    node._backward = _freed
+                    if node is not self:
+                        node.grad = None
+        except BaseException:
+            _stale_grads = True
+            raise
+        if retain_graph:
+            _stale_grads = True
 
 
 def _accumulate_leaf(leaf, gp, g):
