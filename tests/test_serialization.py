@@ -281,6 +281,18 @@ def test_mismatched_array_shape_and_dtype(saved):
             },
             r"model\[0\]: cannot build Linear",
         ),
+        (  # a damaged size must not end in a MemoryError (or a 40 PB allocation)
+            lambda h: {
+                **h,
+                "model": {
+                    "type": "Sequential",
+                    "layers": [
+                        {"type": "Linear", "config": {"in_features": 10**8, "out_features": 10**8}}
+                    ],
+                },
+            },
+            r"model\[0\]: cannot build Linear.*allocate",
+        ),
     ],
 )
 def test_wrong_json_description(saved, change, message):

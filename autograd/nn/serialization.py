@@ -110,7 +110,7 @@ def build(description, where: str = "model") -> Module:
         config = {**config, "init": "zeros", "rng": 0}  # the file's weights replace these
     try:
         return cls(**config)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, MemoryError) as exc:  # MemoryError: absurd sizes
         raise ValueError(f"{where}: cannot build {kind} from {config}: {exc}") from None
 
 
