@@ -157,7 +157,13 @@ def _check_finite_data(batch: int, xb, yb) -> None:
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
     """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
-    Returns the sample-weighted mean loss and metrics (NOTE: assumes a mean-reduced loss)."""
+    Returns the mean loss per sample and the sample-weighted mean metrics."""
+    reduction = getattr(loss_fn, "reduction", "mean")
+    if reduction == "none":
+        raise ValueError(
+            "fit and evaluate need a scalar loss, but the loss has reduction='none' (one value "
+            "per sample); use reduction='mean' (or 'sum')"
+        )
     total = 0
     sums = dict.fromkeys(["loss", *metric_fns], 0.0)
     dtype = _input_dtype(model)
@@ -176,7 +182,7 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         if optimizer is not None:
             loss.backward()
             optimizer.step()
-        sums["loss"] += value * n
+        sums["loss"] += value if reduction == "sum" else value * n
         for name, fn in metric_fns.items():
             sums[name] += float(fn(out.data, yb)) * n
         total += n
@@ -208,6 +214,12 @@ def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
 def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs for the samples ``x`` as one numpy array, in ``eval()`` mode and
     ``no_grad``, ``batch_size`` samples at a time."""
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     x = _array(x)
     dtype = _input_dtype(model)
     was_training = getattr(model, "training", True)
@@ -281,6 +293,12 @@ def fit(
         )
     if scheduler is not None and getattr(scheduler, "optimizer", optimizer) is not optimizer:
         raise ValueError("the scheduler was made for a different optimizer than the one given")
+    own = {id(p) for p in model.parameters()} if hasattr(model, "parameters") else set()
+    if own and not own & {id(p) for p in getattr(optimizer, "params", own)}:
+        raise ValueError(
+            "the optimizer holds none of the model's parameters, so fit would train nothing: "
+            "was it made for another model (e.g. before the model was re-created)?"
+        )
 
     if early_stopping is not None:
         early_stopping.reset()  # a stopper reused for a second run starts afresh

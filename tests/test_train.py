@@ -400,3 +400,26 @@ def test_nan_in_the_data_is_named_before_it_reaches_the_weights():
     reg = nn.Sequential(nn.Linear(2, 1, rng=0))
     with pytest.raises(ValueError, match="in its targets"):
         evaluate(reg, nn.MSELoss(), data.DataLoader(x_ok, t, 20), metrics=())
+
+
+def test_fit_refuses_an_optimizer_of_another_model():
+    # a notebook cell re-created the model but not the optimizer: fit would train nothing
+    x, y = blobs()
+    old = classifier()
+    opt = optim.SGD(old.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="holds none of the model's parameters"):
+        fit(classifier(), nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=1,
+            progress=False)  # fmt: skip
+
+
+def test_fit_and_evaluate_report_the_loss_per_sample_for_every_reduction():
+    x, y = blobs()
+    loader = data.DataLoader(x, y, 16)  # 60 samples: batches of 16, 16, 16, 12
+    model = classifier()
+    mean = evaluate(model, nn.CrossEntropyLoss(), loader)["loss"]
+    summed = evaluate(model, nn.CrossEntropyLoss(reduction="sum"), loader)["loss"]
+    assert summed == pytest.approx(mean, rel=1e-6)  # not 16 times larger
+    with pytest.raises(ValueError, match="reduction='none'"):
+        evaluate(model, nn.CrossEntropyLoss(reduction="none"), loader)
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        predict(model, x, batch_size=0)
