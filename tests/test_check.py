@@ -135,6 +135,14 @@ def test_true_gradients_do_not_depend_on_backward_calls():
     assert check(exercise.output, claims).ok
 
 
+def test_true_gradients_agree_with_backward_when_a_local_derivative_is_infinite():
+    """d sqrt(x)/dx is infinite at 0; a zero upstream sends nothing (0 × inf is not nan)."""
+    root, nodes = build("y = 0*sqrt(x)", {"x": 0.0})
+    assert nodes["x"].grad == 0.0
+    report = check((root, nodes), {"grad:x": "0"})
+    assert report.ok, report.summary()
+
+
 def test_numbers_as_claims_use_their_repr(nodes):
     assert check(nodes, {"y": round(nodes["y"].data, 3)}).ok
     assert check(nodes, {"grad:y": 1}).ok

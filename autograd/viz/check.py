@@ -463,9 +463,12 @@ class _Context:
         """Σ over children c of grads[c] × dc/dnode (each edge counted)."""
         total = 0.0
         for child in self.children.get(node, ()):
+            upstream = grads.get(child, 0.0)
+            if not upstream:
+                continue  # NOTE: as in Value.backward: a zero upstream sends nothing (0 × inf)
             for parent, local in zip(child.parents, child.local_grads):
                 if parent is node:
-                    total += grads.get(child, 0.0) * local
+                    total += upstream * local
         return total
 
     def hint(self, row: ClaimRow) -> str:
