@@ -211,6 +211,9 @@ ERRORS = [
     ("w / (x - 2)", "cannot compute this: div: division by zero", "w / (x - 2)"),
     ("(w - x) ** 0.5", "not a real number", "(w - x) ** 0.5"),
     ("", "empty expression", ""),
+    ("x + 1e400", "this number is too large: expected a finite number", "1e400"),
+    ("x * 1" + "0" * 400, "this number is too large", "1" + "0" * 400),
+    ("elu(x, alpha=-1e999)", "this number is too large", "1e999"),
 ]
 
 

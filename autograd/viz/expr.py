@@ -315,7 +315,16 @@ class _Builder:
         if isinstance(expr, ast.Constant):
             value = expr.value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return sign * float(value)
+                try:
+                    number = float(value)
+                except OverflowError:  # an int literal with more than 308 digits
+                    number = math.inf
+                if not math.isfinite(number):  # 1e400 parses as inf
+                    raise self.error(
+                        "this number is too large: expected a finite number (at most ~1.8e308)",
+                        expr,
+                    )
+                return sign * number
             raise self.error(f"unsupported: {_describe(expr)}; {ALLOWED}", expr)
         return None
 
