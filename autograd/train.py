@@ -7,8 +7,9 @@
 One epoch: for every batch, ``zero_grad``, forward, loss, ``backward``, ``step``, with the model
 in training mode; then, when there is a ``val_loader``, an evaluation pass in ``eval()`` mode
 under ``no_grad()``; then the schedule's ``step()`` and the early-stopping check. The train
-loss and metrics of an epoch are averages over its batches as they were trained (weighted by
-batch size), as Keras reports them; the validation ones use the end-of-epoch weights.
+loss of an epoch is the average over its batches as they were trained (weighted by batch
+size), as Keras reports it, and its metrics are computed on those same outputs, all together;
+the validation ones use the end-of-epoch weights.
 """
 
 from __future__ import annotations
@@ -157,7 +158,12 @@ def _check_finite_data(batch: int, xb, yb) -> None:
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
     """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
-    Returns the mean loss per sample and the sample-weighted mean metrics."""
+    Returns the mean loss per sample, and the metrics computed once on all the epoch's outputs.
+
+    NOTE: not an average of per-batch metrics: that is wrong for F1-like metrics, and a batch
+    whose binary targets are all 1 cannot tell {0, 1} from {-1, 1} targets (see
+    `autograd.metrics.accuracy`), which made batch_size=1 report up to double the accuracy.
+    """
     reduction = getattr(loss_fn, "reduction", "mean")
     if reduction == "none":
         raise ValueError(
@@ -165,7 +171,8 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
             "per sample); use reduction='mean' (or 'sum')"
         )
     total = 0
-    sums = dict.fromkeys(["loss", *metric_fns], 0.0)
+    loss_sum = 0.0
+    outputs, targets = [], []
     dtype = _input_dtype(model)
     for batch, (xb, yb) in enumerate(loader):
         n = len(xb)
@@ -182,13 +189,18 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         if optimizer is not None:
             loss.backward()
             optimizer.step()
-        sums["loss"] += value if reduction == "sum" else value * n
-        for name, fn in metric_fns.items():
-            sums[name] += float(fn(out.data, yb)) * n
+        loss_sum += value if reduction == "sum" else value * n
+        if metric_fns:
+            outputs.append(out.data)
+            targets.append(_array(yb))
         total += n
     if total == 0:
         raise ValueError("the data loader yielded no samples")
-    return {k: v / total for k, v in sums.items()}
+    result = {"loss": loss_sum / total}
+    if metric_fns:
+        pred, target = np.concatenate(outputs), np.concatenate(targets)
+        result.update({name: float(fn(pred, target)) for name, fn in metric_fns.items()})
+    return result
 
 
 def _set_mode(model, training: bool) -> None:

@@ -423,3 +423,29 @@ def test_fit_and_evaluate_report_the_loss_per_sample_for_every_reduction():
         evaluate(model, nn.CrossEntropyLoss(reduction="none"), loader)
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         predict(model, x, batch_size=0)
+
+
+def test_metrics_are_computed_on_the_whole_epoch_not_averaged_over_batches():
+    # A model that always outputs the probability 0.2 with {0, 1} targets, half of each: it
+    # predicts class 0 for everything, so its accuracy is 0.5. Averaged over batches of one,
+    # the all-ones batches looked like {-1, 1} targets (threshold 0) and counted as correct.
+    x = np.zeros((8, 1), np.float32)
+    y = np.array([0, 1] * 4, np.float32).reshape(8, 1)
+    model = nn.Sequential(nn.Linear(1, 1, init="zeros"), nn.Sigmoid())
+    model[0].bias.data[:] = np.log(0.2 / 0.8)  # sigmoid(bias) = 0.2
+    result = evaluate(model, nn.BCELoss(), data.DataLoader(x, y, 1))
+    assert result["accuracy"] == pytest.approx(0.5)
+
+    # F1 of the epoch is not the mean of the batches' F1
+    def f1(pred, target):
+        from autograd.metrics import confusion_matrix, precision_recall_f1
+
+        return precision_recall_f1(confusion_matrix(target, pred, num_classes=3))["macro_f1"]
+
+    xb, yb = blobs()
+    clf = classifier()
+    loader = data.DataLoader(xb, yb, 7)
+    expected = f1(predict(clf, xb), yb)
+    assert evaluate(clf, nn.CrossEntropyLoss(), loader, metrics=[f1])["f1"] == pytest.approx(
+        expected
+    )
