@@ -51,7 +51,8 @@ def accuracy(pred, target, threshold: float | None = None) -> float:
     - one output per sample (``(N,)`` or ``(N, 1)``, binary): ``pred > threshold`` is class 1.
       Targets in {-1, 1} (tanh outputs, EXERCISES B) use ``threshold=0`` and compare signs;
       targets in {0, 1} use ``threshold=0.5`` (probabilities). Pass ``threshold=0`` for
-      logits with {0, 1} targets.
+      logits with {0, 1} targets. NOTE: targets that are all 1 fit both conventions and get
+      ``threshold=0``; pass ``threshold`` when scoring probabilities on such a subset.
     """
     pred, target = _array(pred), _array(target)
     if len(pred) != len(target):
@@ -72,7 +73,8 @@ def accuracy(pred, target, threshold: float | None = None) -> float:
         return float(np.mean((p > threshold) == (t > 0.5)))
     raise ValueError(
         f"with one output per sample, targets must be binary ({{-1, 1}} or {{0, 1}}), got "
-        f"values {values[:5]}{'...' if len(values) > 5 else ''}"
+        f"values {values[:5]}{'...' if len(values) > 5 else ''} (for a regression, train "
+        "with fit(..., metrics=()))"
     )
 
 
