@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.data import _array
+
 __all__ = [
     "to_labels",
     "accuracy",
@@ -15,13 +17,6 @@ __all__ = [
     "precision_recall_f1",
     "classification_report",
 ]
-
-
-def _array(a) -> np.ndarray:
-    data = getattr(a, "data", a)  # a Tensor holds its array in .data
-    if isinstance(data, memoryview):  # np.ndarray.data is a memoryview: keep the array
-        data = a
-    return np.asarray(data)
 
 
 def to_labels(a) -> np.ndarray:
