@@ -182,9 +182,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
     except (UsageError, ImportError) as e:
         return _fail("draw", str(e))
     _note_unused("draw", values, nodes)
+    from autograd.viz.dot import format_number
+
     print(f"{'node':<8} {'value':>12} {'grad':>12}")
     for name, node in nodes.items():
-        print(f"{name:<8} {node.data:>12.{style.decimals}f} {node.grad:>12.{style.decimals}f}")
+        # The diagram's number format: 1e300 prints as 1.000e+300, not 301 digits.
+        value, grad = (format_number(x, style.decimals) for x in (node.data, node.grad))
+        print(f"{name:<8} {value:>12} {grad:>12}")
     try:
         if out is not None:
             _save_diagram(root, style, out)

@@ -112,6 +112,15 @@ def test_engine_warnings_are_one_line(tmp_path, capsys):
     ]
 
 
+def test_table_prints_numbers_as_the_diagram_does(tmp_path, capsys):
+    code, out, _ = run(capsys, "draw", "x*y", "--set", "x=1e300", "y=2", "-o", tmp_path / "g.dot")
+    assert code == 0
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:-1]}
+    assert rows["x"] == ["1.000e+300", "2.000"]
+    assert rows["y"] == ["2.000", "1.000e+300"]
+    assert all(len(line) < 40 for line in out.splitlines()[:-1])  # not 301 digits
+
+
 DRAW_ERRORS = [
     # (arguments after "draw", message, token under the caret or None)
     ([PERCEPTRON.replace("w2", "w3"), *SET], "no value for 'w3'", "w3"),
