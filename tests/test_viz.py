@@ -340,6 +340,25 @@ def test_tensor_nodes_show_shape_and_small_values():
     assert not any("local derivative" in t for t in texts(svg))
 
 
+def test_tensor_graph_released_by_backward_is_refused_with_advice():
+    np = pytest.importorskip("numpy")
+    from autograd.tensor import Tensor
+
+    w = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, label="w")
+    loss = (w * 3.0).sum()
+    loss.backward()  # frees the graph: loss keeps its op but no parents
+    with pytest.raises(ValueError, match=r"released by backward\(\); call backward\(retain"):
+        draw(loss)
+    loss = (w * 3.0).sum()
+    loss.backward(retain_graph=True)
+    assert draw(loss).dot.count('class="value') == 4
+    from autograd import no_grad
+
+    with no_grad():
+        plain = (w * 3.0).sum()  # made without a graph: drawn as the one node it is
+    assert draw(plain).dot.count('class="value') == 1
+
+
 # --- files ------------------------------------------------------------------------------------
 def test_save_by_suffix(tmp_path):
     diagram = draw(perceptron())

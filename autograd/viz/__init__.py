@@ -123,7 +123,18 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             )
         style = dataclasses.replace(style, **overrides)
     roots = as_roots(roots)
-    count = len(graph_nodes(roots))
+    nodes = graph_nodes(roots)
+    for node in nodes:
+        # NOTE: Tensor.backward() releases the graph as it walks it (to save memory): the
+        # output keeps its op but loses its parents, and would be drawn as one lonely box.
+        if node.op and not node.parents and getattr(node, "requires_grad", False):
+            name = repr(node.label) if node.label else f"the {node.op} output"
+            raise ValueError(
+                f"draw: the graph of {name} was released by backward(); call "
+                "backward(retain_graph=True) to keep it and draw it with its gradients, or "
+                "draw before backward()"
+            )
+    count = len(nodes)
     if count > style.max_nodes:
         raise GraphTooLarge(
             f"draw: the graph has {count} value nodes, more than max_nodes={style.max_nodes}; "
