@@ -311,6 +311,7 @@ def test_too_large_graph_is_refused_with_advice():
     message = str(info.value)
     assert "31 value nodes" in message and "draw(some_intermediate_node)" in message
     assert "max_nodes=31" in message
+    assert "clusters" not in message  # clusters group nodes; they do not make a graph smaller
     assert isinstance(info.value, ValueError)
     assert draw(node, max_nodes=31).dot.count('class="value') == 31
 

@@ -140,8 +140,8 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             f"draw: the graph has {count} value nodes, more than max_nodes={style.max_nodes}; "
             "Graphviz would take long and the picture would be unreadable. Draw a part of it "
             "instead: draw(some_intermediate_node) draws only what that node depends on (e.g. "
-            "one neuron's output), clusters='prefix' groups nodes by label prefix; or raise the "
-            f"limit: draw(..., max_nodes={count})"
+            "one neuron's or one layer's output); or raise the limit: "
+            f"draw(..., max_nodes={count})"
         )
     return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
 
