@@ -409,6 +409,25 @@ def test_missing_pygraphviz_names_the_install_command(monkeypatch):
         draw(perceptron()).svg()
 
 
+def test_unwritable_folder_error_names_the_file_asked_for(tmp_path, monkeypatch):
+    import errno
+
+    import autograd.viz.render as render
+
+    def denied(prefix, suffix, dir):  # what mkstemp raises in a read-only folder
+        raise PermissionError(errno.EACCES, "Permission denied", f"{dir}/{prefix}x1y2z3{suffix}")
+
+    monkeypatch.setattr(render.tempfile, "mkstemp", denied)
+    target = tmp_path / "g.dot"
+    with pytest.raises(PermissionError) as info:
+        draw(perceptron()).save(target)
+    assert str(info.value) == (
+        f"cannot write {target}: Permission denied (in the folder {str(tmp_path)!r})"
+    )
+    assert info.value.errno == errno.EACCES
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     import autograd.viz.render as render
 

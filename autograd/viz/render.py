@@ -68,7 +68,13 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise FileNotFoundError(f"cannot write {path}: the folder {str(folder)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        # NOTE: the OS error names the temporary file, which the user never asked for.
+        error = type(e)(f"cannot write {path}: {e.strerror} (in the folder {str(folder)!r})")
+        error.errno = e.errno
+        raise error from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
