@@ -143,6 +143,11 @@ def test_true_gradients_agree_with_backward_when_a_local_derivative_is_infinite(
     assert report.ok, report.summary()
 
 
+def test_claim_names_are_read_as_the_expression_reads_them():
+    root, nodes = build("𝑦 = 2*ｘ", {"ｘ": 1.5})
+    assert check((root, nodes), {"𝑦": "3.0", "grad:ｘ": "2"}).ok
+
+
 def test_numbers_as_claims_use_their_repr(nodes):
     assert check(nodes, {"y": round(nodes["y"].data, 3)}).ok
     assert check(nodes, {"grad:y": 1}).ok

@@ -247,6 +247,20 @@ def test_pointer_on_a_later_line_and_after_non_ascii_names():
     assert info.value.pointer().split("\n")[1] == "      ^"
 
 
+def test_names_are_read_as_python_reads_them():
+    """Python folds identifiers to NFKC: a full-width or math-italic x in the text is x."""
+    values = parse_assignments(["ｘ=2", "𝑤=3"])
+    assert values == {"x": 2.0, "w": 3.0}
+    root, nodes = build("ｘ*𝑤", values)
+    assert root.data == 6.0 and nodes["x"].grad == 3.0
+    root, nodes = build("𝑥 * 2", {"𝑥": 1.5})
+    assert root.data == 3.0 and nodes["x"].grad == 2.0
+    with pytest.raises(ExpressionError, match="--set gives x twice"):
+        parse_assignments(["x=1", "𝑥=2"])
+    with pytest.raises(ValueError, match="two values for 'x'"):
+        build("x*2", {"x": 1.0, "𝑥": 2.0})
+
+
 def test_nothing_is_ever_evaluated(tmp_path):
     marker = tmp_path / "pwned"
     for source in [

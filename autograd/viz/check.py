@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import sys
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -360,6 +361,9 @@ def _parse_key(key: str, named: Mapping[str, Any]) -> tuple[str, str]:
     elif kind not in ("grad", "value"):
         raise ClaimError(f"claim {key!r}: write NAME=NUMBER or grad:NAME=NUMBER, not {kind}:")
     name = name.strip()
+    if name not in named:
+        # Names in an expression are read as Python reads them (full-width ｘ is x).
+        name = unicodedata.normalize("NFKC", name)
     if name not in named:
         known = ", ".join(sorted(n for n, node in named.items() if node is not None))
         raise ClaimError(f"claim {key!r}: no node named {name!r}; known names: {known}")

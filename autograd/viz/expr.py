@@ -29,6 +29,7 @@ import ast
 import difflib
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from numbers import Real
@@ -115,6 +116,7 @@ def parse_assignments(items) -> dict[str, float]:
                 raise ExpressionError(
                     f"--set {name}: expected a finite number, got {number}", **where
                 )
+            name = _identifier(name)
             if name in values:
                 raise ExpressionError(f"--set gives {name} twice", **where)
             values[name] = value
@@ -136,10 +138,24 @@ def build(
     """
     if not isinstance(source, str):
         raise TypeError(f"build: source must be a str, got {type(source).__name__}")
+    inputs: dict[str, float] = {}
     for name, value in values.items():
         if not (isinstance(value, Real) and not isinstance(value, bool)):
             raise TypeError(f"build: the value of {name!r} must be a number, got {value!r}")
-    return _Builder(source, values, group_sums).run()
+        key = _identifier(name) if isinstance(name, str) else name
+        if key in inputs:
+            raise ValueError(f"build: two values for {key!r} (names are compared as Python does)")
+        inputs[key] = value
+    return _Builder(source, inputs, group_sums).run()
+
+
+def _identifier(name: str) -> str:
+    """``name`` as Python's parser reads it in the expression.
+
+    NOTE: the parser folds identifiers to Unicode NFKC: a full-width ``ｘ`` or a math italic
+    ``𝑥`` in the expression is the name ``x``, so a value given as ``𝑥`` must be found as ``x``.
+    """
+    return unicodedata.normalize("NFKC", name)
 
 
 class _Builder:
