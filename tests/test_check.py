@@ -143,6 +143,16 @@ def test_true_gradients_agree_with_backward_when_a_local_derivative_is_infinite(
     assert report.ok, report.summary()
 
 
+def test_huge_and_infinite_true_numbers():
+    with pytest.warns(RuntimeWarning, match="non-finite"):
+        root, nodes = build("x*x", {"x": 1e200})  # y overflows to inf
+    report = check((root, nodes), {"y": "1e300", "grad:x": "2e200"})
+    assert [row.ok for row in report.rows] == [False, True]
+    assert report.rows[0].hint == ""
+    assert "inf" in report.table() and "2.0000e+200" in report.table()
+    assert all(len(line) < 80 for line in report.summary().splitlines())  # no 200 digits
+
+
 def test_claim_names_are_read_as_the_expression_reads_them():
     root, nodes = build("𝑦 = 2*ｘ", {"ｘ": 1.5})
     assert check((root, nodes), {"𝑦": "3.0", "grad:ｘ": "2"}).ok
@@ -162,6 +172,8 @@ def test_numbers_as_claims_use_their_repr(nodes):
         ({"y": "abc"}, "claim y: 'abc' is not a number"),
         ({"y": "nan"}, "expected a finite number"),
         ({"y": True}, "expected a number"),
+        ({"y": "1e400"}, "claim y: 1e400 is beyond a float's range"),
+        ({"y": "1e-400"}, "claim y: 1e-400 is beyond a float's range"),
         ({}, "no claims to check"),
         ({"y": "0.666", "value:y": "0.67"}, "the value of y is claimed twice"),
     ],

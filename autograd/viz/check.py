@@ -35,6 +35,7 @@ from typing import Any
 
 from autograd.engine import OPS, Value, sum_values
 from autograd.graph import topo_order
+from autograd.viz.dot import format_number
 
 __all__ = ["check", "CheckReport", "ClaimRow", "ClaimError", "Sheet", "load_sheet"]
 __all__ += ["load_claims_toml", "parse_claims", "matches"]
@@ -151,7 +152,8 @@ def matches(claimed: str, true: float) -> bool:
 
 
 def _quantum(claim: Decimal) -> float:
-    return 10.0 ** claim.as_tuple().exponent
+    exponent = claim.as_tuple().exponent
+    return 10.0**exponent if -324 < exponent < 309 else (0.0 if exponent < 0 else math.inf)
 
 
 def _close(claim: float, true: float, quantum: float) -> bool:
@@ -165,8 +167,7 @@ def _decimals(quantum: float) -> int:
 
 
 def _fmt(x: float, decimals: int) -> str:
-    text = f"{x:.{decimals}f}"
-    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+    return format_number(x, decimals)  # the diagram's format: 1e200 is 1.000e+200
 
 
 # --- claims in ---------------------------------------------------------------------------------
@@ -180,6 +181,8 @@ def _as_claim_text(key: str, value: Any) -> str:
         raise ClaimError(f"claim {key}: {text!r} is not a number (e.g. {key}=0.33)") from None
     if not number.is_finite():
         raise ClaimError(f"claim {key}: expected a finite number, got {text}")
+    if not math.isfinite(float(number)) or _quantum(number) == 0.0:
+        raise ClaimError(f"claim {key}: {text} is beyond a float's range (about 1e-300 to 1e308)")
     return text
 
 
@@ -479,6 +482,8 @@ class _Context:
         """A hint for a wrong claim when it matches a known pitfall, else ``""``."""
         claim, q = row.claimed_number, row.quantum
         node, true, name = row.node, row.true, row.name
+        if not math.isfinite(true):
+            return ""  # no pitfall explains an infinite or undefined number
 
         def near(x: float) -> bool:
             return _close(claim, x, q)
