@@ -131,6 +131,19 @@ def test_custom_module_cannot_be_described_and_says_what_to_do(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
+def test_a_layer_used_twice_is_refused_not_saved_unloadable(tmp_path):
+    shared = nn.Linear(3, 3, rng=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)  # tied weights: state_dict lists them once
+    with pytest.raises(TypeError, match=r"model\[2\]: it is the same layer object as model\[0\]"):
+        nn.save(model, tmp_path / "tied.npz")
+    assert not list(tmp_path.iterdir())
+    # one activation object used twice has no weights to share: saved and rebuilt as two
+    act = nn.Tanh()
+    model = nn.Sequential(nn.Linear(3, 3, rng=0), act, nn.Linear(3, 3, rng=1), act)
+    loaded = nn.load(nn.save(model, tmp_path / "ok"))
+    np.testing.assert_array_equal(outputs(loaded, X[:, :3]), outputs(model, X[:, :3]))
+
+
 def test_save_state_load_state_round_trip_for_a_custom_module(tmp_path):
     model = with_bias_noise(Skip(rng=0))
     path = nn.save_state(model, tmp_path / "skip")

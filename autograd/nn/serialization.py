@@ -65,16 +65,27 @@ class CheckpointError(ValueError):
 
 
 # --- architecture <-> JSON -------------------------------------------------------------------
-def describe(module: Module, where: str = "model") -> dict:
+def describe(module: Module, where: str = "model", _seen: dict | None = None) -> dict:
     """The JSON-safe description of a `Sequential` of built-in layers (nested allowed).
 
     Raises TypeError for anything else: the code of a custom Module cannot be written down
-    as data; save its weights with `save_state` instead.
+    as data; save its weights with `save_state` instead. A layer with weights used twice
+    (shared weights) raises too: the file would rebuild two separate layers.
     """
+    seen = {} if _seen is None else _seen
+    if id(module) in seen:  # NOTE: only layers with weights are recorded: a shared Tanh is fine
+        raise TypeError(
+            f"nn.save cannot describe {where}: it is the same layer object as "
+            f"{seen[id(module)]} (shared weights), and a rebuilt model would get two separate "
+            "layers. Save the weights with nn.save_state(model, path) and rebuild the model in "
+            "code"
+        )
+    if next(module.parameters(), None) is not None:
+        seen[id(module)] = where
     if type(module) is Sequential:
         return {
             "type": "Sequential",
-            "layers": [describe(m, f"{where}[{i}]") for i, m in enumerate(module)],
+            "layers": [describe(m, f"{where}[{i}]", seen) for i, m in enumerate(module)],
         }
     cls = LAYERS.get(type(module).__name__)
     if cls is not type(module):
