@@ -138,6 +138,8 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """Images (N, 32, 32, 3) uint8 and labels (N,) uint8 from ``cifar-10-binary.tar.gz``."""
+    if split not in ("train", "test"):  # anything else used to read the test set silently
+        raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
     record = 1 + 3072
     parts = []
@@ -239,7 +241,7 @@ def cifar10(
     split: str = "train", path=None, download: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """CIFAR-10: images (N, 32, 32, 3) uint8, labels (N,) uint8 (`CIFAR10_CLASSES`)."""
-    if split not in ("train", "test"):
+    if split not in ("train", "test"):  # checked before any search or download
         raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     folder = locate("cifar-10", path, download)
     return read_cifar10(folder / "cifar-10-binary.tar.gz", split)

@@ -113,6 +113,8 @@ def test_cifar10_binary_records_become_hwc_images(tmp_path, no_search_path):
     assert np.array_equal(x, images[:10]) and np.array_equal(y, labels[:10])
     x, y = datasets.cifar10("test", path=tmp_path, download=False)
     assert np.array_equal(x, images[10:]) and np.array_equal(y, labels[10:])
+    with pytest.raises(ValueError, match="split must be 'train' or 'test', got 'val'"):
+        datasets.read_cifar10(tmp_path / "cifar-10-binary.tar.gz", "val")
 
 
 def test_cifar10_rejects_a_truncated_archive(tmp_path, no_search_path):
