@@ -236,10 +236,13 @@ def plot_confusion_matrix(
         values = n <= 20
     if values:
         top = shown.max() if shown.size else 0
+        # NOTE: a matrix already normalized by metrics.confusion_matrix is float: int() of
+        # its cells would print 0 everywhere
+        counts = not normalize and np.issubdtype(cm.dtype, np.integer)
         for i in range(n):
             for j in range(n):
                 v = shown[i, j]
-                text = f"{v:.2f}" if normalize else f"{int(cm[i, j])}"
+                text = f"{int(cm[i, j])}" if counts else f"{v:.2f}"
                 color = "white" if top and v > top / 2 else "black"
                 a.text(j, i, text, ha="center", va="center", color=color, fontsize="small")
     a.set_title(title or ("confusion matrix (row-normalized)" if normalize else "confusion matrix"))

@@ -133,3 +133,7 @@ def test_plot_confusion_matrix(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["cm.png"]  # no temp file left behind
     with pytest.raises(ValueError, match="square"):
         plot_confusion_matrix(np.ones((2, 3)))
+    # a matrix normalized by confusion_matrix(normalize="true") shows its fractions, not 0s
+    rates = metrics.confusion_matrix([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], normalize="true")
+    texts = [t.get_text() for t in plot_confusion_matrix(rates).axes[0].texts]
+    assert texts == ["0.50", "0.50", "0.33", "0.67"]
