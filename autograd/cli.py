@@ -262,8 +262,7 @@ def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = Fals
         "expression",
         nargs="?" if optional else None,
         metavar="EXPR",
-        help='e.g. "sigmoid(w1*x1 + w2*x2 + b)" or "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"; '
-        "put -- before an EXPR that starts with -",
+        help='e.g. "sigmoid(w1*x1 + w2*x2 + b)" or "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"',
     )
     parser.add_argument(
         "--set",
@@ -345,8 +344,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _expression_last(argv: list[str]) -> list[str]:
+    """argparse takes an EXPR that starts with ``-`` (``-4*x + b``, ``-log(p)``) for an unknown
+    option; such an item of ``draw`` or ``check`` moves to the end, after ``--``, where only
+    positional arguments go."""
+    if len(argv) < 2 or argv[0] not in ("draw", "check") or "--" in argv:
+        return argv
+    for i, item in enumerate(argv[1:], start=1):
+        if item.startswith("-") and not item.startswith("--") and item[:2] not in ("-o", "-h"):
+            try:
+                float(item)
+                continue  # a negative number: argparse handles those
+            except ValueError:
+                pass
+            return argv[:i] + argv[i + 1 :] + ["--", item]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(_expression_last(argv))
     return args.run(args)
 
 

@@ -169,6 +169,25 @@ def test_draw_bad_output_options(tmp_path, capsys, args, message):
     assert list(tmp_path.iterdir()) == [] and stdout == ""
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["draw", "-4*x+w", "--set", "x=1", "w=2", "-o", "{tmp}/g.dot"],
+        ["draw", "--set", "x=1", "w=2", "-o", "{tmp}/g.dot", "-4*x+w"],
+        ["draw", "-o", "{tmp}/g.dot", "--set", "x=1", "w=2", "--", "-4*x+w"],
+        ["check", "-4*x+w", "--set", "x=1", "w=2", "--claim", "y=-2", "grad:x=-4"],
+        ["check", "-x*4", "--set", "x=1", "w=2", "--claim", "y=-4", "grad:x=-4"],
+    ],
+)
+def test_expression_may_start_with_a_minus(tmp_path, capsys, argv):
+    code, out, err = run(capsys, *[a.format(tmp=tmp_path) for a in argv])
+    assert code == 0, err
+    if argv[0] == "draw":
+        assert "-2.000" in (tmp_path / "g.dot").read_text(encoding="utf-8")
+    else:
+        assert "all 2 claims ok" in out
+
+
 def test_argparse_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as info:
         main(["draw"])
