@@ -233,6 +233,9 @@ def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndar
 
 def standardize(x, mean=None, std=None, eps: float = 1e-8):
     """``(x - mean) / (std + eps)`` per feature (over axis 0); returns ``(z, mean, std)``.
+    A constant feature (``std == 0``, e.g. MNIST's blank border pixels) is only centred, as
+    scikit-learn's StandardScaler does: dividing by ``eps`` would turn a test image's stray
+    pixel there into an input of 1e8.
 
     Compute the statistics on the training set and reuse them for validation and test::
 
@@ -251,4 +254,5 @@ def standardize(x, mean=None, std=None, eps: float = 1e-8):
         std = x.std(axis=0)
     mean = np.asarray(mean, dtype=x.dtype)
     std = np.asarray(std, dtype=x.dtype)
-    return (x - mean) / (std + x.dtype.type(eps)), mean, std
+    scale = np.where(std == 0, x.dtype.type(1), std) + x.dtype.type(eps)
+    return (x - mean) / scale, mean, std

@@ -98,6 +98,12 @@ def test_xor_parity_one_hot_standardize():
     np.testing.assert_allclose(z.std(axis=0), 1, atol=1e-4)
     z2, _, _ = data.standardize(train[:10], mean, std)  # the training statistics, reused
     np.testing.assert_allclose(z2, z[:10], rtol=1e-6)
+    # a feature constant in training (a blank border pixel) is centred, not divided by eps
+    blank = np.zeros((20, 2), np.float32)
+    blank[:, 1] = np.arange(20)
+    _, mean, std = data.standardize(blank)
+    z3, _, _ = data.standardize(np.array([[0.5, 3.0]], np.float32), mean, std)
+    assert z3[0, 0] == pytest.approx(0.5)
 
 
 # --- fit -----------------------------------------------------------------------------------------
