@@ -268,6 +268,9 @@ def test_bad_parameter_lists():
         optim.SGD([p, p], lr=0.1)
     with pytest.raises(TypeError, match="floating numpy array"):
         optim.SGD([np.zeros(3)], lr=0.1)
+    model = nn.Sequential(nn.Linear(2, 2))  # iterable (its layers), but not its parameters
+    with pytest.raises(TypeError, match=r"got the Sequential itself: pass model.parameters\(\)"):
+        optim.SGD(model, lr=0.1)
     opt = optim.SGD([p], lr=0.1)
     p.grad = np.zeros(2, np.float32)
     with pytest.raises(ValueError, match=r"grad has shape \(2,\) but data has shape \(1,\)"):

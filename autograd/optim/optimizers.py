@@ -45,6 +45,11 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable, lr: float):
+        if callable(getattr(params, "parameters", None)):
+            raise TypeError(
+                f"{type(self).__name__} expects the parameters, got the {type(params).__name__} "
+                "itself: pass model.parameters()"
+            )
         if hasattr(params, "data") and hasattr(params, "grad"):
             raise TypeError(
                 f"{type(self).__name__} expects an iterable of parameters (for example "
