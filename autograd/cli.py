@@ -113,6 +113,12 @@ def _style_arguments(parser: argparse.ArgumentParser) -> None:
         "--decimals", type=int, default=3, metavar="N", help="digits after the point (default: 3)"
     )
     group.add_argument("--title", default="", help="text above the diagram")
+    group.add_argument(
+        "--max-nodes",
+        type=int,
+        metavar="N",
+        help="refuse graphs with more value nodes than this (default: 500)",
+    )
 
 
 def _style(args: argparse.Namespace):
@@ -125,9 +131,19 @@ def _style(args: argparse.Namespace):
             decimals=args.decimals,
             rankdir="TB" if args.tb else "LR",
             title=args.title,
+            **({} if args.max_nodes is None else {"max_nodes": args.max_nodes}),
         )
     except ValueError as e:
         raise UsageError(str(e)) from None
+
+
+def _too_large(command: str, error) -> int:
+    return _fail(
+        command,
+        f"the graph has {error.count} value nodes, more than --max-nodes {error.limit}; "
+        "Graphviz would take long and the picture would be unreadable. Draw a part of it "
+        f"(the expression of one step) or raise the limit: --max-nodes {error.count}",
+    )
 
 
 def _note_unused(command: str, values: dict, nodes: dict) -> None:
@@ -163,6 +179,7 @@ def _build_graph(command: str, expression: str, values: dict):
 
 def cmd_draw(args: argparse.Namespace) -> int:
     """Parse the expression, compute forward and backward, write the diagram and/or steps."""
+    from autograd.viz import GraphTooLarge
     from autograd.viz.expr import ExpressionError, parse_assignments
 
     try:
@@ -196,7 +213,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
             # the player explains upstream x local: the local derivatives belong on the edges
             save_steps(root, steps, dataclasses.replace(style, edge_grads=True))
             print(f"wrote {steps}")
-    except ValueError as e:  # e.g. GraphTooLarge
+    except GraphTooLarge as e:
+        return _too_large("draw", e)
+    except ValueError as e:
         return _fail("draw", str(e))
     except (OSError, RuntimeError) as e:  # rendering or writing failed
         return _fail("draw", f"{type(e).__name__}: {e}", code=3)
@@ -205,6 +224,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
+    from autograd.viz import GraphTooLarge
     from autograd.viz.check import ClaimError, check, load_sheet, parse_claims
     from autograd.viz.expr import ExpressionError, parse_assignments
 
@@ -250,6 +270,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             style = dataclasses.replace(style, title=f"autograd check: {title}")
         try:
             _save_diagram(root, style, out, highlight=report.wrong_nodes())
+        except GraphTooLarge as e:
+            return _too_large("check", e)
         except ValueError as e:
             return _fail("check", str(e))
         except (OSError, RuntimeError) as e:

@@ -121,6 +121,23 @@ def test_table_prints_numbers_as_the_diagram_does(tmp_path, capsys):
     assert all(len(line) < 40 for line in out.splitlines()[:-1])  # not 301 digits
 
 
+@pytest.mark.parametrize("command", ["draw", "check"])
+def test_too_large_graph_names_the_command_line_option(tmp_path, capsys, command):
+    chain = "tanh(" * 14 + "x" + ")" * 14  # 15 value nodes
+    args = [command, chain, "--set", "x=0.5", "-o", tmp_path / "g.svg"]
+    args += ["--claim", "y=0.1"] if command == "check" else ["--steps", tmp_path / "s.html"]
+    code, _, err = run(capsys, *args, "--max-nodes", "10")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        f"autograd {command}: error: the graph has 15 value nodes, more than --max-nodes 10; "
+        "Graphviz would take long and the picture would be unreadable. Draw a part of it "
+        "(the expression of one step) or raise the limit: --max-nodes 15"
+    )
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run(capsys, *args, "--max-nodes", "15")
+    assert code in (0, 1) and (tmp_path / "g.svg").exists(), err
+
+
 DRAW_ERRORS = [
     # (arguments after "draw", message, token under the caret or None)
     ([PERCEPTRON.replace("w2", "w3"), *SET], "no value for 'w3'", "w3"),

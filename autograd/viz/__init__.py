@@ -34,7 +34,13 @@ __all__ = [
 
 
 class GraphTooLarge(ValueError):
-    """The graph has more nodes than ``Style.max_nodes``; the message says what to do."""
+    """The graph has more nodes than ``Style.max_nodes``; the message says what to do.
+    ``count`` is the number of value nodes, ``limit`` the ``max_nodes`` it exceeds."""
+
+    def __init__(self, message: str, count: int, limit: int) -> None:
+        super().__init__(message)
+        self.count = count
+        self.limit = limit
 
 
 class Diagram:
@@ -141,7 +147,9 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             "Graphviz would take long and the picture would be unreadable. Draw a part of it "
             "instead: draw(some_intermediate_node) draws only what that node depends on (e.g. "
             "one neuron's or one layer's output); or raise the limit: "
-            f"draw(..., max_nodes={count})"
+            f"draw(..., max_nodes={count})",
+            count,
+            style.max_nodes,
         )
     return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
 
