@@ -316,6 +316,31 @@ def test_too_large_graph_is_refused_with_advice():
     assert draw(node, max_nodes=31).dot.count('class="value') == 31
 
 
+def test_a_500_node_graph_renders_in_well_under_5_seconds():
+    """The issue's size budget: the default max_nodes (500) is drawable, and quickly."""
+    import random
+    import time
+
+    rng = random.Random(0)
+    layer = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(6)]
+    for depth in range(3):  # three tanh layers of 8 neurons, labels l0.n3.w2 etc.
+        outs = []
+        for j in range(8):
+            ws = [Value(rng.uniform(-1, 1), label=f"l{depth}.n{j}.w{i}") for i in range(len(layer))]
+            b = Value(0.1, label=f"l{depth}.n{j}.b")
+            outs.append(sum_values([w * x for w, x in zip(ws, layer)] + [b]).tanh())
+        layer = outs
+    y = sum_values(layer, label="y")
+    y.backward()
+    count = len(topo_order(y))
+    assert 400 < count <= 500
+    start = time.perf_counter()
+    svg = draw(y, clusters="prefix").svg()
+    elapsed = time.perf_counter() - start
+    assert len(groups(parse(svg))) > count
+    assert elapsed < 5.0, f"{count} nodes took {elapsed:.1f} s"
+
+
 def test_tensor_nodes_show_shape_and_small_values():
     np = pytest.importorskip("numpy")
     from autograd.tensor import Tensor
@@ -460,7 +485,8 @@ FIX = "run `autograd exercises graphs` (or .venv/bin/autograd exercises graphs) 
 
 
 def test_gallery_is_up_to_date(tmp_path):
-    expected = {f"{name}.dot": d.dot for name, d in gallery().items()}
+    gallery_now = gallery()
+    expected = {f"{name}.dot": d.dot for name, d in gallery_now.items()}
     assert len(expected) == 8
     present = {p.name for p in GRAPHS.glob("*.dot")}
     assert present == set(expected), f"graphs/ has {sorted(present)}; {FIX}"
@@ -471,6 +497,10 @@ def test_gallery_is_up_to_date(tmp_path):
         assert svg_path.exists(), f"{svg_path} is missing; {FIX}"
         svg = parse(svg_path.read_text(encoding="utf-8"))
         assert "n0" in groups(svg), f"{svg_path} has no node n0; {FIX}"
+        # Not byte for byte (Graphviz versions differ in layout), but every label and number:
+        # an SVG left behind when its .dot was updated is stale.
+        fresh = parse(gallery_now[name.replace(".dot", "")].svg())
+        assert texts(svg) == texts(fresh), f"{svg_path} is stale; {FIX}"
 
 
 def test_exercises_command_writes_the_gallery(tmp_path, capsys):
