@@ -24,6 +24,7 @@ import numpy as np
 from autograd.data import _array
 from autograd.graph import no_grad
 from autograd.metrics import accuracy
+from autograd.nn.losses import BCEWithLogitsLoss
 from autograd.tensor import Tensor
 
 __all__ = ["History", "fit", "evaluate", "predict"]
@@ -89,7 +90,14 @@ class History:
         return f"History({self.epochs} epochs: {last})"
 
 
-def _metric_functions(metrics) -> dict[str, Callable]:
+def _logit_accuracy(pred, target) -> float:
+    """`accuracy` of one logit per sample: z > 0 is class 1 (sigmoid(z) > 0.5)."""
+    return accuracy(pred, target, threshold=0.0)
+
+
+def _metric_functions(metrics, loss_fn=None) -> dict[str, Callable]:
+    """``{name: f(pred, target)}``. NOTE: after `BCEWithLogitsLoss` the outputs are logits, so
+    ``"accuracy"`` thresholds them at 0, not at the 0.5 meant for probabilities."""
     if metrics is None:
         return {}
     if isinstance(metrics, str):
@@ -102,7 +110,10 @@ def _metric_functions(metrics) -> dict[str, Callable]:
             if isinstance(m, str):
                 if m not in METRICS:
                     raise ValueError(f"unknown metric {m!r}; known: {', '.join(METRICS)}")
-                items.append((m, METRICS[m]))
+                fn = METRICS[m]
+                if fn is accuracy and isinstance(loss_fn, BCEWithLogitsLoss):
+                    fn = _logit_accuracy
+                items.append((m, fn))
             elif callable(m):
                 items.append((m.__name__, m))
             else:
@@ -213,7 +224,7 @@ def _set_mode(model, training: bool) -> None:
 def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
     """Mean loss and metrics of ``model`` over ``loader``, in ``eval()`` mode and ``no_grad``
     (the model's previous mode is restored): ``{"loss": ..., "accuracy": ...}``."""
-    metric_fns = _metric_functions(metrics)
+    metric_fns = _metric_functions(metrics, loss_fn)
     was_training = getattr(model, "training", True)
     model.eval()
     try:
@@ -293,7 +304,7 @@ def fit(
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
-    metric_fns = _metric_functions(metrics)
+    metric_fns = _metric_functions(metrics, loss_fn)
     keys = ["train_loss", *(f"train_{m}" for m in metric_fns)]
     if val_loader is not None:
         keys += ["val_loss", *(f"val_{m}" for m in metric_fns)]

@@ -455,3 +455,19 @@ def test_metrics_are_computed_on_the_whole_epoch_not_averaged_over_batches():
     assert evaluate(clf, nn.CrossEntropyLoss(), loader, metrics=[f1])["f1"] == pytest.approx(
         expected
     )
+
+
+def test_accuracy_after_bce_with_logits_thresholds_the_logits_at_zero():
+    # logit 0.3 is probability 0.57: class 1, though 0.3 < 0.5
+    x = np.zeros((4, 1), np.float32)
+    y = np.array([[1.0], [1.0], [0.0], [1.0]], np.float32)
+    model = nn.Sequential(nn.Linear(1, 1, init="zeros"))
+    model[0].bias.data[:] = 0.3  # every output is the logit 0.3: class 1, right 3 times in 4
+    loader = data.DataLoader(x, y, 4)
+    assert evaluate(model, nn.BCEWithLogitsLoss(), loader)["accuracy"] == 0.75
+    opt = optim.SGD(model.parameters(), lr=0.0)
+    history = fit(model, nn.BCEWithLogitsLoss(), opt, loader, loader, epochs=1, progress=False)
+    assert history.train_accuracy == history.val_accuracy == [0.75]
+    # after a sigmoid the outputs are probabilities: 0.5 stays the threshold
+    probs = nn.Sequential(model[0], nn.Sigmoid())
+    assert evaluate(probs, nn.BCELoss(), loader)["accuracy"] == 0.75
