@@ -178,8 +178,9 @@ def gallery() -> dict[str, Diagram]:
 
 def write_gallery(directory: str | os.PathLike) -> list[Path]:
     """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
-    (made when missing). Everything is rendered before the first file is written, and each
-    file is replaced atomically: a failure leaves the folder as it was. Returns the paths."""
+    (made when missing). Everything is rendered before the first file is written, so a
+    rendering failure leaves the folder as it was; each file is replaced atomically (a write
+    failure half-way leaves some files new, none partial). Returns the paths."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
