@@ -153,9 +153,12 @@ def test_huge_and_infinite_true_numbers():
     assert all(len(line) < 80 for line in report.summary().splitlines())  # no 200 digits
 
 
-def test_claim_names_are_read_as_the_expression_reads_them():
+def test_claim_names_are_read_as_the_expression_reads_them(tmp_path):
     root, nodes = build("𝑦 = 2*ｘ", {"ｘ": 1.5})
     assert check((root, nodes), {"𝑦": "3.0", "grad:ｘ": "2"}).ok
+    sheet = tmp_path / "sheet.toml"
+    sheet.write_text('expression = "2*ｘ"\n[inputs]\n"ｘ" = 1.5\n', encoding="utf-8")
+    assert load_sheet(sheet).inputs == {"x": 1.5}
 
 
 def test_numbers_as_claims_use_their_repr(nodes):

@@ -257,7 +257,7 @@ def test_names_are_read_as_python_reads_them():
     assert root.data == 3.0 and nodes["x"].grad == 2.0
     with pytest.raises(ExpressionError, match="--set gives x twice"):
         parse_assignments(["x=1", "𝑥=2"])
-    with pytest.raises(ValueError, match="two values for 'x'"):
+    with pytest.raises(ExpressionError, match="two values for 'x'"):
         build("x*2", {"x": 1.0, "𝑥": 2.0})
 
 

@@ -259,7 +259,7 @@ def load_sheet(path) -> Sheet:
     inputs = {}
     for name, value in tables["inputs"].items():
         text = _as_claim_text(name, value)
-        inputs[name] = float(Decimal(text))
+        inputs[unicodedata.normalize("NFKC", name)] = float(Decimal(text))  # as the parser does
     claims: dict[str, str] = {}
     entries = [(name, value) for name, value in tables["values"].items()]
     entries += [(f"grad:{name}", value) for name, value in tables["grads"].items()]

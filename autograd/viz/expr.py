@@ -144,7 +144,9 @@ def build(
             raise TypeError(f"build: the value of {name!r} must be a number, got {value!r}")
         key = _identifier(name) if isinstance(name, str) else name
         if key in inputs:
-            raise ValueError(f"build: two values for {key!r} (names are compared as Python does)")
+            raise ExpressionError(
+                f"two values for {key!r} (names are compared as Python reads them: 𝑥 is x)"
+            )
         inputs[key] = value
     return _Builder(source, inputs, group_sums).run()
 
