@@ -453,6 +453,14 @@ def test_unwritable_folder_error_names_the_file_asked_for(tmp_path, monkeypatch)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_saving_onto_a_folder_names_it(tmp_path):
+    (tmp_path / "g.svg").mkdir()
+    with pytest.raises(IsADirectoryError) as info:
+        draw(perceptron()).save(tmp_path / "g.svg")
+    assert str(info.value) == f"cannot write {tmp_path / 'g.svg'}: it is a folder"
+    assert [p.name for p in tmp_path.iterdir()] == ["g.svg"]  # no temporary file left
+
+
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     import autograd.viz.render as render
 

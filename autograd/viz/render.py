@@ -71,19 +71,28 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        # NOTE: the OS error names the temporary file, which the user never asked for.
-        error = type(e)(f"cannot write {path}: {e.strerror} (in the folder {str(folder)!r})")
-        error.errno = e.errno
-        raise error from None
+        raise _naming(e, path, f" (in the folder {str(folder)!r})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(e, OSError) and e.filename == tmp:
+            raise _naming(e, path, "") from None
         raise
     return path
+
+
+def _naming(error: OSError, path: Path, where: str) -> OSError:
+    """The same kind of error, naming the file asked for.
+
+    NOTE: the OS error names the temporary file, which the user never asked for."""
+    reason = "it is a folder" if isinstance(error, IsADirectoryError) else error.strerror
+    clear = type(error)(f"cannot write {path}: {reason}{where}")
+    clear.errno = error.errno
+    return clear
