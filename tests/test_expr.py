@@ -301,6 +301,7 @@ def test_parse_assignments():
         (["x=nan"], "--set x: expected a finite number, got nan", "x=nan"),
         (["x=inf"], "expected a finite number", "x=inf"),
         (["x=1", "y=2", "x=3"], "--set gives x twice", "x=3"),
+        (["b=-4", "x=2,8"], "--set item 'x=2,8': write decimals with a point (x=2.8)", "x=2,8"),
     ],
 )
 def test_bad_set_items_point_at_the_item(items, message, bad):

@@ -102,6 +102,15 @@ def parse_assignments(items) -> dict[str, float]:
             name, eq, number = stripped.partition("=")
             name, number = name.strip(), number.strip()
             where = {"source": source, "col": at, "width": len(stripped)}
+            if not eq and stripped.isdigit() and values:
+                # NOTE: "x=2,8" (a decimal comma) would split into "x=2" and "8".
+                raise ExpressionError(
+                    f"--set item {item.strip()!r}: write decimals with a point "
+                    f"({item.strip().replace(',', '.')}); a comma separates items",
+                    source,
+                    item_start + item.find(item.strip()),
+                    len(item.strip()),
+                )
             if not eq or not _NAME.fullmatch(name):
                 raise ExpressionError(
                     f"--set item {stripped!r} is not NAME=NUMBER (e.g. x1=2.8)", **where
