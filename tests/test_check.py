@@ -241,6 +241,18 @@ def test_hint_mse_forgot_the_factor_2():
         assert "the factor 2 of the squared error was dropped" in hint, name
 
 
+def test_no_factor_2_hint_when_the_gradient_below_the_square_is_right():
+    """dC/da = dC/dz × w3 with w3 = 2: giving dC/dz for dC/da is half the truth, but the
+    right claim on z shows the 2 of the square was kept: the local derivative is missing."""
+    _, nodes = build(A3, A3_INPUTS)
+    assert nodes["w3"].data == 2.0
+    claims = {"grad:z": f3(nodes["z"].grad), "grad:a": f3(nodes["z"].grad)}
+    hint = hint_for(nodes, claims, "grad:a")
+    assert "is dC/dz, the gradient upstream of a; multiply it by the local derivative" in hint
+    alone = hint_for(nodes, {"grad:a": f3(nodes["z"].grad)}, "grad:a")
+    assert "factor 2 of the squared error" in alone  # without the claim on z: ambiguous
+
+
 def test_hint_factor_2_for_a_square_written_as_a_product():
     _, nodes = build("e = y - t; C = e*e", {"y": 0.8, "t": 1.0})
     hint = hint_for(nodes, {"grad:y": f3(nodes["y"].grad / 2)}, "grad:y")

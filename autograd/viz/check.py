@@ -307,6 +307,7 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
         ok = _close(float(Decimal(text)), true, quantum)
         rows.append(ClaimRow(key.strip(), name, kind, node, text, true, quantum, ok))
         context.claimed[(kind, node)] = float(Decimal(text))
+        context.quanta[(kind, node)] = quantum
 
     def calculation_order(row: ClaimRow) -> tuple:
         index = position[row.node]
@@ -383,6 +384,7 @@ class _Context:
         self.order = order
         self.names = {node: name for name, node in named.items() if node is not None}
         self.claimed: dict[tuple[str, Any], float] = {}
+        self.quanta: dict[tuple[str, Any], float] = {}
         self.children: dict[Any, list] = {node: [] for node in order}
         for node in order:
             for parent in node.parents:
@@ -502,7 +504,7 @@ class _Context:
             if near(self.grad[node]):
                 return f"{row.claimed} is the gradient {d}{name}, not the forward value"
         else:
-            if self.has_square_below(node) and near(true / 2):
+            if self.has_square_below(node) and near(true / 2) and not self.kept_the_2(node):
                 return (
                     f"{row.claimed} is half of {d}{name} = {show(true)}: the derivative of u² "
                     "is 2u; the factor 2 of the squared error was dropped"
@@ -544,6 +546,17 @@ class _Context:
             or (d.op == "mul" and d.parents[0] is d.parents[1])
             for d in self.descendants(node)
         )
+
+    def kept_the_2(self, node) -> bool:
+        """Is a right gradient claimed between ``node`` and the square below it? Then the
+        factor 2 was not dropped (a half can also be a local derivative 2 left out)."""
+        for other in self.nearest_claimed(node, "grad"):
+            key = ("grad", other)
+            if self.has_square_below(other) and _close(
+                self.claimed[key], self.grad[other], self.quanta[key]
+            ):
+                return True
+        return False
 
     def nearest_claimed(self, node, kind: str) -> list:
         """The claims ``node``'s number is computed from: walking towards the inputs (values)
