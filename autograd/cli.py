@@ -373,7 +373,7 @@ def _expression_last(argv: list[str]) -> list[str]:
     if len(argv) < 2 or argv[0] not in ("draw", "check") or "--" in argv:
         return argv
     for i, item in enumerate(argv[1:], start=1):
-        if item.startswith("-") and not item.startswith("--") and item[:2] not in ("-o", "-h"):
+        if len(item) > 1 and item[0] == "-" and item[1] != "-" and item[:2] not in ("-o", "-h"):
             try:
                 float(item)
                 continue  # a negative number: argparse handles those
