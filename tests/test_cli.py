@@ -194,7 +194,7 @@ def test_draw_bad_output_options(tmp_path, capsys, args, message):
         ["draw", "-o", "{tmp}/g.dot", "--set", "x=1", "w=2", "--", "-4*x+w"],
         ["check", "-4*x+w", "--set", "x=1", "w=2", "--claim", "y=-2", "grad:x=-4"],
         ["check", "-x*4", "--set", "x=1", "w=2", "--claim", "y=-4", "grad:x=-4"],
-        ["draw", "-4*x+w", "--set", "x=1", "w=2", "-o", "{tmp}/g.dot", "--title", "-"],
+        ["draw", "--title", "-", "--set", "x=1", "w=2", "-o", "{tmp}/g.dot", "-4*x+w"],
     ],
 )
 def test_expression_may_start_with_a_minus(tmp_path, capsys, argv):
