@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from autograd.graph import GRAD_MODE, no_grad, op_table, topo_order
+from autograd.graph import GRAD_MODE, SCOPES, no_grad, op_table, record_scope, topo_order
 
 __all__ = ["Tensor", "OPS", "concatenate", "stack", "where", "unbroadcast", "no_grad"]
 
@@ -64,6 +64,8 @@ def _result(data, parents, op, backward, params=None):
     out.label = ""
     out.op = op
     out.params = params
+    if SCOPES:  # diagrams: the `scope` block the node was made in
+        record_scope(out)
     if GRAD_MODE.enabled:
         for p in parents:
             if p.requires_grad:
@@ -87,6 +89,8 @@ def _leaf(array):
     out.requires_grad = False
     out.parents = ()
     out._backward = None
+    if SCOPES:
+        record_scope(out)
     return out
 
 
@@ -197,6 +201,8 @@ class Tensor:
         self.label = label
         self.params = None
         self._backward = None
+        if SCOPES:
+            record_scope(self)
 
     # --- array-like properties ------------------------------------------------------------------
     @property

@@ -575,3 +575,14 @@ def test_array_like_properties():
     assert "label='t'" in repr(t) and "requires_grad" not in repr(t)
     y = np.ones(3, np.float32) + Tensor([1.0, 2.0, 3.0], requires_grad=True)  # numpy on the left
     assert isinstance(y, Tensor) and y.requires_grad
+
+
+def test_nodes_record_the_scope_they_were_made_in():
+    from autograd.graph import scope, scope_of
+
+    w = Tensor(np.ones((2, 3)), requires_grad=True)
+    with scope("layer 1"):
+        x = Tensor(np.ones((4, 3)))
+        h = F.linear(x, w).sigmoid()
+    assert scope_of(h) == ("layer 1",) and scope_of(x) == ("layer 1",)
+    assert scope_of(w) == () and scope_of(h * 2.0) == ()
