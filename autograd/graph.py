@@ -115,26 +115,21 @@ def topo_order(root: Any) -> list:
     parents are visited in argument order, so the order is the same on every run.
     """
     order = []
-    seen = set()
-    stack = [(root, False)]
-    push = stack.append
-    pop = stack.pop
-    add = seen.add
+    seen = {root}
+    # Each stack entry holds a node and an iterator over its parents still to visit: the
+    # iterator remembers where the walk left off, so every edge is looked at once.
+    stack = [(root, iter(root.parents))]
+    push, pop, add, emit = stack.append, stack.pop, seen.add, order.append
     while stack:
-        node, expanded = pop()
-        if expanded:
-            order.append(node)
-            continue
-        if node in seen:
-            continue
-        add(node)
-        push((node, True))
-        parents = node.parents
-        # NOTE: pushed in reverse so the first parent is finished first.
-        for i in range(len(parents) - 1, -1, -1):
-            parent = parents[i]
+        node, parents = stack[-1]
+        for parent in parents:
             if parent not in seen:
-                push((parent, False))
+                add(parent)
+                push((parent, iter(parent.parents)))
+                break
+        else:
+            pop()
+            emit(node)
     return order
 
 
