@@ -65,6 +65,15 @@ def linear(x, weight, bias=None) -> Tensor:
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
     x = _tensor(x, weight)
     X, W = x.data, weight.data
+    if X.dtype != W.dtype and W.dtype.kind == "f":
+        # NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64
+        # batch does not silently run the whole step, gradients included, in float64.
+        if x.requires_grad:
+            raise TypeError(
+                f"linear: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
+                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
+            )
+        X = X.astype(W.dtype)
     if W.ndim != 2:
         raise ValueError(f"linear: weight must be 2-d (out, in), got shape {W.shape}")
     if X.ndim == 0 or X.shape[-1] != W.shape[1]:
@@ -211,19 +220,37 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
 
 
 @register("mse_loss", "MSE", arity=2, reduction="mean")
+def _target_like(name, pred, target) -> Tensor:
+    """``target`` as a Tensor of the prediction's shape and float dtype (unless it is a Tensor
+    that requires grad).
+
+    NOTE: numpy would broadcast a target of shape (N,) against a prediction of shape (N, 1)
+    to (N, N) and average N^2 wrong terms without a word; and a float64 or integer target
+    would silently turn a float32 loss, and every gradient of the step, into float64.
+    """
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    P = pred.data
+    if t.shape != P.shape:
+        raise ValueError(
+            f"{name}: target has shape {t.shape} but the prediction has shape {P.shape}; "
+            f"they must be equal (reshape the target to {P.shape}; numpy broadcasting "
+            "would silently compare every prediction with every target)"
+        )
+    if isinstance(target, Tensor) and (target.requires_grad or t.dtype == P.dtype):
+        return target
+    if P.dtype.kind == "f" and t.dtype != P.dtype:
+        t = t.astype(P.dtype)
+    return Tensor(t)
+
+
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""
     _check_reduction(reduction, "mse_loss")
     pred = _tensor(pred)
-    target = _tensor(target, pred)
+    target = _target_like("mse_loss", pred, target)
     P, T = pred.data, target.data
-    try:
-        diff = P - T
-    except ValueError:
-        raise ValueError(
-            f"mse_loss: prediction shape {P.shape} and target shape {T.shape} do not broadcast"
-        ) from None
+    diff = P - T
     if reduction == "none":
         loss = diff * diff
     else:
@@ -247,7 +274,7 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     gp = g·(p - t)/(p(1 - p)), gt = g·(ln(1 - p) - ln p)"""
     _check_reduction(reduction, "binary_cross_entropy")
     p = _tensor(p)
-    target = _tensor(target, p)
+    target = _target_like("binary_cross_entropy", p, target)
     P, T = p.data, target.data
     if P.size and (P.min() < 0 or P.max() > 1):
         raise ValueError(
@@ -279,7 +306,7 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
     gz = g·(σ(z) - t), gt = -g·z"""
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     logits = _tensor(logits)
-    target = _tensor(target, logits)
+    target = _target_like("binary_cross_entropy_with_logits", logits, target)
     Z, T = logits.data, target.data
     # NOTE: this form never takes e^z of a large z: no overflow, no log(0).
     terms = np.maximum(Z, 0) - Z * T + np.log1p(np.exp(-np.abs(Z)))

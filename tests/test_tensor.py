@@ -153,7 +153,7 @@ CASES = {
                        [(normal, (5, 3))])],
     "mse_loss": [(lambda p, t: F.mse_loss(p, t), [(normal, (4, 3)), (normal, (4, 3))]),
                  (lambda p, t: F.mse_loss(p, t, reduction="sum"),
-                  [(normal, (4, 3)), (normal, (3,))]),
+                  [(normal, (4, 3)), (normal, (4, 3))]),
                  (lambda p, t: F.mse_loss(p, t, reduction="none"), [(normal, (4, 3)),
                                                                     (normal, (4, 3))])],
     "binary_cross_entropy": [(lambda p, t: F.binary_cross_entropy(p, t),
@@ -164,7 +164,7 @@ CASES = {
         (lambda z, t: F.binary_cross_entropy_with_logits(z, t),
          [(normal, (4, 3)), (probability, (4, 3))]),
         (lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="sum"),
-         [(normal, (4, 3)), (probability, (3,))])],
+         [(normal, (4, 3)), (probability, (4, 3))])],
     "dropout": [(lambda x: F.dropout(x, 0.4, True, np.random.default_rng(5)), [(normal, (6, 5))])],
 }  # fmt: skip
 
@@ -203,9 +203,6 @@ BROADCAST_OPS = {
     "pow": (lambda a, b: a**b, positive, normal),
     # the condition does not depend on b: a, b close to each other would be a kink
     "where": (lambda a, b: where(a.data > 0, a, b), normal, normal),
-    "mse_loss": (lambda a, b: F.mse_loss(a, b), normal, normal),
-    "binary_cross_entropy_with_logits": (
-        lambda a, b: F.binary_cross_entropy_with_logits(a, b), normal, probability),
 }  # fmt: skip
 
 
@@ -586,3 +583,24 @@ def test_nodes_record_the_scope_they_were_made_in():
         h = F.linear(x, w).sigmoid()
     assert scope_of(h) == ("layer 1",) and scope_of(x) == ("layer 1",)
     assert scope_of(w) == () and scope_of(h * 2.0) == ()
+
+
+@pytest.mark.parametrize(
+    "loss", [F.mse_loss, F.binary_cross_entropy, F.binary_cross_entropy_with_logits]
+)
+def test_elementwise_losses_refuse_a_target_that_would_broadcast_and_keep_float32(loss):
+    p = Tensor(np.full((4, 1), 0.25, dtype=np.float32), requires_grad=True)
+    with pytest.raises(ValueError, match=r"target has shape \(4,\) but the prediction .*\(4, 1\)"):
+        loss(p, np.ones(4))
+    out = loss(p, np.ones((4, 1)))  # a float64 target does not turn the step into float64
+    out.backward()
+    assert out.data.dtype == np.float32 and p.grad.dtype == np.float32
+
+
+def test_linear_casts_float64_data_to_the_weights_dtype():
+    w = Tensor(np.ones((2, 3), dtype=np.float32), requires_grad=True)
+    out = F.linear(np.ones((4, 3)), w)  # float64 data, as x / 255.0 gives
+    out.sum().backward()
+    assert out.data.dtype == np.float32 and w.grad.dtype == np.float32
+    with pytest.raises(TypeError, match="float64 and requires grad"):
+        F.linear(Tensor(np.ones((4, 3)), requires_grad=True), w)

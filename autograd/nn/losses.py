@@ -40,38 +40,14 @@ class _Loss(Module):
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
-def _matching_target(loss: str, prediction, target):
-    """``target`` checked to have the prediction's shape, and cast to its float dtype (unless
-    it is a Tensor that requires grad).
-
-    NOTE: numpy would broadcast a target of shape (N,) against a prediction of shape (N, 1)
-    to (N, N) and average N^2 wrong terms without a word; and a float64 or integer target
-    would silently turn a float32 loss, and every gradient of the step, into float64.
-    """
-    pred = prediction.data if isinstance(prediction, Tensor) else np.asarray(prediction)
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    if t.shape != pred.shape:
-        raise ValueError(
-            f"{loss}: target has shape {t.shape} but the prediction has shape {pred.shape}; "
-            f"they must be equal (reshape the target to {pred.shape}; numpy broadcasting "
-            "would silently compare every prediction with every target)"
-        )
-    if isinstance(target, Tensor) and target.requires_grad:
-        return target
-    if pred.dtype.kind == "f" and t.dtype != pred.dtype:
-        return Tensor(t.astype(pred.dtype))
-    return target
-
-
 class MSELoss(_Loss):
     """Mean squared error: mean over all elements of (prediction - target)^2.
 
     ``target`` has the prediction's shape (e.g. one-hot rows for a classifier); a numpy array
-    or a Tensor, cast to the prediction's dtype.
+    or a Tensor, cast to the prediction's dtype (`autograd.functional.mse_loss` checks both).
     """
 
     def forward(self, prediction, target):
-        target = _matching_target("MSELoss", prediction, target)
         return mse_loss(prediction, target, reduction=self.reduction)
 
 
@@ -113,7 +89,6 @@ class BCELoss(_Loss):
     output: it is the same loss on sigmoid(z), computed without overflow."""
 
     def forward(self, probabilities, target):
-        target = _matching_target("BCELoss", probabilities, target)
         return binary_cross_entropy(probabilities, target, reduction=self.reduction)
 
 
@@ -121,7 +96,6 @@ class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy of sigmoid(z): max(z, 0) - z * t + log(1 + exp(-|z|)), averaged."""
 
     def forward(self, logits, target):
-        target = _matching_target("BCEWithLogitsLoss", logits, target)
         return binary_cross_entropy_with_logits(logits, target, reduction=self.reduction)
 
 
