@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.functional import (
+    _check_reduction,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -22,19 +23,12 @@ from autograd.tensor import Tensor
 
 __all__ = ["MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "l2_penalty"]
 
-REDUCTIONS = ("mean", "sum", "none")
-
-
-def _check_reduction(reduction: str) -> str:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be one of {', '.join(REDUCTIONS)}, got {reduction!r}")
-    return reduction
-
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        self.reduction = _check_reduction(reduction)
+        _check_reduction(reduction, type(self).__name__)
+        self.reduction = reduction
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"

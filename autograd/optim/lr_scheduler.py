@@ -62,14 +62,19 @@ class LRScheduler:
         return f"{type(self).__name__}(lr0={self.lr0}, t={self.t}, lr={self.lr:.4g})"
 
 
+def _nonnegative(name: str, value) -> float:
+    value = float(value)
+    if not value >= 0:  # NaN fails too
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    return value
+
+
 class LinearSaturated(LRScheduler):
     """Linear decay to a floor: ``lr(t) = max(lr_min, lr0 * (1 - t / T))``."""
 
     def __init__(self, optimizer, T: int, lr_min: float = 0.0, lr0: float | None = None):
         self.T = _positive("T", T)
-        self.lr_min = float(lr_min)
-        if self.lr_min < 0:
-            raise ValueError(f"lr_min must be >= 0, got {lr_min}")
+        self.lr_min = _nonnegative("lr_min", lr_min)
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:
@@ -109,9 +114,7 @@ class Cosine(LRScheduler):
 
     def __init__(self, optimizer, T: int, lr_min: float = 0.0, lr0: float | None = None):
         self.T = _positive("T", T)
-        self.lr_min = float(lr_min)
-        if self.lr_min < 0:
-            raise ValueError(f"lr_min must be >= 0, got {lr_min}")
+        self.lr_min = _nonnegative("lr_min", lr_min)
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:
