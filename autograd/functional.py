@@ -100,9 +100,9 @@ def linear(x, weight, bias=None) -> Tensor:
             x2 = X if X.ndim == 2 else X.reshape(-1, W.shape[1])
             g2 = g if g.ndim == 2 else g.reshape(-1, W.shape[0])
             if W.strides[0] < W.strides[1]:
-                # A weight stored as the transpose of an (in, out) array (the layout BLAS
-                # multiplies fastest): its gradient in the same layout, so the optimizer's
-                # elementwise updates run over both arrays contiguously.
+                # A weight stored as the transpose of an (in, out) array (nn.Linear's
+                # layout, the one BLAS multiplies fastest): its gradient in the same layout,
+                # so the optimizer's elementwise updates run over both arrays contiguously.
                 gw = (x2.T @ g2).T
             else:
                 gw = g2.T @ x2

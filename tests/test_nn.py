@@ -265,6 +265,39 @@ def test_linear_matches_the_formula_and_its_gradients():
     assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
 
 
+def test_linear_weight_layout_is_kept_by_backward_optimizers_and_loading(tmp_path):
+    # The weight is (out, in) as in PyTorch but column-major (bench/README.md: the fast GEMM
+    # layout); its gradient, the optimizers' buffers and every way of loading keep it, so
+    # no update mixes layouts (strided, several times slower) and no load silently undoes it.
+    from autograd import optim
+
+    model = nn.Sequential(nn.Linear(6, 4, rng=0), nn.Sigmoid(), nn.Linear(4, 3, rng=1))
+    first = model[0].weight
+    assert first.data.flags.f_contiguous and not first.data.flags.c_contiguous
+    x = Tensor(RNG.standard_normal((5, 6)).astype(np.float32))
+    expected = x.data @ first.data.T + model[0].bias.data
+    np.testing.assert_allclose(model[0](x).data, expected, rtol=1e-6)
+    for opt in (optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-3),
+                optim.Adam(model.parameters()), optim.RMSprop(model.parameters(), momentum=0.5,
+                centered=True), optim.Adagrad(model.parameters())):  # fmt: skip
+        for _ in range(2):
+            opt.zero_grad()
+            model(x).sum().backward()
+            assert first.grad.strides == first.data.strides
+            opt.step()
+        buffers = [b for b in opt.state[0].values() if isinstance(b, np.ndarray)]
+        assert buffers and all(b.strides == first.data.strides for b in buffers), opt
+    assert first.data.flags.f_contiguous
+    state = model.state_dict()
+    model.load_state_dict({k: np.ascontiguousarray(v) for k, v in state.items()})
+    assert first.data.flags.f_contiguous
+    path = tmp_path / "m.npz"
+    nn.save(model, path)
+    loaded = nn.load(path)
+    assert loaded[0].weight.data.flags.f_contiguous
+    np.testing.assert_array_equal(loaded[0].weight.data, first.data)
+
+
 def test_linear_rejects_bad_arguments():
     with pytest.raises(ValueError, match="in_features must be a positive int, got 0"):
         nn.Linear(0, 3)

@@ -179,7 +179,7 @@ class SGD(Optimizer):
             np.copyto(s, g)
         b = state.get("momentum_buffer")
         if b is None:
-            b = state["momentum_buffer"] = s.copy()
+            b = state["momentum_buffer"] = np.copy(s)  # keeps p's memory layout
         else:
             np.multiply(b, mu, out=b)
             np.add(b, s, out=b)
