@@ -30,7 +30,7 @@ bench/.venv/.installed: pyproject.toml
 bench: bench/.venv/.installed
 	bench/.venv/bin/python bench/scalar.py
 
-# Tensor path vs hand-written numpy vs PyTorch CPU (torch only in bench/.venv); ~5 minutes.
+# Tensor path vs hand-written numpy vs PyTorch CPU (torch only in bench/.venv); ~4 minutes.
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
 

@@ -11,12 +11,14 @@ Workloads (issue 4): CIFAR-10-shaped 3072-100-10, sigmoid hidden, batch 32 and 5
 against one-hot targets and cross-entropy; MNIST-shaped 784-512-512-10, ReLU, batch 128,
 cross-entropy.
 
-Every measurement is its own process (a worker: warm up, time a fixed number of steps, print
-one JSON line), and the systems alternate (ours, numpy, torch, ours, ...): in one process one
-library's spinning BLAS/OpenMP threads would steal the two cores from the next. The figure
-per system and workload is the median over the repeats. The float32 GEMM peak is measured
-in its own process too (numpy matmul of large square matrices, best of several), and each
-system's achieved FLOP rate is given as a fraction of it.
+Every measurement is its own process (a worker: warm up, time a fixed number of steps in
+blocks, print one JSON line with the median block's rate), and the systems alternate (ours,
+numpy, torch, ours, ...): in one process one library's spinning BLAS/OpenMP threads would
+steal the two cores from the next. The figure per system and workload is the median over the
+repeats; a ratio is the median over the repeats of the ratio within one repeat (the systems
+ran back to back there, so slow drift of the machine's speed cancels). The float32 GEMM peak
+is measured in its own process too (numpy matmul of large square matrices, best of several),
+and each system's achieved FLOP rate is given as a fraction of it.
 
     make bench-tensor                                   # check, then the full run
     bench/.venv/bin/python bench/tensor.py --quick      # smoke run (writes no JSON)
@@ -46,6 +48,7 @@ THREADS = 2  # one per core of the benchmark machine; torch is told explicitly
 LR = 0.05
 WEIGHT_DECAY = 1e-3
 POOL_BATCHES = 8  # distinct random batches cycled through, so data is not always in cache
+BLOCKS = 5  # a worker times its steps in this many blocks and reports the median block's rate
 RESULT_TAG = "RESULT "  # a worker's one result line on stdout: RESULT {json}
 
 
@@ -186,7 +189,9 @@ def make_system(system: str, config: Config, weights, weight_decay=WEIGHT_DECAY)
 
 # --- workers (each in its own process) --------------------------------------------------------
 def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
-    """Warm up, then time ``steps`` training steps; return samples/s and the final loss."""
+    """Warm up, then time ``steps`` training steps in ``BLOCKS`` blocks; return samples/s of
+    the median block (a burst of activity from other tenants of the machine spoils one block,
+    not the figure) and the final loss."""
     import math
 
     trainer = make_system(system, config, initial_weights(config))
@@ -194,10 +199,14 @@ def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
     pool = [trainer.convert(x, t) for x, t in raw]
     for i in range(warmup):
         trainer.step(*pool[i % POOL_BATCHES])
-    start = time.perf_counter()
-    for i in range(steps):
-        trainer.step(*pool[i % POOL_BATCHES])
-    seconds = time.perf_counter() - start
+    per_block = max(1, steps // BLOCKS)
+    blocks = []
+    for b in range(BLOCKS):
+        start = time.perf_counter()
+        for i in range(b * per_block, (b + 1) * per_block):
+            trainer.step(*pool[i % POOL_BATCHES])
+        blocks.append(time.perf_counter() - start)
+    steps, seconds = per_block * BLOCKS, sum(blocks)
     loss = trainer.loss_value(*raw[0])
     if not math.isfinite(loss):
         raise RuntimeError(f"{system} {config.name}: the loss became {loss} during training")
@@ -207,7 +216,8 @@ def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
         "steps": steps,
         "warmup": warmup,
         "seconds": seconds,
-        "samples_per_s": steps * config.batch / seconds,
+        "samples_per_s": per_block * config.batch / statistics.median(blocks),
+        "block_samples_per_s": [per_block * config.batch / t for t in blocks],
         "final_loss": loss,
     }
     if system == "torch":
@@ -377,8 +387,17 @@ def summarize(configs, systems, runs, peaks) -> dict:
             }
         sps = {s: entry["systems"][s]["samples_per_s"] for s in systems}
         for other in ("torch", "numpy"):
-            if sps.get("ours") and sps.get(other):
-                entry[f"ours/{other}"] = sps["ours"] / sps[other]
+            if "ours" in systems and other in systems:
+                # The ratio within each repeat (the two ran back to back), then the median
+                # over repeats: drift in the machine's speed between repeats cancels out.
+                paired = [
+                    a["samples_per_s"] / b["samples_per_s"]
+                    for a, b in zip(runs[(c.name, "ours")], runs[(c.name, other)])
+                    if "samples_per_s" in a and "samples_per_s" in b
+                ]
+                if paired:
+                    entry[f"ours/{other}"] = statistics.median(paired)
+                    entry[f"ours/{other} per repeat"] = paired
         if sps.get("ours") and sps.get("numpy"):
             # what the framework costs on top of the same arithmetic, per training step
             entry["overhead_us_per_step"] = 1e6 * c.batch * (1 / sps["ours"] - 1 / sps["numpy"])
@@ -394,7 +413,8 @@ def print_table(summary: dict, systems: list[str], repeats: int) -> None:
     print()
     print(f"float32 GEMM peak (numpy matmul, 2048^2 and 4096^2, best): {peak or float('nan'):.1f}"
           " GFLOP/s")  # fmt: skip
-    print(f"samples/s, median of {repeats} processes per cell; % = share of that peak")
+    print(f"samples/s, median of {repeats} processes per cell; % = share of that peak; ratios:"
+          " median over the repeats of the ratio within one repeat")  # fmt: skip
     head = f"{'workload':<15}" + "".join(f"{s:>16}" for s in systems)
     head += f"{'ours/torch':>12}{'ours/numpy':>12}{'overhead':>11}"
     print(head)
@@ -433,7 +453,7 @@ def write_json(path: Path, data: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5, help="processes per system/workload")
+    parser.add_argument("--repeats", type=int, default=7, help="processes per system/workload")
     parser.add_argument(
         "--steps",
         type=int,
