@@ -378,6 +378,7 @@ def summarize(configs, systems, runs, peaks) -> dict:
             entry["systems"][s] = {
                 "samples_per_s": med,
                 "runs": [r["samples_per_s"] for r in rs],
+                "blocks": [r["block_samples_per_s"] for r in rs],
                 "final_loss": rs[-1]["final_loss"] if rs else None,
                 "gflops": med * c.flops_per_sample() / 1e9 if med else None,
                 "fraction_of_peak": med * c.flops_per_sample() / 1e9 / peak
@@ -453,7 +454,7 @@ def write_json(path: Path, data: dict) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7, help="processes per system/workload")
+    parser.add_argument("--repeats", type=int, default=9, help="processes per system/workload")
     parser.add_argument(
         "--steps",
         type=int,
