@@ -1,6 +1,6 @@
 """Every notebook runs top to bottom, on small data (AUTOGRAD_SMALL=1), in a fresh kernel.
 
-CIFAR-10 (163 MB, not on the test machines, which have no internet outside the package
+CIFAR-10 (170 MB, not on the test machines, which have no internet outside the package
 registries) is replaced by a small synthetic archive in the official binary format, found
 through ``$AUTOGRAD_DATA`` the way a user's copy would be."""
 

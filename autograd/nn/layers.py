@@ -67,8 +67,8 @@ class Linear(Module):
             )
         # NOTE: stored column-major: the (out, in) array is the transpose of a C-ordered
         # (in, out) one, so x @ weight.T and the weight gradient xᵀ g are plain GEMMs on
-        # contiguous operands, the layout OpenBLAS runs fastest (5-15% per training step on
-        # the 3072-100-10 MLP; bench/README.md). Shape, values and indexing are PyTorch's.
+        # contiguous operands, the layout OpenBLAS runs fastest (3-22% per training step on
+        # the benchmarked MLPs; bench/README.md). Shape, values and indexing are PyTorch's.
         self.weight = Parameter(np.asfortranarray(weight))
         self.bias = Parameter(np.zeros(self.out_features, dtype=dtype)) if bias else None
 
