@@ -35,6 +35,11 @@ def test_named_parameters_are_dotted_and_in_assignment_order():
     ]
     assert [p.shape for p in model.parameters()] == [(4, 3), (4,), (2, 4), (2,), (1, 2), (1,)]
     assert all(p.requires_grad for p in model.parameters())
+    # diagrams label parameters with the same names; a label set by hand is kept
+    assert [p.label for p in model.parameters()] == names
+    custom = nn.Linear(2, 2)
+    custom.weight.label = "W"
+    assert nn.Sequential(custom)[0].weight.label == "W"
 
 
 def test_shared_layer_parameters_are_listed_once():

@@ -100,6 +100,12 @@ class Module:
                 value.label = name  # diagrams then say "weight", "bias"
         elif isinstance(value, Module):
             modules[name] = value
+            # Parameters still labelled with their name inside `value` take this name in
+            # front, so a diagram of a whole network says "0.weight" and "2.weight" (the
+            # state_dict names), not "weight" twice. Labels set by hand are left alone.
+            for sub_name, p in value.named_parameters():
+                if p.label == sub_name:
+                    p.label = f"{name}.{sub_name}"
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
