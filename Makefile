@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-tensor clean
+.PHONY: demo test lint bench bench-tensor test-torch clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: bench/.venv/.installed
 # Tensor path vs hand-written numpy vs PyTorch CPU (torch only in bench/.venv); ~4 minutes.
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
+
+# The optimizer tests against torch.optim itself (skipped by `make test`, which has no torch).
+test-torch: bench/.venv/.installed
+	bench/.venv/bin/python -m pytest -q tests/test_optim.py -k torch
 
 clean:
 	rm -rf $(VENV) bench/.venv

@@ -392,7 +392,7 @@ def test_early_stopping_errors():
     assert optim.EarlyStopping(restore_best=False).restore(TinyModel()) is False
 
 
-# --- against PyTorch itself (runs where torch is installed, e.g. bench/.venv) ------------------
+# --- against PyTorch itself (runs where torch is installed: make test-torch) -------------------
 TORCH_CASES = {
     "SGD": {"lr": 0.1},
     "SGD momentum weight_decay": {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.01},
