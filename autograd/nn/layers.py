@@ -40,6 +40,10 @@ class Linear(Module):
     aliases, ``"uniform"``, ``"zeros"``) or is a callable ``f(shape, rng, dtype=...)``; the
     bias starts at zero. ``rng`` is a numpy Generator or an int seed for reproducible weights
     (None: fresh entropy). Parameters are float32 unless ``dtype`` says otherwise.
+
+    The weight array is column-major (Fortran order; see the NOTE in ``__init__``): reading,
+    indexing and assigning into it (``weight.data[...] = w``) work as usual, but ``reshape``
+    of it returns a copy, so change it through indexing, not through a reshaped view.
     """
 
     def __init__(
