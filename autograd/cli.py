@@ -199,7 +199,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     except (UsageError, ImportError) as e:
         return _fail("draw", str(e))
     _note_unused("draw", values, nodes)
-    from autograd.viz.dot import format_number
+    from autograd.viz.format import format_number
 
     print(f"{'node':<8} {'value':>12} {'grad':>12}")
     for name, node in nodes.items():

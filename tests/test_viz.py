@@ -29,7 +29,8 @@ from autograd.viz import (  # noqa: E402
     draw,
     gallery,
 )
-from autograd.viz.dot import format_number, node_names, op_text  # noqa: E402
+from autograd.viz.dot import node_names  # noqa: E402
+from autograd.viz.format import format_number, op_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autograd.graph import is_released
 from autograd.viz.dot import as_roots, graph_nodes, to_dot
 from autograd.viz.render import SUFFIXES, RenderError, write_atomic
 from autograd.viz.render import render as _render
@@ -133,7 +134,7 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
     for node in nodes:
         # NOTE: Tensor.backward() releases the graph as it walks it (to save memory): the
         # output keeps its op but loses its parents, and would be drawn as one lonely box.
-        if node.op and not node.parents and getattr(node, "requires_grad", False):
+        if is_released(node):
             name = repr(node.label) if node.label else f"the {node.op} output"
             raise ValueError(
                 f"draw: the graph of {name} was released by backward(); call "

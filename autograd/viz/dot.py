@@ -22,12 +22,11 @@ its values.
 from __future__ import annotations
 
 import html
-import math
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import scope_of, topo_order
+from autograd.graph import children, scope_of, topo_order
+from autograd.viz.format import format_data, op_text
 from autograd.viz.style import Style
 
 __all__ = [
@@ -35,15 +34,9 @@ __all__ = [
     "graph_nodes",
     "node_names",
     "to_dot",
-    "format_number",
-    "format_data",
-    "op_text",
 ]
 
-SMALL_ARRAY = 6  # arrays with at most this many elements show their values
 _LEGEND_FILLERS = 12
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "epsilon": "ε"}
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def as_roots(roots: Any) -> list:
@@ -91,85 +84,9 @@ def node_names(roots: Any) -> dict:
     return {node: f"n{i}" for i, node in enumerate(graph_nodes(roots))}
 
 
-def format_number(x: Any, decimals: int) -> str:
-    """``decimals`` digits after the point; scientific notation from 1e6 on; no ``-0.000``."""
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if abs(x) >= 1e6:
-        return f"{x:.{decimals}e}"
-    text = f"{x:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0.0:
-        text = text[1:]  # NOTE: -0.0004 rounds to "-0.000", which reads as a sign error
-    return text
-
-
-def _format_nested(x: Any, decimals: int) -> str:
-    if isinstance(x, list):
-        return "[" + ", ".join(_format_nested(v, decimals) for v in x) + "]"
-    return format_number(x, decimals)
-
-
-def format_data(data: Any, decimals: int) -> str:
-    """A float as a number; a numpy array as ``shape (2, 3)`` plus, when it has at most
-    `SMALL_ARRAY` elements, its values on the next lines (one line per row of a matrix);
-    ``None`` (a tensor that needs no gradient) as ``no grad``."""
-    if data is None:
-        return "no grad"
-    shape = getattr(data, "shape", None)
-    if shape is None or shape == ():
-        return format_number(data, decimals)
-    text = "shape (" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-    if int(getattr(data, "size", SMALL_ARRAY + 1)) <= SMALL_ARRAY:
-        values = data.tolist()
-        if len(shape) == 2:
-            text += "".join("\n" + _format_nested(row, decimals) for row in values)
-        else:
-            text += "\n" + _format_nested(values, decimals)
-    return text
-
-
 def _lines(text: str) -> str:
     """Escaped text for an HTML-like label, newlines as line breaks."""
     return "<BR/>".join(_esc(line) for line in text.split("\n"))
-
-
-def _format_param(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_format_param(v) for v in value) + ")"
-    return str(value)
-
-
-def _op_table_symbol(node: Any) -> str:
-    """The op's symbol from the op table of the node's own module (Value: engine.OPS, Tensor:
-    its module's OPS), else from engine.OPS, else the op's name."""
-    from autograd.engine import OPS
-
-    module = sys.modules.get(type(node).__module__)
-    for table in (getattr(module, "OPS", None), OPS):
-        if isinstance(table, Mapping) and node.op in table:
-            return str(table[node.op].symbol)
-    return str(node.op)
-
-
-def op_text(node: Any) -> str:
-    """What an op node shows: the op's symbol and its parameters (``ELU α=0.1``, ``x²``)."""
-    params = dict(node.params or {})
-    if node.op == "pow" and "exponent" in params:
-        exponent = float(params.pop("exponent"))
-        if exponent.is_integer() and abs(exponent) < 1000:
-            text = "x" + str(int(exponent)).translate(_SUPERSCRIPT)
-        else:
-            text = f"x^{exponent:g}"
-    else:
-        text = _op_table_symbol(node)
-    for name, value in params.items():
-        text += f" {_GREEK.get(name, name)}={_format_param(value)}"
-    return text
 
 
 def _cluster_paths(order: list, style: Style) -> list[tuple]:
@@ -189,14 +106,11 @@ def _cluster_paths(order: list, style: Style) -> list[tuple]:
     # Unnamed intermediate nodes (the w*x products of a neuron) join the cluster that all their
     # consumers share, else the one all their inputs share; the layout then keeps a neuron
     # together.
-    consumers: list[list[int]] = [[] for _ in order]
-    for i, node in enumerate(order):
-        for parent in node.parents:
-            consumers[index[parent]].append(i)
+    users = children(order)
     unnamed = [i for i, node in enumerate(order) if not node.label and node.parents]
     unnamed = [i for i in unnamed if not paths[i]]
     for i in reversed(unnamed):
-        shared = {paths[c] for c in consumers[i]}
+        shared = {paths[index[c]] for c in users[order[i]]}
         if len(shared) == 1:
             paths[i] = shared.pop()
     for i in unnamed:
