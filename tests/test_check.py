@@ -1,4 +1,4 @@
-"""autograd.viz.check: claims compared at the precision they were written with, the first wrong
+"""autograd.handcalc.check: claims compared at the precision they were written with, the first wrong
 claim in calculation order, and each pitfall hint. Wrong claims are made from the true numbers
 (never typed in), so the tests hold for any correct engine."""
 
@@ -8,7 +8,7 @@ import pytest
 
 from autograd import topo_order
 from autograd.exercises import A1_INPUTS, a1
-from autograd.viz.check import (
+from autograd.handcalc.check import (
     CheckReport,
     ClaimError,
     check,
@@ -17,7 +17,7 @@ from autograd.viz.check import (
     matches,
     parse_claims,
 )
-from autograd.viz.expr import build
+from autograd.handcalc.expr import build
 
 A1 = "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"
 A3 = "h = w1*x1 + w2*x2 + b; a = sigmoid(h); z = w3*a + b3; y = sigmoid(z); e = y - t; C = e**2"
@@ -352,9 +352,9 @@ def test_a1_exercise_graph_can_be_checked_directly():
 def test_docstring_examples():
     import doctest
 
-    import autograd.viz.check
+    import autograd.handcalc.check
 
-    result = doctest.testmod(autograd.viz.check)
+    result = doctest.testmod(autograd.handcalc.check)
     assert result.attempted > 0 and result.failed == 0
 
 

@@ -20,14 +20,13 @@ pytest.importorskip("pygraphviz", reason='rendering needs pip install "autograd-
 
 from autograd import Value, sum_values, topo_order  # noqa: E402
 from autograd.cli import main  # noqa: E402
-from autograd.exercises import a1, a3, a4, part_a  # noqa: E402
+from autograd.exercises import a1, a3, a4, gallery, part_a  # noqa: E402
 from autograd.viz import (  # noqa: E402
     Diagram,
     GraphTooLarge,
     RenderError,
     Style,
     draw,
-    gallery,
 )
 from autograd.viz.dot import node_names  # noqa: E402
 from autograd.viz.format import format_number, op_text  # noqa: E402

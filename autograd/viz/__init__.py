@@ -7,6 +7,12 @@
 In Jupyter, a `Diagram` as the last expression of a cell shows inline (``_repr_svg_``).
 Every visual choice lives in one `Style`; keyword arguments of `draw` replace its fields:
 ``draw(y, rankdir="TB", show_grad=False, edge_grads=True, clusters="prefix")``.
+
+`autograd.viz` only draws: `dot` (graph -> DOT text), `format` (how numbers, ops and
+expressions read, shared with the checker and the command line), `render` (Graphviz),
+`steps` (the step-through page), `style`. It reads nodes through the protocol of
+`autograd.graph` and knows no exercise: the part-A gallery is `autograd.exercises.gallery`, the
+expression parser and the checker are in `autograd.handcalc`.
 """
 
 from __future__ import annotations
@@ -29,8 +35,6 @@ __all__ = [
     "Style",
     "GraphTooLarge",
     "RenderError",
-    "gallery",
-    "write_gallery",
 ]
 
 
@@ -153,41 +157,3 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             style.max_nodes,
         )
     return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
-
-
-# A3's two neurons as clusters in the gallery.
-_A3_CLUSTERS = {
-    "neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"],
-    "neuron 2": ["w3", "b3", "z", "y"],
-}
-
-
-def gallery() -> dict[str, Diagram]:
-    """The diagrams of every part-A exercise (`autograd.exercises.part_a`), by file stem:
-    ``a1_sigmoid``, ``a1_tanh``, ``a1_elu``, ``a1_leaky_relu``, ``a2_y1``, ``a2_y2``, ``a3``,
-    ``a4``. Course style, each titled with its exercise."""
-    from autograd.exercises import part_a
-
-    diagrams = {}
-    for exercise in part_a():
-        options: dict[str, Any] = {"title": exercise.title}
-        if exercise.name == "a3":
-            options["clusters"] = _A3_CLUSTERS
-        diagrams[exercise.name] = draw(exercise.output, **options)
-    return diagrams
-
-
-def write_gallery(directory: str | os.PathLike) -> list[Path]:
-    """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
-    (made when missing). Everything is rendered before the first file is written, so a
-    rendering failure leaves the folder as it was; each file is replaced atomically (a write
-    failure half-way leaves some files new, none partial). Returns the paths."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
-    contents: dict[Path, bytes] = {}
-    for name, diagram in gallery().items():
-        contents[directory / f"{name}.svg"] = diagram.render("svg")
-        contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
-    directory.mkdir(parents=True, exist_ok=True)
-    return [write_atomic(path, data) for path, data in contents.items()]

@@ -1,6 +1,6 @@
 """Check a hand calculation: a student's claimed numbers against the true ones, node by node.
 
->>> from autograd.viz.expr import build
+>>> from autograd.handcalc.expr import build
 >>> root, nodes = build("sigmoid(w*x + b)", {"w": 1.45, "x": 2.8, "b": -4})
 >>> report = check(nodes, {"y": "0.515", "grad:w": "0.7", "grad:b": "0.3"})
 >>> report.ok, report.first_wrong.key
@@ -33,7 +33,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from autograd.engine import OPS, Value, sum_values
+from autograd.engine import Value, sum_values
 from autograd.graph import Backprop, backprop, children, topo_order
 from autograd.viz.format import Namer, format_number
 
@@ -278,7 +278,7 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     graph (computed here from the local derivatives, whether or not ``backward()`` ran).
 
     ``root_or_nodes``: the output node (nodes are found by label), the ``{name: node}`` dict
-    of `autograd.viz.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
+    of `autograd.handcalc.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
     "grad:w1": "0.61"}``; ``"value:y"`` is the same as ``"y"``. Strings keep the precision as
     written; numbers are taken as ``repr`` writes them. Raises `ClaimError` for an unknown
     node name (listing the known ones) or a claim that is not a number.
@@ -559,4 +559,4 @@ def _recompute(node, inputs: list[float]) -> float:
         return sum_values(values).data
     if node.op == "pow" and "exponent" in params:
         return (values[0] ** params["exponent"]).data
-    return OPS[node.op].function(*values, **params).data
+    return type(node).OPS[node.op].function(*values, **params).data
