@@ -247,17 +247,37 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
+    notes = _notes_by_index(index, highlight)
+    paths = _cluster_paths(order, style)
+    lines = ["digraph autograd {"]
+    lines += _header_lines(style, roots, order, bool(notes))
+
+    def node_lines(i: int, indent: str) -> list[str]:
+        return _node_lines(order[i], i, style, paths[i], notes, indent)
+
+    lines += _cluster_lines(paths, node_lines)
+    for i in reversed(range(len(order))):
+        if not paths[i]:
+            lines.extend(node_lines(i, "  "))
+    lines += _edge_lines(order, index, style, any(paths))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _notes_by_index(index: dict, highlight: Mapping[Any, str] | None) -> dict[int, str]:
+    """{topological index: note} of the highlighted nodes."""
     notes: dict[int, str] = {}
     for node, note in (highlight or {}).items():
         if node not in index:
             raise ValueError(f"highlight: {node!r} is not in the graph being drawn")
         notes[index[node]] = "" if note is None else str(note)
-    paths = _cluster_paths(order, style)
-    prefix_clusters = style.clusters == "prefix"
+    return notes
 
+
+def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> list[str]:
+    """The graph's attributes (layout, title and legend) and the node and edge defaults."""
     font = _esc(style.font)
     size = f"{style.font_size:g}"
-    lines = ["digraph autograd {"]
     graph_attrs = {
         "rankdir": style.rankdir,
         "fontname": style.font,
@@ -271,51 +291,54 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     }
     # Tensor nodes keep no per-edge derivatives: no edge labels, so no legend entry for them.
     edge_labels = style.edge_grads and any(getattr(n, "local_grads", None) for n in order)
-    legend = _legend_label(style, roots, bool(notes), edge_labels)
+    legend = _legend_label(style, roots, highlighted, edge_labels)
     if legend is not None:
         graph_attrs.update(label=legend, labelloc="t", labeljust="l")
-    lines.append(f"  graph {_attrs(**graph_attrs)};")
-    lines.append(
+    return [
+        f"  graph {_attrs(**graph_attrs)};",
         f'  node [fontname="{font}", fontsize="{size}", color="{_esc(style.line_color)}", '
-        f'fontcolor="#1a1a1a", penwidth="1"];'
-    )
-    lines.append(
+        f'fontcolor="#1a1a1a", penwidth="1"];',
         f'  edge [fontname="{font}", fontsize="{style.font_size - 2:g}", '
-        f'color="{_esc(style.line_color)}", arrowsize="0.6", penwidth="0.9"];'
-    )
+        f'color="{_esc(style.line_color)}", arrowsize="0.6", penwidth="0.9"];',
+    ]
 
-    def node_lines(i: int, indent: str) -> list[str]:
-        node = order[i]
-        out = []
-        if node.parents:
-            out.append(
-                indent
-                + f"op{i} "
-                + _attrs(
-                    id=f"op{i}",
-                    class_="op",
-                    shape="ellipse",
-                    style="filled",
-                    fillcolor=style.op_color,
-                    margin="0.04,0.02",
-                    width="0.3",
-                    height="0.3",
-                    label=f"<{_esc(op_text(node))}>",
-                )
-                + ";"
-            )
-        name = node.label
-        if prefix_clusters and paths[i] and name:
-            name = name.split(".")[-1]
-        classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-        label = _value_label(node, style, name, notes.get(i))
+
+def _node_lines(
+    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str
+) -> list[str]:
+    """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
+    out = []
+    if node.parents:
         out.append(
-            indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
+            indent
+            + f"op{i} "
+            + _attrs(
+                id=f"op{i}",
+                class_="op",
+                shape="ellipse",
+                style="filled",
+                fillcolor=style.op_color,
+                margin="0.04,0.02",
+                width="0.3",
+                height="0.3",
+                label=f"<{_esc(op_text(node))}>",
+            )
+            + ";"
         )
-        return out
+    name = node.label
+    if style.clusters == "prefix" and path and name:
+        name = name.split(".")[-1]
+    classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
+    label = _value_label(node, style, name, notes.get(i))
+    out.append(
+        indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
+    )
+    return out
 
-    # Clusters, nested by path, in order of their first member; then the nodes in none. Nodes
-    # are declared last-first (see the NOTE on flip_inputs below).
+
+def _cluster_lines(paths: list[tuple], node_lines) -> list[str]:
+    """Clusters, nested by path, in order of their first member, each with its nodes
+    (declared last-first: see the NOTE in `_edge_lines`)."""
     tree: dict[tuple, list] = {}
     for i, path in enumerate(paths):
         for depth in range(1, len(path) + 1):
@@ -323,6 +346,7 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         if path:
             tree[path].append(i)
     cluster_ids = {path: n for n, path in enumerate(tree)}
+    lines: list[str] = []
 
     def emit_cluster(path: tuple, indent: str) -> None:
         lines.append(f"{indent}subgraph cluster_{cluster_ids[path]} {{")
@@ -349,15 +373,18 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     for path in tree:
         if len(path) == 1:
             emit_cluster(path, "  ")
-    for i in reversed(range(len(order))):
-        if not paths[i]:
-            lines.extend(node_lines(i, "  "))
+    return lines
 
+
+def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list[str]:
+    """The edges into each op (labelled with the local derivative when ``style.edge_grads``)
+    and from each op to its value node."""
     # NOTE: Graphviz's crossing minimisation decides the order of an op's inputs (w1 above x1,
     # or left of it in TB). Measured on the course graphs (tests/test_viz.py checks A1): nodes
     # declared last-first plus ordering=in keep argument order, except in an LR layout with
     # clusters and no edge labels, which needs the input edges listed last-first too.
-    flip_inputs = style.rankdir in ("LR", "RL") and any(paths) and not style.edge_grads
+    flip_inputs = style.rankdir in ("LR", "RL") and clustered and not style.edge_grads
+    lines = []
     for i, node in enumerate(order):
         if not node.parents:
             continue
@@ -372,5 +399,4 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
                 attrs["fontcolor"] = style.edge_label_color
             lines.append(f"  n{index[parent]} -> op{i} {_attrs(**attrs)};")
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return lines
