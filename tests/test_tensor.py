@@ -184,6 +184,47 @@ def test_op_gradients_match_central_differences(name):
         check_gradients(f, arrays, rng)
 
 
+# How to call each op table entry's own function (the method or function it was registered on),
+# on inputs of shape (3, 4).
+TABLE_CALLS = {
+    **{name: lambda f, a, b: f(a, b) for name in ("add", "sub", "mul", "div")},
+    "pow": lambda f, a, b: f(abs(a) + 0.5, b),
+    "matmul": lambda f, a, b: f(a, b.T),
+    **{name: lambda f, a, b: f(a) for name in (
+        "neg", "abs", "exp", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
+        "softmax", "log_softmax", "sum", "mean", "max", "min", "transpose")},
+    **{name: lambda f, a, b: f(abs(a) + 0.5) for name in ("log", "sqrt")},
+    "reshape": lambda f, a, b: f(a, 4, 3),
+    "getitem": lambda f, a, b: f(a, (slice(1, None),)),
+    "clip": lambda f, a, b: f(a, -0.5, 0.5),
+    "concatenate": lambda f, a, b: f([a, b]),
+    "stack": lambda f, a, b: f([a, b]),
+    "where": lambda f, a, b: f(a.data > b.data, a, b),
+    "linear": lambda f, a, b: f(a, b),
+    "cross_entropy": lambda f, a, b: f(a, np.array([0, 2, 1])),
+    "mse_loss": lambda f, a, b: f(a, b),
+    "binary_cross_entropy": lambda f, a, b: f(a.sigmoid(), b.sigmoid()),
+    "binary_cross_entropy_with_logits": lambda f, a, b: f(a, b.sigmoid()),
+    "dropout": lambda f, a, b: f(a, 0.5, True, np.random.default_rng(0)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_table_entry_is_registered_on_its_own_function(name):
+    """Calling an entry's function makes a node of that op (a registration decorator on the
+    wrong function, a helper, fails here)."""
+    rng = np.random.default_rng(RNG_SEED)
+    a, b = (Tensor(normal(rng, (3, 4)), requires_grad=True) for _ in range(2))
+    out = TABLE_CALLS[name](OPS[name].function, a, b)
+    assert isinstance(out, Tensor) and out.op == name, (name, OPS[name].function)
+
+
+def test_mse_loss_entry_computes_the_loss():
+    p, t = Tensor([[1.0, 2.0]], requires_grad=True), Tensor([[0.0, 4.0]])
+    out = OPS["mse_loss"].function(p, t)
+    assert out.item() == pytest.approx((1.0 + 4.0) / 2)
+
+
 def test_op_table_shares_names_and_symbols_with_scalar_engine():
     shared = set(OPS) & set(SCALAR_OPS)
     assert {"add", "sub", "mul", "div", "pow", "neg", "exp", "log", "tanh", "sigmoid",
