@@ -7,6 +7,7 @@ on first use.
 
 from autograd.engine import Value, sum_values
 from autograd.graph import enable_grad, is_grad_enabled, no_grad, scope, topo_order
+from autograd.numerical import gradcheck
 from autograd.tensor import Tensor
 
 __version__ = "0.1.0"
@@ -32,5 +33,6 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "topo_order",
+    "gradcheck",
     "__version__",
 ]
