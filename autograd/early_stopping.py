@@ -1,4 +1,6 @@
-"""Early stopping on a monitored metric, with restore-best."""
+"""Early stopping on a monitored metric, with restore-best: driven by `autograd.train.fit`
+(``fit(..., early_stopping=EarlyStopping("val_loss"))``), importable as
+``autograd.train.EarlyStopping`` (and, as before, ``autograd.optim.EarlyStopping``)."""
 
 from __future__ import annotations
 
