@@ -5,6 +5,7 @@ import math
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -325,6 +326,26 @@ def test_non_finite_values_are_accepted_and_backward_warns_once_naming_the_node(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         (Value(1.0) * 2).backward()  # finite graphs stay silent
+
+
+def test_submodules_load_on_first_use_by_one_rule():
+    import autograd
+
+    code = (
+        "import sys, autograd\n"
+        f"lazy = {autograd._LAZY_SUBMODULES!r}\n"
+        "early = [m for m in lazy if 'autograd.' + m in sys.modules]\n"
+        "assert not early, early\n"
+        "for m in lazy:\n"
+        "    assert getattr(autograd, m).__name__ == 'autograd.' + m\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    packages = Path(autograd.__file__).parent
+    submodules = {p.stem for p in packages.glob("*.py")} | {
+        p.parent.name for p in packages.glob("*/__init__.py")
+    }
+    core = {"__init__", "graph", "engine", "tensor", "numerical"}
+    assert submodules - core == set(autograd._LAZY_SUBMODULES)
 
 
 def test_import_loads_numpy_at_most():
