@@ -30,6 +30,7 @@ _LAZY_SUBMODULES = (
     "exercises",
     "handcalc",
     "cli",
+    "files",
 )
 
 

@@ -91,15 +91,12 @@ def _fail(command: str, message: str, pointer: str = "", code: int = 2) -> int:
 
 
 def _output_path(path: str, suffixes: tuple[str, ...], option: str) -> Path:
-    out = Path(path)
-    if out.suffix.lower() not in suffixes:
-        raise UsageError(
-            f"{option} {path}: unknown suffix {out.suffix or '(none)'!r}; "
-            f"expected one of {', '.join(suffixes)}"
-        )
-    if not out.parent.is_dir():
-        raise UsageError(f"{option} {path}: the folder {str(out.parent)!r} does not exist")
-    return out
+    from autograd.files import output_path
+
+    try:
+        return output_path(path, suffixes, option)
+    except (ValueError, FileNotFoundError) as e:
+        raise UsageError(str(e)) from None
 
 
 def _style_arguments(parser: argparse.ArgumentParser) -> None:

@@ -157,7 +157,7 @@ def write_gallery(directory: str | os.PathLike) -> list[Path]:
     for name, diagram in gallery().items():
         contents[directory / f"{name}.svg"] = diagram.render("svg")
         contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
-    from autograd.viz.render import write_atomic
+    from autograd.files import write_atomic
 
     directory.mkdir(parents=True, exist_ok=True)
     return [write_atomic(path, data) for path, data in contents.items()]

@@ -23,9 +23,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autograd.files import output_path, write_atomic
 from autograd.graph import is_released
 from autograd.viz.dot import as_roots, graph_nodes, to_dot
-from autograd.viz.render import SUFFIXES, RenderError, write_atomic
+from autograd.viz.render import SUFFIXES, RenderError
 from autograd.viz.render import render as _render
 from autograd.viz.style import DEFAULT_STYLE, Style
 
@@ -79,17 +80,8 @@ class Diagram:
         The file appears complete or not at all (temporary file + ``os.replace``); on a
         `RenderError` nothing is written. Returns the path.
         """
-        path = Path(path)
+        path = output_path(path, SUFFIXES, "Diagram.save")
         suffix = path.suffix.lower()
-        if suffix not in SUFFIXES:
-            raise ValueError(
-                f"save {str(path)!r}: unknown suffix {path.suffix or '(none)'!r}; "
-                f"expected one of {', '.join(SUFFIXES)}"
-            )
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"save {str(path)!r}: the folder {str(path.parent)!r} does not exist"
-            )
         data = self.dot.encode("utf-8") if suffix == ".dot" else self.render(suffix[1:])
         return write_atomic(path, data)
 

@@ -33,6 +33,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
+from autograd.files import output_path, write_atomic
 from autograd.graph import Backprop, Edge, backprop
 from autograd.viz.dot import as_roots, graph_nodes
 from autograd.viz.format import ATOM, Namer, expression, format_number, op_text, signed_sum
@@ -311,22 +312,8 @@ class StepPlayer:
         The file appears complete or not at all (a temporary file in the same folder, then
         ``os.replace``): an error while rendering or writing leaves any old page intact.
         """
-        path = Path(path)
-        if path.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(
-                f"StepPlayer.save {str(path)!r}: expected a path ending in .html (or .htm), "
-                f"got suffix {path.suffix or '(none)'!r}"
-            )
-        folder = path.resolve().parent
-        if not folder.is_dir():
-            raise FileNotFoundError(
-                f"StepPlayer.save {str(path)!r}: the folder {str(folder)!r} does not exist"
-            )
-        text = self.html()
-        from autograd.viz.render import write_atomic
-
-        write_atomic(path, text.encode("utf-8"))
-        return path
+        path = output_path(path, (".html", ".htm"), "StepPlayer.save")
+        return write_atomic(path, self.html().encode("utf-8"))
 
     def _repr_html_(self) -> str:
         # An iframe so the page's script runs (notebooks do not run scripts of plain HTML
