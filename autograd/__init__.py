@@ -31,6 +31,7 @@ _LAZY_SUBMODULES = (
     "handcalc",
     "cli",
     "files",
+    "arguments",
 )
 
 
