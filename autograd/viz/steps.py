@@ -243,8 +243,12 @@ def _svg_size(svg: str) -> tuple[float, float]:
 class StepPlayer:
     """A step-through page for the graph of ``roots`` (one node or a list).
 
+    >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"; y.backward()
-    >>> StepPlayer(y).save("steps.html")         # open it in a browser; ← → Home End
+    >>> player = StepPlayer(y)
+    >>> [step["phase"] for step in player.data()["steps"]]
+    ['forward', 'forward', 'backward', 'backward']
+    >>> player.save("steps.html")    # open it in a browser; ← → Home End  # doctest: +SKIP
 
     ``style`` is the diagram's `Style` (default: the course style with the local derivative
     on every edge); gradients are always drawn. ``output`` (default: the first root) is the
