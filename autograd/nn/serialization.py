@@ -203,9 +203,26 @@ def _existing(path) -> Path:
     raise FileNotFoundError(f"no model file at {path}")
 
 
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK"
+
+
 def _read(path) -> tuple[Path, dict, dict[str, np.ndarray]]:
     """Read and check a file: ``(path, header, arrays)``; `CheckpointError` on any problem."""
     path = _existing(path)
+    try:
+        with open(path, "rb") as f:
+            start = f.read(len(_NPY_MAGIC))
+    except OSError as exc:
+        raise CheckpointError(f"{path}: cannot be read: {exc.strerror}") from None
+    if start == _NPY_MAGIC:
+        raise CheckpointError(f"{path}: holds a single .npy array, not an .npz model file")
+    if not start.startswith(_ZIP_MAGIC):
+        # NOTE: numpy would call it pickled data and advise allow_pickle=True: never here.
+        raise CheckpointError(
+            f"{path}: cannot be read as an .npz model file, it is truncated or not an .npz "
+            "(an .npz is a zip archive; this file does not start like one)"
+        )
     try:
         loaded = np.load(path, allow_pickle=False)
     except Exception as exc:  # numpy raises ValueError, OSError, BadZipFile, EOFError...
