@@ -38,7 +38,7 @@ from autograd.graph import Backprop, backprop, children, topo_order
 from autograd.viz.format import Namer, format_number
 
 __all__ = ["check", "CheckReport", "ClaimRow", "ClaimError", "Sheet", "load_sheet"]
-__all__ += ["load_claims_toml", "parse_claims", "matches"]
+__all__ += ["parse_claims", "matches"]
 
 SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims")
 
@@ -265,11 +265,6 @@ def load_sheet(path) -> Sheet:
             raise ClaimError(f"{path}: {key} is claimed twice")
         claims[key] = _as_claim_text(key, value)
     return Sheet(expression, inputs, claims)
-
-
-def load_claims_toml(path) -> dict[str, str]:
-    """The claims of an answer sheet (see `load_sheet`): ``{"y": "0.666", "grad:w1": ...}``."""
-    return load_sheet(path).claims
 
 
 # --- checking ----------------------------------------------------------------------------------
