@@ -19,6 +19,10 @@ Each wrong claim gets a hint when it matches a known pitfall, computed from the 
 upstream gradient without the local derivative, the factor 2 of a squared error dropped, a
 number carried forward from the student's own rounded or wrong claims, truncation instead of
 rounding, or the number of another node.
+
+The true gradients, and the student's own (their claimed gradients carried on by the chain
+rule), come from `autograd.graph.backprop`; numbers and node names are written by
+`autograd.viz.format`, as in the diagrams.
 """
 
 from __future__ import annotations

@@ -15,9 +15,11 @@ then sends it on to each input edge by the chain rule::
 
 Everything is computed here, in Python, from the node protocol (``data``, ``parents``,
 ``local_grads``, ``op``, ``label``) and embedded in the page as JSON; the page's script
-(``steps.js``, inlined with ``steps.css``) only shows it. The player runs its own backward pass
-from the local derivatives, so the page does not depend on whether or how often ``backward()``
-was called (leaf gradients accumulate in the engine; here every gradient is d(output)/d(node)).
+(``steps.js``, inlined with ``steps.css``) only shows it. The gradients and the per-edge terms
+come from `autograd.graph.backprop` (the chain rule as a pure function), so the page does not
+depend on whether or how often ``backward()`` was called (leaf gradients accumulate in the
+engine; here every gradient is d(output)/d(node)). Names, numbers and formulas are written by
+`autograd.viz.format`.
 """
 
 from __future__ import annotations
