@@ -41,6 +41,7 @@ from typing import Any
 
 __all__ = [
     "topo_order",
+    "topo_order_of_all",
     "children",
     "backprop",
     "Backprop",
@@ -190,7 +191,8 @@ class Edge:
 
 
 class Backprop:
-    """The result of `backprop`: ``order`` (every node the root depends on, topological),
+    """The result of `backprop`: ``root`` (as given: a node or a list), ``order`` (every node
+    the root depends on, topological),
     ``grads`` ({node: d(root)/d(node)}) and ``edges`` (every `Edge`, in the order the
     contributions were added: children from the root back, inputs in argument order)."""
 
@@ -241,16 +243,22 @@ def backprop(root: Any, seed: float = 1.0, given: Mapping | None = None) -> Back
     ({node: number}) replaces the gradient of those nodes by the given numbers before they are
     sent on (a student's claimed gradients: what follows from them), the root's included.
     As in `Value.backward`, a zero upstream gradient sends nothing (0 × inf would be nan).
+    ``root`` may be a list of output nodes: each gets ``seed``, and the gradients are those of
+    their sum (``∂(y1 + y2)/∂node``), over `topo_order_of_all` of them.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x
     >>> result = backprop(y)
     >>> result.grads[x], [edge.contribution for edge in result.incoming(x)]
     (6.0, [3.0, 3.0])
+    >>> backprop([y, x + 1]).grads[x]             # ∂(y + (x + 1))/∂x
+    7.0
     """
-    order = topo_order(root)
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    order = topo_order(roots[0]) if len(roots) == 1 else topo_order_of_all(roots)
     grads = dict.fromkeys(order, 0.0)
-    grads[root] = seed
+    for output in roots:
+        grads[output] = seed
     given = given or {}
     edges = []
     for node in reversed(order):
@@ -268,6 +276,20 @@ def is_released(node: Any) -> bool:
     """True for a `Tensor` whose graph ``backward()`` released: it was made by an op but has
     lost its parents (see the module docstring)."""
     return bool(node.op) and not node.parents and bool(getattr(node, "requires_grad", False))
+
+
+def topo_order_of_all(roots: Any) -> list:
+    """Every node any of ``roots`` depends on, in topological order: `topo_order` of each root
+    in turn, a node reached again from a later root keeping its first position (a node's
+    parents still come before it). Diagrams number nodes in this order."""
+    order: list = []
+    seen: set = set()
+    for root in roots:
+        for node in topo_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
 
 
 def _describe(node: Any, index: int) -> str:

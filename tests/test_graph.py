@@ -133,3 +133,18 @@ def test_is_released_tells_a_released_tensor_from_a_leaf():
     y.backward()
     assert is_released(y) and not is_released(x)
     assert not is_released(Value(1.0))
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs, st.integers(0, 50))
+def test_several_outputs_give_the_gradient_of_their_sum(spec, pick):
+    last = build(spec)
+    nodes = topo_order(last)
+    other = nodes[pick % len(nodes)]  # another output, maybe an ancestor of the first
+    both = backprop([last, other])
+    one, two = backprop(last), backprop(other)
+    for node in both.order:
+        expected = one.grads.get(node, 0.0) + two.grads.get(node, 0.0)
+        if other is last:
+            expected = one.grads[node]  # the same output listed twice is one output
+        assert both.grads[node] == pytest.approx(expected, rel=1e-9, abs=1e-12, nan_ok=True)

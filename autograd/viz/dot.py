@@ -25,7 +25,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import children, scope_of, topo_order
+from autograd.graph import children, scope_of, topo_order, topo_order_of_all
 from autograd.viz.format import format_data, op_text
 from autograd.viz.style import Style
 
@@ -67,16 +67,7 @@ def graph_nodes(roots: Any) -> list:
     turn; a node reached again from a later root keeps its first position.
     The position of a node in this list is its index ``i`` in the names ``n{i}``/``op{i}``."""
     roots = as_roots(roots)
-    if len(roots) == 1:
-        return topo_order(roots[0])
-    order: list = []
-    seen: set = set()
-    for root in roots:
-        for node in topo_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
+    return topo_order(roots[0]) if len(roots) == 1 else topo_order_of_all(roots)
 
 
 def node_names(roots: Any) -> dict:
