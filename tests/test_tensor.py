@@ -5,6 +5,8 @@ numerical stability, graph release (memory) and error messages."""
 from __future__ import annotations
 
 import gc
+import math
+import re
 import tracemalloc
 import warnings
 import weakref
@@ -604,3 +606,128 @@ def test_linear_casts_float64_data_to_the_weights_dtype():
     assert out.data.dtype == np.float32 and w.grad.dtype == np.float32
     with pytest.raises(TypeError, match="float64 and requires grad"):
         F.linear(Tensor(np.ones((4, 3)), requires_grad=True), w)
+
+
+# --- issue 15: wrong results and crashes found by an adversarial sweep ------------------------
+# Expected numbers are PyTorch 2.13's (float64), written out: torch is not in the test venv.
+def test_cross_entropy_gradient_of_transposed_logits_is_pytorchs():
+    zT = Tensor(np.zeros((3, 2)), requires_grad=True)
+    F.cross_entropy(zT.T, np.array([0, 1])).backward()
+    # torch.nn.functional.cross_entropy(zT.T, tensor([0, 1])).backward(); zT.grad.T
+    expected = [[-1 / 3, 1 / 6, 1 / 6], [1 / 6, -1 / 3, 1 / 6]]
+    np.testing.assert_allclose(zT.grad.T, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_same_gradient_for_every_memory_layout(reduction, weighted):
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((5, 3))
+    weight = CLASS_WEIGHT if weighted else None
+    grads = []
+    for layout in (np.ascontiguousarray, np.asfortranarray, lambda a: a[::-1].copy()[::-1]):
+        x = Tensor(layout(z.copy()), requires_grad=True)
+        loss = F.cross_entropy(x, TARGETS, weight=weight, reduction=reduction)
+        loss.backward(np.ones(loss.shape))
+        grads.append(x.grad)
+    for g in grads[1:]:
+        np.testing.assert_allclose(g, grads[0], rtol=1e-12)
+
+
+def test_cross_entropy_loss_of_a_transposed_matmul_trains_the_weights():
+    """The issue's nn case: (W @ X.T).T is Fortran-ordered; every entry of dW was off."""
+    from autograd import nn
+
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
+    w = Tensor(np.array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]]), requires_grad=True)
+    y = np.array([2, 0, 1])
+    nn.CrossEntropyLoss()((w @ Tensor(x).T).T, y).backward()
+    # the same loss with C-ordered logits, x @ W.T
+    w2 = Tensor(w.data.copy(), requires_grad=True)
+    nn.CrossEntropyLoss()(Tensor(x) @ w2.T, y).backward()
+    np.testing.assert_allclose(w.grad, w2.grad, rtol=1e-12)
+    # torch: F.cross_entropy((W @ X.T).T, y).backward(); W.grad
+    expected = [[0.3094709785, -0.4028058017], [0.1302960546, 1.0252139363],
+                [-0.4397670331, -0.6224081346]]  # fmt: skip
+    np.testing.assert_allclose(w.grad, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "shape, axes",
+    [((2, 3), (1, 2)), ((2, 3, 4), (0, 1, 5)), ((2, 3), (0, 0)), ((2, 3), (0,)),
+     ((2, 3), (0, 1, 2)), ((2, 3, 4), (0, -4, 1))],
+)  # fmt: skip
+def test_transpose_refuses_axes_numpy_refuses(shape, axes):
+    with pytest.raises(ValueError):
+        np.zeros(shape).transpose(axes)  # numpy refuses too (AxisError is a ValueError)
+    with pytest.raises(
+        ValueError, match=rf"transpose: axes .* of a tensor of shape {re.escape(str(shape))}"
+    ):
+        Tensor(np.zeros(shape)).transpose(*axes)
+
+
+def test_transpose_accepts_negative_axes_as_numpy():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    assert Tensor(a).transpose(-1, 0, 1).shape == a.transpose(-1, 0, 1).shape == (4, 2, 3)
+
+
+# (a, b) -> (a ** b, d/da, d/db), from torch.pow's backward in float64
+POW_EDGES = {
+    (0.0, 0.0): (1.0, 0.0, 0.0),
+    (0.0, 2.0): (0.0, 0.0, 0.0),
+    (0.0, 0.5): (0.0, math.inf, 0.0),
+    (0.0, 1.0): (0.0, 1.0, 0.0),
+    (-2.0, 2.0): (4.0, -4.0, math.nan),
+    (-2.0, 3.0): (-8.0, 12.0, math.nan),
+    (-2.0, 0.0): (1.0, 0.0, math.nan),
+    (2.0, 0.0): (1.0, 0.0, math.log(2.0)),
+}
+
+
+@pytest.mark.parametrize("a, b", sorted(POW_EDGES))
+def test_pow_edge_points_are_pytorchs_for_tensor_and_value(a, b):
+    out, ga, gb = POW_EDGES[a, b]
+    x, y = Tensor(np.array(a), requires_grad=True), Tensor(np.array(b), requires_grad=True)
+    (x**y).backward()
+    np.testing.assert_equal([float(x.grad), float(y.grad)], [ga, gb])
+    # a number exponent: d/da only
+    x = Tensor(np.array(a), requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (x**b).backward()
+    np.testing.assert_equal(float(x.grad), ga)
+    # the scalar engine: the same values (backward warns about nan)
+    va, vb, vn = Value(a), Value(b), Value(a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (va**vb).backward()
+        (vn**b).backward()
+    np.testing.assert_equal([va.grad, vb.grad], [ga, gb])
+    np.testing.assert_equal(vn.grad, ga)
+
+
+def test_pow_of_zero_to_a_negative_power():
+    # torch: 0 ** -1 = inf, d/da = -inf, d/db = -inf
+    x, y = Tensor(np.array(0.0), requires_grad=True), Tensor(np.array(-1.0), requires_grad=True)
+    with np.errstate(divide="ignore"):
+        out = x**y
+        out.backward()
+    assert out.item() == math.inf and x.grad == -math.inf and y.grad == -math.inf
+    # the scalar engine refuses it as it refuses 1 / 0
+    for make in (
+        lambda: Value(0.0) ** -1,
+        lambda: Value(0.0) ** Value(-1.0),
+        lambda: 0.0 ** Value(-2),
+    ):
+        with pytest.raises(ZeroDivisionError, match=r"pow: 0 \*\* -"):
+            make()
+
+
+def test_zero_d_tanh_and_softmax():
+    x = Tensor([0.2, 0.3], requires_grad=True)
+    x.sum().tanh().backward()
+    np.testing.assert_allclose(x.grad, [1 - np.tanh(0.5) ** 2] * 2, rtol=1e-6)
+    s = Tensor(np.array(0.3), requires_grad=True)
+    out = s.softmax()
+    assert out.shape == () and out.item() == 1.0
+    out.backward()
+    assert s.grad == 0.0
