@@ -154,17 +154,31 @@ def _target(yb):
     return yb
 
 
-def _check_finite_data(batch: int, xb, yb) -> None:
-    """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, say so
+def _check_finite_data(batch: int, xb, yb, dtype=None) -> None:
+    """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, or finite
+    values too large for the model's float ``dtype`` (1e39 becomes inf in float32), say so
     (before the step spreads nan into every weight) rather than blame the learning rate."""
     for name, a in (("inputs", _array(xb)), ("targets", _array(yb))):
-        bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1) if a.dtype.kind == "f" else 0
+        if a.dtype.kind != "f" or a.ndim == 0:
+            continue
+        bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1)
         if np.any(bad_rows):
             bad = int(np.count_nonzero(bad_rows))
             raise ValueError(
                 f"batch {batch} of the data loader has nan or inf in its {name} ({bad} of "
                 f"{len(a)} samples); clean the data first (np.isfinite finds them)"
             )
+        if dtype is not None and np.finfo(a.dtype).max > np.finfo(dtype).max:
+            largest = float(np.finfo(dtype).max)
+            bad_rows = (np.abs(a) > largest).reshape(len(a), -1).any(axis=1)
+            if np.any(bad_rows):
+                bad = int(np.count_nonzero(bad_rows))
+                raise ValueError(
+                    f"batch {batch} of the data loader has {name} that do not fit the model's "
+                    f"dtype {np.dtype(dtype)} ({bad} of {len(a)} samples hold values beyond "
+                    f"±{largest:.4g}, which become inf); rescale the data first (e.g. "
+                    "standardize)"
+                )
 
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
@@ -196,7 +210,7 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         loss = loss_fn(out, target)
         value = float(loss.item())
         if not math.isfinite(value):
-            _check_finite_data(batch, xb, yb)
+            _check_finite_data(batch, xb, yb, dtype)
         if optimizer is not None:
             loss.backward()
             optimizer.step()
@@ -363,8 +377,8 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+        _set_mode(model, was_training)  # also when a batch raised
     if early_stopping is not None:
         history.best_epoch = early_stopping.best_epoch
         early_stopping.restore(model)
-    _set_mode(model, was_training)
     return history

@@ -44,10 +44,11 @@ def numeric_grads(f, arrays, upstream, eps=1e-6):
     return grads
 
 
-def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6):
-    """backward() of f at `arrays` (float64) agrees with central differences."""
+def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6, layout=np.array):
+    """backward() of f at `arrays` (float64) agrees with central differences; the inputs are
+    given to f in the memory `layout` (a function returning an array of the same values)."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    inputs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    inputs = [Tensor(layout(a.copy()), requires_grad=True) for a in arrays]
     out = f(*inputs)
     assert out.dtype == np.float64, f"float64 inputs gave a {out.dtype} output"
     upstream = rng.standard_normal(out.shape)
@@ -184,6 +185,98 @@ def test_op_gradients_match_central_differences(name):
     for f, inputs in CASES[name]:
         arrays = [make(rng, shape) for make, shape in inputs]
         check_gradients(f, arrays, rng)
+
+
+# --- memory layouts: an op must not assume C order (issue 15: cross_entropy lost its gradient
+# for Fortran-ordered logits) ------------------------------------------------------------------
+def _transposed(a):
+    """The same values with the memory order of the last two axes swapped (neither C nor F
+    order from 3-d on)."""
+    if a.ndim < 2:
+        return a.copy()
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
+
+
+def _strided(a):
+    """The same values as every other element of a larger array."""
+    if a.ndim == 0:
+        return a.copy()
+    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    wide[..., ::2] = a
+    return wide[..., ::2]
+
+
+LAYOUTS = {
+    "fortran": np.asfortranarray,
+    "transposed": _transposed,
+    "negative_strides": lambda a: np.flip(np.flip(a).copy()),
+    "strided": _strided,
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_gradients_for_every_memory_layout(name, layout):
+    """Every case of the op table with its inputs in another memory layout, and with the
+    gradient arriving in another layout too (the output transposed by the next op)."""
+    make_layout = LAYOUTS[layout]
+    rng = np.random.default_rng(RNG_SEED)
+    for f, inputs in CASES[name]:
+        arrays = [make(rng, shape) for make, shape in inputs]
+        check_gradients(f, arrays, rng, layout=make_layout)
+        if f(*[Tensor(a) for a in arrays]).ndim >= 2:
+            check_gradients(lambda *xs, f=f: f(*xs).T, arrays, rng, layout=make_layout)
+
+
+def test_layouts_are_what_they_say():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for name, make in LAYOUTS.items():
+        b = make(a)
+        np.testing.assert_array_equal(b, a)
+        assert not b.flags.c_contiguous, name
+    assert np.flip(np.flip(a).copy()).strides[0] < 0
+
+
+# Ops that take 0-d tensors, with 0-d inputs (the others need axes: matmul, linear,
+# cross_entropy, concatenate). test_every_op_is_tried_at_0d keeps the two lists complete.
+ZERO_D_CASES = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a**b, "neg": lambda a: -a,
+    "abs": lambda a: abs(a), "exp": lambda a: a.exp(), "log": lambda a: a.log(),
+    "sqrt": lambda a: a.sqrt(), "tanh": lambda a: a.tanh(), "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(), "leaky_relu": lambda a: a.leaky_relu(0.1),
+    "elu": lambda a: a.elu(0.7), "softplus": lambda a: a.softplus(),
+    "softmax": lambda a: a.softmax() * a, "log_softmax": lambda a: a.log_softmax() + a,
+    "sum": lambda a: a.sum(), "mean": lambda a: a.mean(keepdims=True), "max": lambda a: a.max(),
+    "min": lambda a: a.min(keepdims=True), "reshape": lambda a: a.reshape(1, 1),
+    "transpose": lambda a: a.T, "getitem": lambda a: a[()], "clip": lambda a: a.clip(0.1, 0.9),
+    "stack": lambda a, b: stack([a, b]), "where": lambda a, b: where(a.data > b.data, a, b),
+    "mse_loss": lambda a, b: F.mse_loss(a, b),
+    "binary_cross_entropy": lambda p, t: F.binary_cross_entropy(p, t),
+    "binary_cross_entropy_with_logits": lambda z, t: F.binary_cross_entropy_with_logits(z, t),
+    "dropout": lambda a: F.dropout(a, 0.4, True, np.random.default_rng(5)),
+}  # fmt: skip
+NOT_0D = {"matmul", "linear", "cross_entropy", "concatenate"}
+
+
+def test_every_op_is_tried_at_0d():
+    assert set(ZERO_D_CASES) | NOT_0D == set(OPS)
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D_CASES))
+def test_op_gradients_at_0d(name):
+    f = ZERO_D_CASES[name]
+    rng = np.random.default_rng(RNG_SEED)
+    arity = f.__code__.co_argcount
+    for values in ([0.3, 0.6], [0.7, 0.2]):  # both sides of where
+        arrays = [np.array(v) for v in values[:arity]]
+        check_gradients(f, arrays, rng)
+        # the tensor and its gradient stay arrays (a numpy scalar cannot take out=)
+        xs = [Tensor(a, requires_grad=True) for a in arrays]
+        out = f(*xs)
+        out.backward(np.ones(out.shape))
+        assert type(out.data) is np.ndarray
+        assert all(type(x.grad) is np.ndarray and x.grad.shape == () for x in xs)
 
 
 def test_op_table_shares_names_and_symbols_with_scalar_engine():
@@ -731,3 +824,23 @@ def test_zero_d_tanh_and_softmax():
     assert out.shape == () and out.item() == 1.0
     out.backward()
     assert s.grad == 0.0
+
+
+INTEGER_TYPES = sorted({np.dtype(c).type for c in np.typecodes["AllInteger"]}, key=str)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_TYPES, ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_takes_class_labels_of_every_integer_dtype(dtype, weighted):
+    z = np.random.default_rng(4).standard_normal((5, 3))
+    weight = CLASS_WEIGHT if weighted else None
+    results = []
+    for labels in (TARGETS, TARGETS.astype(dtype)):
+        x = Tensor(z.copy(), requires_grad=True)
+        loss = F.cross_entropy(x, labels, weight=weight)
+        loss.backward()
+        results.append((loss.item(), x.grad))
+    assert results[1][0] == results[0][0]
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    with pytest.raises(ValueError, match=r"class indices in \[0, 3\] but the logits have 3"):
+        F.cross_entropy(Tensor(z), np.array([0, 1, 3, 2, 0], dtype=dtype))
