@@ -411,6 +411,7 @@ TORCH_CASES = {
     "Adagrad lr_decay": {"lr": 0.1, "weight_decay": 0.01, "lr_decay": 0.1},
     "RMSprop": {"lr": 0.01, "weight_decay": 0.01},
     "RMSprop centered momentum": {"lr": 0.01, "momentum": 0.5, "centered": True},
+    "RMSprop momentum 1": {"lr": 0.01, "momentum": 1.0},
 }
 
 
