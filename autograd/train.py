@@ -139,11 +139,35 @@ def _input_dtype(model):
     return None
 
 
-def _inputs(xb, dtype) -> Tensor:
+def _inputs(xb, dtype, batch: int) -> Tensor:
     xb = _array(xb)
     if dtype is not None and xb.dtype != dtype:
-        xb = xb.astype(dtype)
+        try:
+            # NOTE: a finite value beyond the dtype's range (1e39 in float32) would become inf
+            # and, a step later, nan in every weight; the cast's overflow flag costs nothing.
+            with np.errstate(over="raise"):
+                xb = xb.astype(dtype)
+        except FloatingPointError:
+            _check_fits(batch, "inputs", xb, dtype)
+            raise ValueError(
+                f"batch {batch}: its inputs do not fit the model's dtype {np.dtype(dtype)}"
+            ) from None
     return Tensor(xb)
+
+
+def _check_fits(batch: int, name: str, a: np.ndarray, dtype) -> None:
+    """Raise ValueError naming the batch if `a` holds values beyond `dtype`'s range."""
+    if a.dtype.kind not in "iuf" or a.ndim == 0:
+        return
+    largest = float(np.finfo(dtype).max)
+    bad_rows = (np.abs(a) > largest).reshape(len(a), -1).any(axis=1)
+    if np.any(bad_rows):
+        bad = int(np.count_nonzero(bad_rows))
+        raise ValueError(
+            f"batch {batch} of the data loader has {name} that do not fit the model's dtype "
+            f"{np.dtype(dtype)} ({bad} of {len(a)} samples hold values beyond ±{largest:.4g}, "
+            "which become inf); rescale the data first (e.g. standardize)"
+        )
 
 
 def _target(yb):
@@ -168,17 +192,8 @@ def _check_finite_data(batch: int, xb, yb, dtype=None) -> None:
                 f"batch {batch} of the data loader has nan or inf in its {name} ({bad} of "
                 f"{len(a)} samples); clean the data first (np.isfinite finds them)"
             )
-        if dtype is not None and np.finfo(a.dtype).max > np.finfo(dtype).max:
-            largest = float(np.finfo(dtype).max)
-            bad_rows = (np.abs(a) > largest).reshape(len(a), -1).any(axis=1)
-            if np.any(bad_rows):
-                bad = int(np.count_nonzero(bad_rows))
-                raise ValueError(
-                    f"batch {batch} of the data loader has {name} that do not fit the model's "
-                    f"dtype {np.dtype(dtype)} ({bad} of {len(a)} samples hold values beyond "
-                    f"±{largest:.4g}, which become inf); rescale the data first (e.g. "
-                    "standardize)"
-                )
+        if dtype is not None:
+            _check_fits(batch, name, a, dtype)
 
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
@@ -206,7 +221,7 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         target = _target(yb)
         if optimizer is not None:
             optimizer.zero_grad()
-        out = model(_inputs(xb, dtype))
+        out = model(_inputs(xb, dtype, batch))
         loss = loss_fn(out, target)
         value = float(loss.item())
         if not math.isfinite(value):
@@ -264,7 +279,7 @@ def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     try:
         with no_grad():
             outs = [
-                model(_inputs(x[i : i + batch_size], dtype)).data
+                model(_inputs(x[i : i + batch_size], dtype, i // batch_size)).data
                 for i in range(0, len(x), batch_size)
             ]
     finally:
@@ -314,7 +329,8 @@ def fit(
     - ``label``: the run's name in `autograd.plots.plot_history`.
 
     A non-finite training loss stops the run with a warning (the weights are then garbage);
-    nan or inf in the data itself raises ValueError naming the batch, before any step uses it.
+    nan or inf in the data itself, or values too large for the model's dtype, raise ValueError
+    naming the batch, before any step uses it. The model's mode is restored in any case.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")

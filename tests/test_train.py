@@ -529,3 +529,21 @@ def test_fit_and_metrics_take_labels_of_every_integer_dtype(dtype):
     assert accuracy(predict(model, x), labels) == pytest.approx(np.mean(pred == y))
     cm = confusion_matrix(labels, pred)
     assert cm.sum() == len(y) and cm.shape == (3, 3)
+
+
+def test_overflow_is_named_even_when_the_loss_of_that_batch_stays_finite():
+    """1e39 in float32 is inf; through a ReLU that sees -inf the loss stays finite while the
+    weight gradient is nan: the cast itself must be caught, not only a non-finite loss."""
+    x, y = blobs()
+    x = x.astype(np.float64)
+    x[25] = [-1e39, -1e39]
+    model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Linear(4, 3, rng=1))
+    model[0].weight.data[...] = 1.0  # every hidden unit sees -inf: relu gives 0, loss finite
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"batch 1 .* inputs that do not fit the model's dtype"):
+        fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=1,
+            progress=False)  # fmt: skip
+    for value in model.state_dict().values():
+        assert np.all(np.isfinite(value))
+    with pytest.raises(ValueError, match=r"batch 0 .* inputs that do not fit"):
+        predict(model, x[20:30])
