@@ -34,9 +34,10 @@ bench: bench/.venv/.installed
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
 
-# The optimizer tests against torch.optim itself (skipped by `make test`, which has no torch).
+# What needs torch (skipped by `make test`, which has no torch): the optimizers against
+# torch.optim, nn.to_torch / nn.from_torch, compare_with_torch and notebook 07.
 test-torch: bench/.venv/.installed
-	bench/.venv/bin/python -m pytest -q tests/test_optim.py -k torch
+	bench/.venv/bin/python -m pytest -q tests/test_pytorch.py tests/test_optim.py -k torch
 
 clean:
 	rm -rf $(VENV) bench/.venv

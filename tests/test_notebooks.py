@@ -16,6 +16,8 @@ NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("*.ipynb"))
 def test_notebook_runs(path, monkeypatch, tmp_path):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    if "import torch" in path.read_text():
+        pytest.importorskip("torch", reason="this notebook needs torch; make test-torch runs it")
     monkeypatch.setenv("AUTOGRAD_SMALL", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
     if "cifar10" in path.stem:
