@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from autograd.tensor import Tensor, _operand, _result, _sigmoid, register, unbroadcast
+from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
     "linear",
@@ -20,18 +20,17 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "dropout",
+    "concatenate",
+    "stack",
+    "where",
+    "check_reduction",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _tensor(x, like=None) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    return _operand(x, like) if like is not None else Tensor(x)
-
-
-def _check_reduction(reduction, name):
+def check_reduction(reduction, name):
+    """ValueError unless `reduction` is one of `REDUCTIONS` (`name` says who asked)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
@@ -63,7 +62,7 @@ def _grad_scale(g, reduction, size):
 def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b, W of shape (out, in) as in PyTorch;
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
-    x = _tensor(x, weight)
+    x = as_tensor(x, weight)
     X, W = x.data, weight.data
     if X.dtype != W.dtype and W.dtype.kind == "f":
         # NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64
@@ -110,7 +109,7 @@ def linear(x, weight, bias=None) -> Tensor:
             gb = np.add.reduce(g if g.ndim == 2 else g.reshape(-1, W.shape[0]), axis=0)
         return gx, gw, gb
 
-    return _result(out, parents, "linear", backward)
+    return record_op(out, parents, "linear", backward)
 
 
 def _class_targets(target, n, classes, name):
@@ -159,8 +158,8 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     ℓₙ = w[yₙ]·(log Σⱼ e^zₙⱼ - zₙ,yₙ);  mean = Σ ℓₙ / Σ w[yₙ] (PyTorch's weighted mean),
     sum = Σ ℓₙ, none = the ℓₙ.  dℓₙ/dzₙ = w[yₙ]·(softmax(zₙ) - onehot(yₙ)).
     """
-    _check_reduction(reduction, "cross_entropy")
-    logits = _tensor(logits)
+    check_reduction(reduction, "cross_entropy")
+    logits = as_tensor(logits)
     Z = logits.data
     if Z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, classes), got shape {Z.shape}")
@@ -216,7 +215,7 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     params = _params(reduction)
     if weight is not None:
         params = {**(params or {}), "weight": w_class.tolist()}
-    return _result(loss, (logits,), "cross_entropy", backward, params)
+    return record_op(loss, (logits,), "cross_entropy", backward, params)
 
 
 @register("mse_loss", "MSE", arity=2, reduction="mean")
@@ -246,8 +245,8 @@ def _target_like(name, pred, target) -> Tensor:
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""
-    _check_reduction(reduction, "mse_loss")
-    pred = _tensor(pred)
+    check_reduction(reduction, "mse_loss")
+    pred = as_tensor(pred)
     target = _target_like("mse_loss", pred, target)
     P, T = pred.data, target.data
     diff = P - T
@@ -261,19 +260,17 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
 
     def backward(g):
         d = diff * (_grad_scale(g, reduction, diff.size) * 2)
-        gp = unbroadcast(d, P.shape) if pred.requires_grad else None
-        gt = -unbroadcast(d, T.shape) if target.requires_grad else None
-        return gp, gt
+        return (d if pred.requires_grad else None), (-d if target.requires_grad else None)
 
-    return _result(loss, (pred, target), "mse_loss", backward, _params(reduction))
+    return record_op(loss, (pred, target), "mse_loss", backward, _params(reduction))
 
 
 @register("binary_cross_entropy", "BCE", arity=2, domain="probability", reduction="mean")
 def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     """-(t·ln p + (1 - t)·ln(1 - p)), each log clamped at -100 as in PyTorch;
     gp = g·(p - t)/(p(1 - p)), gt = g·(ln(1 - p) - ln p)"""
-    _check_reduction(reduction, "binary_cross_entropy")
-    p = _tensor(p)
+    check_reduction(reduction, "binary_cross_entropy")
+    p = as_tensor(p)
     target = _target_like("binary_cross_entropy", p, target)
     P, T = p.data, target.data
     if P.size and (P.min() < 0 or P.max() > 1):
@@ -292,20 +289,20 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
         # NOTE: p(1 - p) is 0 at p = 0 or 1; clamped as PyTorch does (eps 1e-12).
         gp = gt = None
         if p.requires_grad:
-            gp = unbroadcast(scale * (P - T) / np.maximum(P * (1 - P), 1e-12), P.shape)
+            gp = scale * (P - T) / np.maximum(P * (1 - P), 1e-12)
         if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(scale * (log_q - log_p), terms.shape), T.shape)
+            gt = scale * (log_q - log_p)
         return gp, gt
 
-    return _result(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
+    return record_op(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
 
 
 @register("binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, reduction="mean")
 def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor:
     """-(t·ln σ(z) + (1 - t)·ln(1 - σ(z))) = max(z, 0) - z·t + ln(1 + e^-|z|) (stable);
     gz = g·(σ(z) - t), gt = -g·z"""
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    logits = _tensor(logits)
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    logits = as_tensor(logits)
     target = _target_like("binary_cross_entropy_with_logits", logits, target)
     Z, T = logits.data, target.data
     # NOTE: this form never takes e^z of a large z: no overflow, no log(0).
@@ -314,13 +311,11 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
 
     def backward(g):
         scale = _grad_scale(g, reduction, terms.size)
-        gz = unbroadcast(scale * (_sigmoid(Z) - T), Z.shape) if logits.requires_grad else None
-        gt = None
-        if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(-scale * Z, terms.shape), T.shape)
+        gz = scale * (sigmoid_array(Z) - T) if logits.requires_grad else None
+        gt = -scale * Z if target.requires_grad else None
         return gz, gt
 
-    return _result(
+    return record_op(
         loss, (logits, target), "binary_cross_entropy_with_logits", backward,
         _params(reduction),
     )  # fmt: skip
@@ -336,7 +331,7 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
     global _DEFAULT_RNG
     if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
-    x = _tensor(x)
+    x = as_tensor(x)
     if not training or p == 0.0:
         return x
     if rng is None:
@@ -357,4 +352,65 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
         draw = rng.random(X.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
         mask = (draw >= p).astype(dtype)
         mask *= 1.0 / (1.0 - p)
-    return _result(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+    return record_op(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+
+
+# --- joining and selecting ----------------------------------------------------------------------
+def _tensors(tensors, name):
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    return tuple(as_tensor(t, like) for t in items)
+
+
+@register("concatenate", "concat", arity=-1)
+def concatenate(tensors, axis=0) -> Tensor:
+    """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
+    parts = _tensors(tensors, "concatenate")
+    try:
+        out = np.concatenate([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"concatenate: shapes {shapes} along axis {axis}: {exc}") from None
+    ax = axis % out.ndim
+    bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, bounds, axis=ax))
+
+    return record_op(out, parts, "concatenate", backward, {"axis": axis})
+
+
+@register("stack", "stack", arity=-1)
+def stack(tensors, axis=0) -> Tensor:
+    """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
+    parts = _tensors(tensors, "stack")
+    try:
+        out = np.stack([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"stack: shapes {shapes}: {exc}") from None
+    ax = axis % out.ndim
+    lead = (slice(None),) * ax
+
+    def backward(g):
+        return tuple(g[lead + (i,)] for i in range(len(parts)))
+
+    return record_op(out, parts, "stack", backward, {"axis": axis})
+
+
+@register("where", "where", arity=2)
+def where(condition, a, b) -> Tensor:
+    """a where `condition` else b (broadcasting);  ga = g where condition, gb = g elsewhere"""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a, b = as_tensor(a, like), as_tensor(b, like)
+    A, B = a.data, b.data
+
+    def backward(g):
+        ga = np.where(cond, g, 0) if a.requires_grad else None
+        gb = np.where(cond, 0, g) if b.requires_grad else None
+        return ga, gb
+
+    return record_op(np.where(cond, A, B), (a, b), "where", backward)
