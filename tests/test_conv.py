@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd.functional as F
-from autograd import Tensor
+from autograd import Tensor, nn, optim
 from autograd.tensor import OPS
 from tests.test_tensor import check_gradients, normal
 
@@ -188,3 +188,120 @@ def test_diagram_text_names_kernel_and_channels():
     assert op_text(max_pool2d(x, 2)) == "MaxPool 2×2"
     assert op_text(max_pool2d(x, 3, 1)) == "MaxPool 3×3, stride 1"
     assert op_text(avg_pool2d(x, (2, 3))) == "AvgPool 2×3"
+
+
+# --- layers ---------------------------------------------------------------------------------
+def lenet5(rng=0):
+    return nn.Sequential(
+        nn.Conv2d(3, 6, 5, rng=rng), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Conv2d(6, 16, 5, rng=rng + 1), nn.ReLU(), nn.MaxPool2d(2, 2),
+        nn.Flatten(),
+        nn.Linear(400, 120, rng=rng + 2), nn.ReLU(),
+        nn.Linear(120, 84, rng=rng + 3), nn.ReLU(),
+        nn.Linear(84, 10, rng=rng + 4),
+    )  # fmt: skip
+
+
+def test_conv2d_has_pytorchs_names_shapes_and_default_init():
+    conv = nn.Conv2d(3, 6, 5, rng=0)
+    assert list(conv.state_dict()) == ["weight", "bias"]
+    assert conv.weight.shape == (6, 3, 5, 5) and conv.bias.shape == (6,)
+    assert conv.weight.dtype == np.float32 and conv.bias.dtype == np.float32
+    big = nn.Conv2d(16, 64, 3, rng=1)  # enough weights to see the distribution
+    bound = 1 / np.sqrt(16 * 3 * 3)  # kaiming_uniform(a=sqrt(5)) = U(±1/sqrt(fan_in))
+    w = big.weight.data
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / np.sqrt(3)) < 0.03 * bound
+    assert np.abs(big.bias.data).max() <= bound and big.bias.data.std() > 0.3 * bound
+    assert nn.Conv2d(1, 2, (3, 4), stride=2, padding=(1, 0)).weight.shape == (2, 1, 3, 4)
+    assert nn.Conv2d(1, 2, 3, bias=False).bias is None
+    assert not np.any(nn.Conv2d(1, 2, 3, init="he_normal", rng=0).bias.data)
+    assert repr(nn.Conv2d(3, 6, 5)) == "Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1))"
+
+
+def test_pool_and_flatten_layers():
+    x = Tensor(np.arange(2 * 3 * 6 * 6, dtype=np.float32).reshape(2, 3, 6, 6))
+    assert nn.MaxPool2d(2)(x).shape == (2, 3, 3, 3)  # stride defaults to the kernel size
+    assert nn.MaxPool2d(2).stride == (2, 2) and nn.MaxPool2d(3, 1).stride == (1, 1)
+    assert nn.AvgPool2d(3, 1, 1)(x).shape == (2, 3, 6, 6)
+    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, -1))
+    # on a conv's channels-last output, Flatten still gives PyTorch's (C, H, W) order
+    y = nn.MaxPool2d(2)(x)
+    np.testing.assert_array_equal(nn.Flatten()(y).data, np.ascontiguousarray(y.data).reshape(2, -1))
+    assert nn.Flatten(0)(x).shape == (2 * 3 * 6 * 6,)
+    with pytest.raises(ValueError, match="cannot flatten axes 3 to -1"):
+        nn.Flatten(3)(Tensor(np.zeros((2, 3))))
+
+
+@pytest.mark.parametrize("layer, shape, message", [
+    (nn.Conv2d(3, 6, 5), (2, 1, 32, 32),
+     r"Conv2d\(3, 6, kernel_size=\(5, 5\).*: conv2d: the input has 1 channels "
+     r"\(shape \(2, 1, 32, 32\)\)"),
+    (nn.Conv2d(1, 6, 5), (2, 1, 4, 32),
+     r"Conv2d\(1, 6.*height \(shape \(2, 1, 4, 32\)\) is 4.*smaller than the kernel"),
+    (nn.MaxPool2d(2), (2, 1, 1, 1), r"MaxPool2d\(kernel_size=\(2, 2\).*smaller than the kernel"),
+    (nn.Conv2d(1, 6, 5), (2, 784), r"Conv2d\(1, 6.*4-d input \(N, C, H, W\), got shape"),
+])  # fmt: skip
+def test_layers_name_themselves_and_the_shapes_in_errors(layer, shape, message):
+    with pytest.raises(ValueError, match=message):
+        layer(Tensor(np.zeros(shape, np.float32)))
+
+
+def test_lenet5_shapes_save_and_load(tmp_path):
+    model = lenet5()
+    x = np.random.default_rng(0).standard_normal((4, 3, 32, 32)).astype(np.float32)
+    y = model(Tensor(x))
+    assert y.shape == (4, 10) and y.dtype == np.float32
+    state = model.state_dict()
+    assert state["0.weight"].shape == (6, 3, 5, 5) and state["3.weight"].shape == (16, 6, 5, 5)
+    path = nn.save(model, tmp_path / "lenet")
+    loaded = nn.load(path)
+    assert repr(loaded) == repr(model)
+    np.testing.assert_array_equal(loaded(Tensor(x)).data, y.data)
+    size = sum(a.nbytes for a in model.state_dict().values())
+    assert size == 4 * (6 * 3 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84
+                        + 84 * 10 + 10)  # fmt: skip
+    assert path.stat().st_size < size + 16000  # the weights and a JSON header: ~250 KB
+
+
+def bars(n, rng, size=10):
+    """A small image task: a noisy horizontal bar (class 0), vertical bar (1) or diagonal (2)
+    at a random place: position-invariant, so a conv net learns it from few samples."""
+    y = rng.integers(0, 3, n)
+    x = 0.3 * rng.standard_normal((n, 1, size, size)).astype(np.float32)
+    at = rng.integers(1, size - 1, n)
+    for i in range(n):
+        if y[i] == 0:
+            x[i, 0, at[i], 1:-1] += 1.0
+        elif y[i] == 1:
+            x[i, 0, 1:-1, at[i]] += 1.0
+        else:
+            d = np.arange(size)
+            x[i, 0, d, (d + at[i]) % size] += 1.0
+    return x, y
+
+
+def test_a_tiny_lenet_learns_a_synthetic_image_task():
+    rng = np.random.default_rng(0)
+    x, y = bars(600, rng)
+    x_test, y_test = bars(300, rng)
+    model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1, rng=0), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 8, 3, rng=1), nn.ReLU(), nn.AvgPool2d(3),
+        nn.Flatten(), nn.Linear(8, 3, rng=2),
+    )  # fmt: skip
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=0.02)
+
+    def accuracy():
+        return float((model(Tensor(x_test)).data.argmax(1) == y_test).mean())
+
+    before = accuracy()
+    for _epoch in range(8):
+        for start in range(0, len(x), 30):
+            opt.zero_grad()
+            loss = loss_fn(model(Tensor(x[start : start + 30])), y[start : start + 30])
+            loss.backward()
+            opt.step()
+    after = accuracy()
+    assert before < 0.6 and after > 0.95, (before, after)
