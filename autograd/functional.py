@@ -364,11 +364,15 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
 
 
 # --- convolution and pooling (NCHW) ------------------------------------------------------------
-# Shapes are PyTorch's: images (N, C, H, W), conv weights (out, in, kh, kw). Inside, the ops work
-# channels-last: an output is an (N, C, H, W)-shaped view of (N, H, W, C)-ordered memory, so the
-# next conv or pool reads it as a contiguous (N, H, W, C) array without a copy, and an im2col
-# row (one output pixel's kh·kw·C inputs) is kh runs of kw·C adjacent numbers.
-# NOTE: PyTorch's dilation, groups, ceil_mode and padding modes other than zeros are not here.
+# Shapes are PyTorch's: images (N, C, H, W), conv weights (out, in, kh, kw). Inside, the ops keep
+# images channel-major, in (C, N, H, W) memory: an output is an (N, C, H, W)-shaped view of such
+# an array, which the next conv or pool reads back without a copy. NOTE: the layout decides the
+# speed. Every strided slice (one kernel offset of all windows) then runs along image rows, W
+# numbers in a row; channels-last memory made them runs of C numbers (3 or 6 in LeNet) and the
+# col2im adds 10x slower. The im2col matrix comes out transposed, (C·kh·kw, N·OH·OW), with its
+# rows in the order of PyTorch's weight: the forward GEMM is weight.reshape(O, -1) @ cols, and
+# the weight gradient g @ colsᵀ has the weight's own shape and layout.
+# Not here: PyTorch's dilation, groups, ceil_mode and padding modes other than zeros.
 
 
 def pair(value, what, name, minimum=1):
@@ -385,8 +389,7 @@ def pair(value, what, name, minimum=1):
 
 
 def _image_input(x, name, like=None):
-    """x as a Tensor holding an (N, C, H, W) batch; a float64 array that needs no gradient is
-    cast to the weights' dtype (as in `linear`)."""
+    """x as a Tensor holding an (N, C, H, W) batch."""
     x = _tensor(x, like)
     if x.data.ndim != 4:
         raise ValueError(
@@ -419,61 +422,39 @@ def _out_size(size, kernel, stride, padding, name, what):
     return (size + 2 * padding - kernel) // stride + 1
 
 
-def _channels_last(X, padding, fill=0.0):
-    """(N, C, H, W) -> a C-contiguous (N, H + 2ph, W + 2pw, C) copy (or the array itself when
-    it is already that memory), the border filled with `fill`."""
+def _channel_major(X, padding, fill=0.0):
+    """(N, C, H, W) -> a C-contiguous (C, N, H + 2ph, W + 2pw) array, the border filled with
+    `fill`: the array's own memory when it already is one (an earlier op's output)."""
     ph, pw = padding
-    xt = X.transpose(0, 2, 3, 1)
+    xc = X.transpose(1, 0, 2, 3)
     if not ph and not pw:
-        return np.ascontiguousarray(xt)
-    n, h, w, c = xt.shape
-    out = np.empty((n, h + 2 * ph, w + 2 * pw, c), X.dtype)
-    if fill == 0.0:
-        out[:, :ph] = 0
-        out[:, h + ph :] = 0
-        out[:, ph : h + ph, :pw] = 0
-        out[:, ph : h + ph, w + pw :] = 0
-    else:
-        out[:, :ph] = fill
-        out[:, h + ph :] = fill
-        out[:, ph : h + ph, :pw] = fill
-        out[:, ph : h + ph, w + pw :] = fill
-    out[:, ph : h + ph, pw : w + pw] = xt
+        return np.ascontiguousarray(xc)
+    c, n, h, w = xc.shape
+    out = np.empty((c, n, h + 2 * ph, w + 2 * pw), X.dtype)
+    out[:, :, :ph] = fill
+    out[:, :, h + ph :] = fill
+    out[:, :, ph : h + ph, :pw] = fill
+    out[:, :, ph : h + ph, w + pw :] = fill
+    out[:, :, ph : h + ph, pw : w + pw] = xc
     return out
 
 
-def _windows(xp, kernel, stride, out_hw):
-    """A (N, OH, OW, kh, kw, C) strided view of a channels-last padded batch: window (i, j)
-    of every output pixel, no copy."""
-    sn, sh, sw, sc = xp.strides
-    n, _, _, c = xp.shape
-    return np.lib.stride_tricks.as_strided(
-        xp,
-        (n, out_hw[0], out_hw[1], kernel[0], kernel[1], c),
-        (sn, sh * stride[0], sw * stride[1], sh, sw, sc),
-        writeable=False,
-    )
-
-
 def _offsets(kernel, stride, out_hw):
-    """For each kernel offset (i, j): the slices of a channels-last padded image that the
-    offset's input pixels of all output pixels occupy."""
+    """For each kernel offset (i, j): the slices of a channel-major padded image that hold the
+    offset's input pixel of every window."""
     oh, ow = out_hw
     for i in range(kernel[0]):
         for j in range(kernel[1]):
-            yield (
-                i,
-                j,
-                (slice(None), slice(i, i + stride[0] * (oh - 1) + 1, stride[0]),
-                 slice(j, j + stride[1] * (ow - 1) + 1, stride[1])),
-            )  # fmt: skip
+            rows = slice(i, i + stride[0] * (oh - 1) + 1, stride[0])
+            columns = slice(j, j + stride[1] * (ow - 1) + 1, stride[1])
+            yield i, j, (slice(None), slice(None), rows, columns)
 
 
 def _unpad(gp, padding):
-    """The gradient of the unpadded input, (N, C, H, W)-shaped, from a channels-last padded one."""
+    """The (N, C, H, W)-shaped gradient of the unpadded input, from a channel-major padded one."""
     ph, pw = padding
-    h, w = gp.shape[1] - 2 * ph, gp.shape[2] - 2 * pw
-    return gp[:, ph : ph + h, pw : pw + w].transpose(0, 3, 1, 2)
+    h, w = gp.shape[2] - 2 * ph, gp.shape[3] - 2 * pw
+    return gp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
 
 
 def _size_text(pair):
@@ -499,12 +480,12 @@ def _window_text(name, params):
 def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     """2-d cross-correlation, PyTorch's conv2d: x (N, C, H, W), weight (O, C, kh, kw), bias (O,);
     y[n,o,p,q] = b[o] + Σ_{c,i,j} W[o,c,i,j]·x_pad[n,c, s·p+i, s·q+j];
-    gW[o,c,i,j] = Σ_{n,p,q} g[n,o,p,q]·x_pad[n,c, s·p+i, s·q+j], gb = Σ_{n,p,q} g,
-    gx_pad[n,c, s·p+i, s·q+j] += Σ_o g[n,o,p,q]·W[o,c,i,j] (col2im)
+    gW[o,c,i,j] = Σ_{n,p,q} g[n,o,p,q]·x_pad[n,c, s·p+i, s·q+j], gb[o] = Σ_{n,p,q} g[n,o,p,q],
+    gx_pad[n,c, s·p+i, s·q+j] += Σ_o g[n,o,p,q]·W[o,c,i,j]
 
-    As one GEMM: the im2col matrix X (one row per output pixel, kh·kw·C columns) times the
-    weights as a (kh·kw·C, O) matrix; backward gW = Xᵀ g and the input gradient g Wᵀ added
-    back into the image once per kernel offset (kh·kw strided adds)."""
+    As GEMMs: the im2col matrix X (C·kh·kw rows, one column per output pixel) gives
+    y = W X + b, gW = g Xᵀ, and the input gradient Wᵀ g, added back into the image once per
+    kernel offset (kh·kw strided adds, col2im)."""
     name = "conv2d"
     x = _image_input(x, name, weight)
     W = weight.data
@@ -520,36 +501,38 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
             f"{name}: the input has {c} channels (shape {X.shape}) but the weight {W.shape} "
             f"(out, in, kh, kw) expects {c_w}"
         )
-    out_hw = (
-        _out_size(h, kh, stride[0], padding[0], name, f"height (shape {X.shape})"),
-        _out_size(w, kw, stride[1], padding[1], name, f"width (shape {X.shape})"),
-    )
-    xp = _channels_last(X, padding)
-    rows = n * out_hw[0] * out_hw[1]
-    cols = _windows(xp, (kh, kw), stride, out_hw).reshape(rows, kh * kw * c)  # im2col: a copy
-    w_mat = W.transpose(2, 3, 1, 0).reshape(kh * kw * c, o)  # (kh·kw·C, O), a small copy
-    out = cols @ w_mat
+    oh = _out_size(h, kh, stride[0], padding[0], name, f"height (shape {X.shape})")
+    ow = _out_size(w, kw, stride[1], padding[1], name, f"width (shape {X.shape})")
+    xp = _channel_major(X, padding)
+    sc, sn, sh, sw = xp.strides
+    windows = np.lib.stride_tricks.as_strided(
+        xp, (c, kh, kw, n, oh, ow), (sc, sh, sw, sn, sh * stride[0], sw * stride[1]),
+        writeable=False,
+    )  # fmt: skip
+    cols = windows.reshape(c * kh * kw, n * oh * ow)  # im2col: the one copy of the input
+    w_mat = W.reshape(o, c * kh * kw)
+    out = w_mat @ cols
     if bias is not None:
         if bias.data.shape != (o,):
             raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
-        out += bias.data
+        out += bias.data[:, None]
         parents = (x, weight, bias)
     else:
         parents = (x, weight)
-    y = out.reshape(n, out_hw[0], out_hw[1], o).transpose(0, 3, 1, 2)
+    y = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(g):
-        g2 = g.transpose(0, 2, 3, 1).reshape(rows, o)  # no copy when g is channels-last
+        g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)  # no copy when g is channel-major
         gx = gw = gb = None
         if weight.requires_grad:
-            gw = np.ascontiguousarray((cols.T @ g2).reshape(kh, kw, c, o).transpose(3, 2, 0, 1))
+            gw = (g2 @ cols.T).reshape(W.shape)
         if bias is not None and bias.requires_grad:
-            gb = np.add.reduce(g2, axis=0)
+            gb = np.add.reduce(g2, axis=1)
         if x.requires_grad:
-            g_cols = (g2 @ w_mat.T).reshape(n, out_hw[0], out_hw[1], kh, kw, c)
+            g_cols = (w_mat.T @ g2).reshape(c, kh, kw, n, oh, ow)
             gp = np.zeros(xp.shape, g_cols.dtype)
-            for i, j, where in _offsets((kh, kw), stride, out_hw):
-                gp[where] += g_cols[:, :, :, i, j]
+            for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
+                gp[where] += g_cols[:, i, j]
             gx = _unpad(gp, padding)
         return gx, gw, gb
 
@@ -589,28 +572,32 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
     x, X, kernel, stride, padding, out_hw, params = _pool_setup(
         x, kernel_size, stride, padding, name
     )
-    xp = _channels_last(X, padding, fill=-np.inf)
+    xp = _channel_major(X, padding, fill=-np.inf)
     best = arg = None
     for i, j, where in _offsets(kernel, stride, out_hw):
         part = xp[where]
         if best is None:
             best = part.copy()
-            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] < 256 else np.int32)
+            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
             continue
         # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
-        larger = part > best
+        larger = np.greater(part, best)
         np.copyto(best, part, where=larger)
-        arg[larger] = i * kernel[1] + j
-    y = best.transpose(0, 3, 1, 2)
+        np.copyto(arg, i * kernel[1] + j, where=larger)
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
 
     def backward(g):
-        gt = g.transpose(0, 2, 3, 1)
+        gc = g.transpose(1, 0, 2, 3)
         gp = np.zeros(xp.shape, g.dtype)
         for i, j, where in _offsets(kernel, stride, out_hw):
-            gp[where] += np.where(arg == i * kernel[1] + j, gt, 0)
+            hit = arg == i * kernel[1] + j
+            if disjoint:  # each input pixel is in one window at most: write, not add
+                np.multiply(gc, hit, out=gp[where])
+            else:
+                gp[where] += gc * hit
         return (_unpad(gp, padding),)
 
-    return _result(y, (x,), name, backward, params)
+    return _result(best.transpose(1, 0, 2, 3), (x,), name, backward, params)
 
 
 @register("avg_pool2d", "AvgPool", text=lambda params: _window_text("AvgPool", params))
@@ -621,19 +608,18 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
     x, X, kernel, stride, padding, out_hw, params = _pool_setup(
         x, kernel_size, stride, padding, name
     )
-    xp = _channels_last(X, padding)
+    xp = _channel_major(X, padding)
     scale = 1.0 / (kernel[0] * kernel[1])
     total = None
     for _, _, where in _offsets(kernel, stride, out_hw):
         total = xp[where].copy() if total is None else np.add(total, xp[where], out=total)
     total *= scale
-    y = total.transpose(0, 3, 1, 2)
 
     def backward(g):
-        share = g.transpose(0, 2, 3, 1) * scale
+        share = g.transpose(1, 0, 2, 3) * scale
         gp = np.zeros(xp.shape, share.dtype)
         for _, _, where in _offsets(kernel, stride, out_hw):
             gp[where] += share
         return (_unpad(gp, padding),)
 
-    return _result(y, (x,), name, backward, params)
+    return _result(total.transpose(1, 0, 2, 3), (x,), name, backward, params)
