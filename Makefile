@@ -34,9 +34,11 @@ bench: bench/.venv/.installed
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
 
-# The optimizer tests against torch.optim itself (skipped by `make test`, which has no torch).
+# The optimizer tests against torch.optim and the conv layers against torch.nn (skipped by `make
+# test`, which has no torch).
 test-torch: bench/.venv/.installed
 	bench/.venv/bin/python -m pytest -q tests/test_optim.py -k torch
+	bench/.venv/bin/python -m pytest -q tests/test_conv_torch.py
 
 clean:
 	rm -rf $(VENV) bench/.venv
