@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-tensor test-torch clean
+.PHONY: demo test lint bench bench-tensor bench-conv test-torch clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: bench/.venv/.installed
 # Tensor path vs hand-written numpy vs PyTorch CPU (torch only in bench/.venv); ~4 minutes.
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
+
+# The course's convolutional networks (C5) vs PyTorch CPU; ~6 minutes.
+bench-conv: bench/.venv/.installed
+	bench/.venv/bin/python bench/conv.py
 
 # The optimizer tests against torch.optim and the conv layers against torch.nn (skipped by `make
 # test`, which has no torch).
