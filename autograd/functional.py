@@ -24,6 +24,9 @@ __all__ = [
     "stack",
     "where",
     "check_reduction",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -414,3 +417,265 @@ def where(condition, a, b) -> Tensor:
         return ga, gb
 
     return record_op(np.where(cond, A, B), (a, b), "where", backward)
+
+
+# --- convolution and pooling (NCHW) ------------------------------------------------------------
+# Shapes are PyTorch's: images (N, C, H, W), conv weights (out, in, kh, kw). Inside, the ops keep
+# images channel-major, in (C, N, H, W) memory: an output is an (N, C, H, W)-shaped view of such
+# an array, which the next conv or pool reads back without a copy. NOTE: the layout decides the
+# speed. Every strided slice (one kernel offset of all windows) then runs along image rows, W
+# numbers in a row; channels-last memory made them runs of C numbers (3 or 6 in LeNet) and the
+# col2im adds 10x slower. The im2col matrix comes out transposed, (C·kh·kw, N·OH·OW), with its
+# rows in the order of PyTorch's weight: the forward GEMM is weight.reshape(O, -1) @ cols, and
+# the weight gradient g @ colsᵀ has the weight's own shape and layout.
+# Not here: PyTorch's dilation, groups, ceil_mode and padding modes other than zeros.
+
+
+def pair(value, what, name, minimum=1):
+    """A kernel size, stride or padding argument (an int or a pair of ints (height, width),
+    each at least `minimum`) as a tuple; ValueError naming `name` and `what` otherwise."""
+    items = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in items
+    ):
+        raise ValueError(
+            f"{name}: {what} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(items[0]), int(items[1])
+
+
+def _image_input(x, name, like=None):
+    """x as a Tensor holding an (N, C, H, W) batch."""
+    x = as_tensor(x, like)
+    if x.data.ndim != 4:
+        raise ValueError(
+            f"{name}: expects a 4-d input (N, C, H, W), got shape {x.data.shape} "
+            "(one image: add the batch axis with x.reshape(1, C, H, W))"
+        )
+    return x
+
+
+def _cast_like(x, W, name):
+    """The input's array in the weights' float dtype (NOTE: as in `linear`, so one float64
+    batch does not run a whole float32 step in float64)."""
+    X = x.data
+    if X.dtype != W.dtype and W.dtype.kind == "f":
+        if x.requires_grad:
+            raise TypeError(
+                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
+                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
+            )
+        X = X.astype(W.dtype)
+    return X
+
+
+def _out_size(size, kernel, stride, padding, name, what):
+    if size + 2 * padding < kernel:
+        raise ValueError(
+            f"{name}: the input's {what} is {size} (+ 2·{padding} padding) but the kernel is "
+            f"{kernel} high/wide: the image is smaller than the kernel"
+        )
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def _channel_major(X, padding, fill=0.0):
+    """(N, C, H, W) -> a C-contiguous (C, N, H + 2ph, W + 2pw) array, the border filled with
+    `fill`: the array's own memory when it already is one (an earlier op's output)."""
+    ph, pw = padding
+    xc = X.transpose(1, 0, 2, 3)
+    if not ph and not pw:
+        return np.ascontiguousarray(xc)
+    c, n, h, w = xc.shape
+    out = np.empty((c, n, h + 2 * ph, w + 2 * pw), X.dtype)
+    out[:, :, :ph] = fill
+    out[:, :, h + ph :] = fill
+    out[:, :, ph : h + ph, :pw] = fill
+    out[:, :, ph : h + ph, w + pw :] = fill
+    out[:, :, ph : h + ph, pw : w + pw] = xc
+    return out
+
+
+def _offsets(kernel, stride, out_hw):
+    """For each kernel offset (i, j): the slices of a channel-major padded image that hold the
+    offset's input pixel of every window."""
+    oh, ow = out_hw
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            rows = slice(i, i + stride[0] * (oh - 1) + 1, stride[0])
+            columns = slice(j, j + stride[1] * (ow - 1) + 1, stride[1])
+            yield i, j, (slice(None), slice(None), rows, columns)
+
+
+def _unpad(gp, padding):
+    """The (N, C, H, W)-shaped gradient of the unpadded input, from a channel-major padded one."""
+    ph, pw = padding
+    h, w = gp.shape[2] - 2 * ph, gp.shape[3] - 2 * pw
+    return gp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def _size_text(pair):
+    return f"{pair[0]}" if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def _window_text(name, params):
+    """Diagram text of a conv or pool node: ``Conv 5×5, 3→6``, ``MaxPool 2×2``, and the stride
+    and padding when they are not the defaults."""
+    kh, kw = params["kernel_size"]
+    text = f"{name} {kh}×{kw}"
+    if "in_channels" in params:
+        text += f", {params['in_channels']}→{params['out_channels']}"
+    default_stride = (1, 1) if name == "Conv" else params["kernel_size"]
+    if tuple(params["stride"]) != tuple(default_stride):
+        text += f", stride {_size_text(params['stride'])}"
+    if tuple(params["padding"]) != (0, 0):
+        text += f", padding {_size_text(params['padding'])}"
+    return text
+
+
+@register("conv2d", "Conv", arity=-1, text=lambda params: _window_text("Conv", params))
+def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
+    """2-d cross-correlation, PyTorch's conv2d: x (N, C, H, W), weight (O, C, kh, kw), bias (O,);
+    y[n,o,p,q] = b[o] + Σ_{c,i,j} W[o,c,i,j]·x_pad[n,c, s·p+i, s·q+j];
+    gW[o,c,i,j] = Σ_{n,p,q} g[n,o,p,q]·x_pad[n,c, s·p+i, s·q+j], gb[o] = Σ_{n,p,q} g[n,o,p,q],
+    gx_pad[n,c, s·p+i, s·q+j] += Σ_o g[n,o,p,q]·W[o,c,i,j]
+
+    As GEMMs: the im2col matrix X (C·kh·kw rows, one column per output pixel) gives
+    y = W X + b, gW = g Xᵀ, and the input gradient Wᵀ g, added back into the image once per
+    kernel offset (kh·kw strided adds, col2im)."""
+    name = "conv2d"
+    x = _image_input(x, name, weight)
+    W = weight.data
+    if W.ndim != 4:
+        raise ValueError(f"{name}: weight must be 4-d (out, in, kh, kw), got shape {W.shape}")
+    stride = pair(stride, "stride", name)
+    padding = pair(padding, "padding", name, minimum=0)
+    X = _cast_like(x, W, name)
+    n, c, h, w = X.shape
+    o, c_w, kh, kw = W.shape
+    if c != c_w:
+        raise ValueError(
+            f"{name}: the input has {c} channels (shape {X.shape}) but the weight {W.shape} "
+            f"(out, in, kh, kw) expects {c_w}"
+        )
+    oh = _out_size(h, kh, stride[0], padding[0], name, f"height (shape {X.shape})")
+    ow = _out_size(w, kw, stride[1], padding[1], name, f"width (shape {X.shape})")
+    xp = _channel_major(X, padding)
+    sc, sn, sh, sw = xp.strides
+    windows = np.lib.stride_tricks.as_strided(
+        xp, (c, kh, kw, n, oh, ow), (sc, sh, sw, sn, sh * stride[0], sw * stride[1]),
+        writeable=False,
+    )  # fmt: skip
+    cols = windows.reshape(c * kh * kw, n * oh * ow)  # im2col: the one copy of the input
+    w_mat = W.reshape(o, c * kh * kw)
+    out = w_mat @ cols
+    if bias is not None:
+        if bias.data.shape != (o,):
+            raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
+        out += bias.data[:, None]
+        parents = (x, weight, bias)
+    else:
+        parents = (x, weight)
+    y = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+
+    def backward(g):
+        g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)  # no copy when g is channel-major
+        gx = gw = gb = None
+        if weight.requires_grad:
+            gw = (g2 @ cols.T).reshape(W.shape)
+        if bias is not None and bias.requires_grad:
+            gb = np.add.reduce(g2, axis=1)
+        if x.requires_grad:
+            g_cols = (w_mat.T @ g2).reshape(c, kh, kw, n, oh, ow)
+            gp = np.zeros(xp.shape, g_cols.dtype)
+            for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
+                gp[where] += g_cols[:, i, j]
+            gx = _unpad(gp, padding)
+        return gx, gw, gb
+
+    params = {"in_channels": c, "out_channels": o, "kernel_size": (kh, kw), "stride": stride,
+              "padding": padding}  # fmt: skip
+    return record_op(y, parents, name, backward, params)
+
+
+def _pool_setup(x, kernel_size, stride, padding, name):
+    x = _image_input(x, name)
+    kernel = pair(kernel_size, "kernel_size", name)
+    stride = kernel if stride is None else pair(stride, "stride", name)
+    padding = pair(padding, "padding", name, minimum=0)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(
+            f"{name}: padding {padding} must be at most half the kernel size {kernel} "
+            "(as in PyTorch)"
+        )
+    X = x.data
+    if X.dtype.kind != "f":
+        X = X.astype(np.float32)
+    _, _, h, w = X.shape
+    out_hw = (
+        _out_size(h, kernel[0], stride[0], padding[0], name, f"height (shape {X.shape})"),
+        _out_size(w, kernel[1], stride[1], padding[1], name, f"width (shape {X.shape})"),
+    )
+    params = {"kernel_size": kernel, "stride": stride, "padding": padding}
+    return x, X, kernel, stride, padding, out_hw, params
+
+
+@register("max_pool2d", "MaxPool", text=lambda params: _window_text("MaxPool", params))
+def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+    """y[n,c,p,q] = max_{i,j} x_pad[n,c, s·p+i, s·q+j] (stride defaults to the kernel size;
+    padding counts as -inf);  gx = g at the window's arg-max, the first one in row-major
+    order when several are equal (as PyTorch), added up where windows overlap"""
+    name = "max_pool2d"
+    x, X, kernel, stride, padding, out_hw, params = _pool_setup(
+        x, kernel_size, stride, padding, name
+    )
+    xp = _channel_major(X, padding, fill=-np.inf)
+    best = arg = None
+    for i, j, where in _offsets(kernel, stride, out_hw):
+        part = xp[where]
+        if best is None:
+            best = part.copy()
+            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+            continue
+        # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
+        larger = np.greater(part, best)
+        np.copyto(best, part, where=larger)
+        np.copyto(arg, i * kernel[1] + j, where=larger)
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+
+    def backward(g):
+        gc = g.transpose(1, 0, 2, 3)
+        gp = np.zeros(xp.shape, g.dtype)
+        for i, j, where in _offsets(kernel, stride, out_hw):
+            hit = arg == i * kernel[1] + j
+            if disjoint:  # each input pixel is in one window at most: write, not add
+                np.multiply(gc, hit, out=gp[where])
+            else:
+                gp[where] += gc * hit
+        return (_unpad(gp, padding),)
+
+    return record_op(best.transpose(1, 0, 2, 3), (x,), name, backward, params)
+
+
+@register("avg_pool2d", "AvgPool", text=lambda params: _window_text("AvgPool", params))
+def avg_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+    """y[n,c,p,q] = (1/(kh·kw)) Σ_{i,j} x_pad[n,c, s·p+i, s·q+j] (zero padding counted, as
+    PyTorch's default count_include_pad=True);  gx_pad[window] += g/(kh·kw)"""
+    name = "avg_pool2d"
+    x, X, kernel, stride, padding, out_hw, params = _pool_setup(
+        x, kernel_size, stride, padding, name
+    )
+    xp = _channel_major(X, padding)
+    scale = 1.0 / (kernel[0] * kernel[1])
+    total = None
+    for _, _, where in _offsets(kernel, stride, out_hw):
+        total = xp[where].copy() if total is None else np.add(total, xp[where], out=total)
+    total *= scale
+
+    def backward(g):
+        share = g.transpose(1, 0, 2, 3) * scale
+        gp = np.zeros(xp.shape, share.dtype)
+        for _, _, where in _offsets(kernel, stride, out_hw):
+            gp[where] += share
+        return (_unpad(gp, padding),)
+
+    return record_op(total.transpose(1, 0, 2, 3), (x,), name, backward, params)

@@ -18,20 +18,34 @@ def _torch():
     return pytest.importorskip("torch", reason="torch is only in the bench extra (make test-torch)")
 
 
+IMAGES = (2, 3, 7, 6)  # (N, C, H, W) input of the conv layers; the others take (4, 5)
+
+
 def _layer_cases():
-    """One of every layer in the table (both bias settings, non-default arguments)."""
+    """One of every layer in the table (both bias settings, non-default arguments), with the
+    shape of its input."""
     return {
-        "Linear": lambda: nn.Linear(5, 3, init="he_normal", rng=1),
-        "Linear-nobias": lambda: nn.Linear(5, 3, bias=False, rng=2),
-        "Linear-float64": lambda: nn.Linear(5, 3, rng=3, dtype=np.float64),
-        "Sigmoid": nn.Sigmoid,
-        "Tanh": nn.Tanh,
-        "ReLU": nn.ReLU,
-        "LeakyReLU": lambda: nn.LeakyReLU(0.2),
-        "ELU": lambda: nn.ELU(0.7),
-        "Softmax": lambda: nn.Softmax(axis=0),
-        "Identity": nn.Identity,
-        "Dropout": lambda: nn.Dropout(0.3),
+        "Linear": (lambda: nn.Linear(5, 3, init="he_normal", rng=1), (4, 5)),
+        "Linear-nobias": (lambda: nn.Linear(5, 3, bias=False, rng=2), (4, 5)),
+        "Linear-float64": (lambda: nn.Linear(5, 3, rng=3, dtype=np.float64), (4, 5)),
+        "Sigmoid": (nn.Sigmoid, (4, 5)),
+        "Tanh": (nn.Tanh, (4, 5)),
+        "ReLU": (nn.ReLU, (4, 5)),
+        "LeakyReLU": (lambda: nn.LeakyReLU(0.2), (4, 5)),
+        "ELU": (lambda: nn.ELU(0.7), (4, 5)),
+        "Softmax": (lambda: nn.Softmax(axis=0), (4, 5)),
+        "Identity": (nn.Identity, (4, 5)),
+        "Dropout": (lambda: nn.Dropout(0.3), (4, 5)),
+        "Conv2d": (lambda: nn.Conv2d(3, 4, 3, rng=0), IMAGES),
+        "Conv2d-strided": (
+            lambda: nn.Conv2d(3, 2, (3, 2), stride=(2, 1), padding=(1, 2), bias=False, rng=1),
+            IMAGES,
+        ),
+        "MaxPool2d": (lambda: nn.MaxPool2d(2), IMAGES),
+        "MaxPool2d-padded": (lambda: nn.MaxPool2d(3, stride=2, padding=1), IMAGES),
+        "AvgPool2d": (lambda: nn.AvgPool2d((2, 3), stride=1, padding=(1, 1)), IMAGES),
+        "Flatten": (nn.Flatten, IMAGES),
+        "Flatten-middle": (lambda: nn.Flatten(2, 3), IMAGES),
     }
 
 
@@ -39,7 +53,7 @@ CASES = _layer_cases()
 
 
 def test_every_table_entry_has_a_case():
-    covered = {type(make()) for make in CASES.values()}
+    covered = {type(make()) for make, _ in CASES.values()}
     assert covered == {row.ours for row in LAYERS}
 
 
@@ -51,13 +65,14 @@ def _dtype(layer):
 @pytest.mark.parametrize("name", CASES)
 def test_layer_round_trip(name):
     torch = _torch()
-    ours = CASES[name]()
+    make, shape = CASES[name]
+    ours = make()
     ours.eval()  # Dropout: identity in both libraries (masks are random)
     theirs = nn.to_torch(ours)
     row = next(r for r in LAYERS if r.ours is type(ours))
     assert type(theirs) is getattr(torch.nn, row.torch_name)
     assert not theirs.training
-    x = np.random.default_rng(0).normal(size=(4, 5)).astype(_dtype(ours))
+    x = np.random.default_rng(0).normal(size=shape).astype(_dtype(ours))
     expected = ours(Tensor(x)).data
     got = theirs(torch.from_numpy(x)).detach().numpy()
     assert got.dtype == expected.dtype
@@ -99,6 +114,24 @@ def test_sequential_round_trip_same_names_outputs_and_modes():
     assert back[0].weight.data.flags.f_contiguous
 
 
+def test_lenet_round_trip():
+    """A LeNet-5 built in PyTorch, here and back: same outputs, same state_dict."""
+    torch = _torch()
+    torch.manual_seed(0)
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 6, 5, padding=2), torch.nn.Tanh(), torch.nn.AvgPool2d(2),
+        torch.nn.Conv2d(6, 16, 5), torch.nn.Tanh(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+        torch.nn.Linear(400, 120), torch.nn.ReLU(), torch.nn.Linear(120, 10),
+    )  # fmt: skip
+    ours = nn.from_torch(theirs)
+    x = np.random.default_rng(3).normal(size=(3, 1, 28, 28)).astype(np.float32)
+    expected = theirs(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(ours(Tensor(x)).data, expected, rtol=1e-4, atol=1e-5)
+    again = nn.to_torch(ours)
+    assert list(again.state_dict()) == list(theirs.state_dict())
+    np.testing.assert_allclose(again(torch.from_numpy(x)).detach().numpy(), expected, atol=1e-6)
+
+
 def test_from_torch_reads_a_model_built_in_torch():
     torch = _torch()
     torch.manual_seed(0)
@@ -138,6 +171,14 @@ def test_unknown_layers_are_refused_by_name():
         nn.from_torch(torch.nn.Sequential(Custom(2, 2)))
     with pytest.raises(ValueError, match="without dim"):
         nn.from_torch(torch.nn.Softmax())
+    with pytest.raises(ValueError, match=r"module\[0\]: Conv2d with dilation=\(2, 2\)"):
+        nn.from_torch(torch.nn.Sequential(torch.nn.Conv2d(1, 1, 3, dilation=2)))
+    with pytest.raises(ValueError, match="padding='same'"):
+        nn.from_torch(torch.nn.Conv2d(1, 1, 3, padding="same"))
+    with pytest.raises(ValueError, match="ceil_mode=True"):
+        nn.from_torch(torch.nn.MaxPool2d(2, ceil_mode=True))
+    with pytest.raises(ValueError, match="count_include_pad=False"):
+        nn.from_torch(torch.nn.AvgPool2d(2, padding=1, count_include_pad=False))
     with pytest.raises(ValueError, match="names its layers"):
         from collections import OrderedDict
 
@@ -183,7 +224,7 @@ def test_trained_here_continues_in_torch():
     ours_after = loss.item()
     theirs = nn.to_torch(model)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
-    start = float(torch.nn.functional.cross_entropy(theirs(xt), yt))
+    start = torch.nn.functional.cross_entropy(theirs(xt), yt).item()
     np.testing.assert_allclose(start, nn.CrossEntropyLoss()(model(Tensor(x)), y).item(), rtol=1e-5)
     assert start < ours_after  # the last step of ours improved on the loss it reported
     topt = torch.optim.SGD(theirs.parameters(), lr=0.5)
@@ -192,11 +233,11 @@ def test_trained_here_continues_in_torch():
         tloss = torch.nn.functional.cross_entropy(theirs(xt), yt)
         tloss.backward()
         topt.step()
-    assert float(tloss) < start
+    assert tloss.item() < start
     back = nn.from_torch(theirs)  # and back again: the torch-trained weights, here
     np.testing.assert_allclose(
         nn.CrossEntropyLoss()(back(Tensor(x)), y).item(),
-        float(torch.nn.functional.cross_entropy(theirs(xt), yt)),
+        torch.nn.functional.cross_entropy(theirs(xt), yt).item(),
         rtol=1e-5,
     )
 

@@ -166,6 +166,15 @@ CASES = {
         (lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="sum"),
          [(normal, (4, 3)), (probability, (4, 3))])],
     "dropout": [(lambda x: F.dropout(x, 0.4, True, np.random.default_rng(5)), [(normal, (6, 5))])],
+    # the table's own functions (tests/test_conv.py checks many more shapes)
+    "conv2d": [(lambda x, w, b: OPS["conv2d"].function(x, w, b, stride=2, padding=1),
+                [(normal, (2, 3, 7, 6)), (normal, (4, 3, 3, 3)), (normal, (4,))]),
+               (lambda x, w: OPS["conv2d"].function(x, w), [(normal, (1, 2, 5, 5)),
+                                                            (normal, (3, 2, 4, 4))])],
+    "max_pool2d": [(lambda x: OPS["max_pool2d"].function(x, 2), [(normal, (2, 3, 5, 6))]),
+                   (lambda x: OPS["max_pool2d"].function(x, 3, 1, 1), [(normal, (1, 2, 5, 5))])],
+    "avg_pool2d": [(lambda x: OPS["avg_pool2d"].function(x, 2), [(normal, (2, 3, 5, 6))]),
+                   (lambda x: OPS["avg_pool2d"].function(x, 3, 2, 1), [(normal, (1, 2, 5, 5))])],
 }  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """Neural-network building blocks with PyTorch's names: `Module`, `Parameter`, `Linear`,
-`Sequential`, activations, `Dropout`, losses, initializers (`nn.init`) and saving
-(`nn.save` / `nn.load`), and the hand-off to PyTorch (`nn.to_torch` / `nn.from_torch`).
+`Sequential`, `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`, activations, `Dropout`, losses,
+initializers (`nn.init`), saving (`nn.save` / `nn.load`) and the hand-off to PyTorch
+(`nn.to_torch` / `nn.from_torch`).
 
     from autograd import Tensor, nn
     model = nn.Sequential(nn.Linear(784, 100, init="he_normal", rng=0), nn.ReLU(),
@@ -11,10 +12,14 @@
 from autograd.nn import init
 from autograd.nn.layers import (
     ELU,
+    AvgPool2d,
+    Conv2d,
     Dropout,
+    Flatten,
     Identity,
     LeakyReLU,
     Linear,
+    MaxPool2d,
     ReLU,
     Sigmoid,
     Softmax,
@@ -32,6 +37,10 @@ __all__ = [
     "ModuleList",
     "LoadResult",
     "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
     "Sigmoid",
     "Tanh",
     "ReLU",

@@ -49,10 +49,66 @@ def _torch_dtype(torch, array: np.ndarray):
     return getattr(torch, array.dtype.name)
 
 
+def _pair(value) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def _unsupported(t, **settings) -> None:
+    """ValueError naming the first of PyTorch's `settings` (attribute=value we support) that
+    the layer `t` sets otherwise."""
+    for name, supported in settings.items():
+        value = getattr(t, name)
+        if value != supported and _pair(value) != _pair(supported):
+            raise ValueError(
+                f"{type(t).__name__} with {name}={value!r} has no counterpart here "
+                f"(supported: {name}={supported!r})"
+            )
+
+
+def _conv2d_args(t) -> dict:
+    _unsupported(t, dilation=(1, 1), groups=1, padding_mode="zeros")
+    if isinstance(t.padding, str):
+        raise ValueError(
+            f"Conv2d with padding={t.padding!r} has no counterpart here "
+            "(supported: padding given in pixels)"
+        )
+    return {
+        "in_channels": t.in_channels,
+        "out_channels": t.out_channels,
+        "kernel_size": _pair(t.kernel_size),
+        "stride": _pair(t.stride),
+        "padding": _pair(t.padding),
+        "bias": t.bias is not None,
+        "dtype": _numpy_dtype(t.weight.dtype),
+    }
+
+
+def _pool_to_args(m, torch) -> dict:
+    return {"kernel_size": m.kernel_size, "stride": m.stride, "padding": m.padding}
+
+
+def _max_pool_args(t) -> dict:
+    _unsupported(t, dilation=1, ceil_mode=False, return_indices=False)
+    return {
+        "kernel_size": _pair(t.kernel_size),
+        "stride": _pair(t.stride),
+        "padding": _pair(t.padding),
+    }
+
+
+def _avg_pool_args(t) -> dict:
+    _unsupported(t, ceil_mode=False, count_include_pad=True, divisor_override=None)
+    return {
+        "kernel_size": _pair(t.kernel_size),
+        "stride": _pair(t.stride),
+        "padding": _pair(t.padding),
+    }
+
+
 def _softmax_dim(t) -> dict:
     if t.dim is None:
         raise ValueError(
-            "from_torch: torch.nn.Softmax() without dim picks the axis from the input's rank "
+            "Softmax() without dim picks the axis from the input's rank "
             "(a deprecated implicit rule); build it with Softmax(dim=...) to convert it"
         )
     return {"axis": t.dim}
@@ -91,6 +147,28 @@ LAYERS: tuple[Counterpart, ...] = (
     Counterpart(layers.Softmax, "Softmax", lambda m, torch: {"dim": m.axis}, _softmax_dim),
     Counterpart(layers.Identity, "Identity", _no_args, _no_args),
     Counterpart(layers.Dropout, "Dropout", lambda m, torch: {"p": m.p}, lambda t: {"p": t.p}),
+    Counterpart(
+        layers.Conv2d,
+        "Conv2d",
+        lambda m, torch: {
+            "in_channels": m.in_channels,
+            "out_channels": m.out_channels,
+            "kernel_size": m.kernel_size,
+            "stride": m.stride,
+            "padding": m.padding,
+            "bias": m.bias is not None,
+            "dtype": _torch_dtype(torch, m.weight.data),
+        },
+        _conv2d_args,
+    ),
+    Counterpart(layers.MaxPool2d, "MaxPool2d", _pool_to_args, _max_pool_args),
+    Counterpart(layers.AvgPool2d, "AvgPool2d", _pool_to_args, _avg_pool_args),
+    Counterpart(
+        layers.Flatten,
+        "Flatten",
+        lambda m, torch: {"start_dim": m.start_dim, "end_dim": m.end_dim},
+        lambda t: {"start_dim": t.start_dim, "end_dim": t.end_dim},
+    ),
 )
 
 _BY_OURS = {row.ours: row for row in LAYERS}
@@ -184,7 +262,10 @@ def _from_torch(module, torch, where):
             )
         if list(module.buffers()):
             raise TypeError(f"from_torch: {where} ({name}) holds buffers, which we cannot carry")
-        out = row.ours(**row.from_args(module))
+        try:
+            out = row.ours(**row.from_args(module))
+        except ValueError as exc:
+            raise ValueError(f"from_torch: {where}: {exc}") from None
         out.load_state_dict(
             {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}, strict=True
         )

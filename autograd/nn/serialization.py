@@ -47,6 +47,10 @@ LAYERS = {
     cls.__name__: cls
     for cls in (
         layers.Linear,
+        layers.Conv2d,
+        layers.MaxPool2d,
+        layers.AvgPool2d,
+        layers.Flatten,
         layers.Sigmoid,
         layers.Tanh,
         layers.ReLU,
@@ -117,7 +121,7 @@ def build(description, where: str = "model") -> Module:
     config = description.get("config", {})
     if not isinstance(config, dict):
         raise ValueError(f"{where}: 'config' of {kind} must be an object, got {config!r:.80}")
-    if cls is layers.Linear:
+    if cls in (layers.Linear, layers.Conv2d):
         config = {**config, "init": "zeros", "rng": 0}  # the file's weights replace these
     try:
         return cls(**config)

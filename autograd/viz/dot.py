@@ -144,21 +144,30 @@ def _format_param(value: Any) -> str:
     return str(value)
 
 
-def _op_table_symbol(node: Any) -> str:
-    """The op's symbol from the op table of the node's own module (Value: engine.OPS, Tensor:
-    its module's OPS), else from engine.OPS, else the op's name."""
+def _op_spec(node: Any) -> Any:
+    """The op's entry in the op table of the node's own module (Value: engine.OPS, Tensor:
+    its module's OPS), else in engine.OPS, else None."""
     from autograd.engine import OPS
 
     module = sys.modules.get(type(node).__module__)
     for table in (getattr(module, "OPS", None), OPS):
         if isinstance(table, Mapping) and node.op in table:
-            return str(table[node.op].symbol)
-    return str(node.op)
+            return table[node.op]
+    return None
+
+
+def _op_table_symbol(node: Any) -> str:
+    """The op's symbol from its op table entry, else the op's name."""
+    spec = _op_spec(node)
+    return str(node.op) if spec is None else str(spec.symbol)
 
 
 def op_text(node: Any) -> str:
     """What an op node shows: the op's symbol and its parameters (``ELU α=0.1``, ``x²``)."""
     params = dict(node.params or {})
+    spec = _op_spec(node)
+    if spec is not None and getattr(spec, "text", None) is not None and node.params:
+        return str(spec.text(params))  # the op writes itself (``Conv 5×5, 3→6``)
     if node.op == "pow" and "exponent" in params:
         exponent = float(params.pop("exponent"))
         if exponent.is_integer() and abs(exponent) < 1000:
