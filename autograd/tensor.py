@@ -714,37 +714,45 @@ class Tensor:
         if self._backward is None:  # a leaf: its gradient is the seed
             _accumulate_leaf(self, seed, None)
             return
-        # Gradients of intermediate nodes live in `grads` (by id) while the walk needs them:
-        # no state outlives this call (the nodes' .grad is only written for display,
-        # with retain_graph=True).
-        grads = {id(self): seed}
-        for node in reversed(topo_order(self)):
-            fn = node._backward
-            if fn is None:
-                continue
-            g = grads.pop(id(node), None)
-            if g is not None:
-                for p, gp in zip(node.parents, fn(g)):
-                    if gp is None or not p.requires_grad:
-                        continue
-                    data = p.data
-                    if gp.shape != data.shape:
-                        gp = unbroadcast(gp, data.shape)
-                    if gp.dtype is not data.dtype and gp.dtype != data.dtype:
-                        gp = gp.astype(data.dtype)
-                    if p._backward is None:
-                        _accumulate_leaf(p, gp, g)
-                    else:
-                        key = id(p)
-                        earlier = grads.get(key)
-                        # NOTE: not +=: `earlier` may be the very array another node holds.
-                        grads[key] = gp if earlier is None else earlier + gp
-            if retain_graph:
-                node.grad = g
-            else:
-                node.parents = ()
-                node._backward = _freed
+        # An intermediate node's .grad holds its gradient while the walk needs it. Every one
+        # starts from None (a retained graph keeps the last backward's, for display), so no
+        # gradient of an earlier call, or of one that failed half-way, can leak into this one.
+        order = topo_order(self)
+        for node in order:
+            if node._backward is not None:
                 node.grad = None
+        self.grad = seed
+        try:
+            for node in reversed(order):
+                fn = node._backward
+                if fn is None:
+                    continue
+                g = node.grad
+                if g is not None:
+                    for p, gp in zip(node.parents, fn(g)):
+                        if gp is None or not p.requires_grad:
+                            continue
+                        data = p.data
+                        if gp.shape != data.shape:
+                            gp = unbroadcast(gp, data.shape)
+                        if gp.dtype is not data.dtype and gp.dtype != data.dtype:
+                            gp = gp.astype(data.dtype)
+                        if p._backward is None:
+                            _accumulate_leaf(p, gp, g)
+                        elif p.grad is None:
+                            p.grad = gp
+                        else:
+                            # NOTE: not +=: p.grad may be the very array another node holds.
+                            p.grad = p.grad + gp
+                if not retain_graph:
+                    node.parents = ()
+                    node._backward = _freed
+                    node.grad = None
+        except BaseException:
+            for node in order:  # a failed walk leaves no gradient behind on the graph
+                if node._backward is not None:
+                    node.grad = None
+            raise
         self.grad = seed
 
 
