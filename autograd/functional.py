@@ -66,16 +66,8 @@ def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b, W of shape (out, in) as in PyTorch;
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
     x = as_tensor(x, weight)
-    X, W = x.data, weight.data
-    if X.dtype != W.dtype and W.dtype.kind == "f":
-        # NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64
-        # batch does not silently run the whole step, gradients included, in float64.
-        if x.requires_grad:
-            raise TypeError(
-                f"linear: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
-                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
-            )
-        X = X.astype(W.dtype)
+    W = weight.data
+    X = _cast_like(x, W, "linear")
     if W.ndim != 2:
         raise ValueError(f"linear: weight must be 2-d (out, in), got shape {W.shape}")
     if X.ndim == 0 or X.shape[-1] != W.shape[1]:
@@ -359,23 +351,25 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
 
 
 # --- joining and selecting ----------------------------------------------------------------------
-def _tensors(tensors, name):
+def _join(tensors, axis, name, join):
+    """The inputs as Tensors and numpy's `join` (np.concatenate or np.stack) of their arrays;
+    a ValueError naming `name`, the shapes and the axis when they do not fit together."""
     items = list(tensors)
     if not items:
         raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
     like = next((t for t in items if isinstance(t, Tensor)), None)
-    return tuple(as_tensor(t, like) for t in items)
+    parts = tuple(as_tensor(t, like) for t in items)
+    try:
+        return parts, join([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"{name}: shapes {shapes} along axis {axis}: {exc}") from None
 
 
 @register("concatenate", "concat", arity=-1)
 def concatenate(tensors, axis=0) -> Tensor:
     """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
-    parts = _tensors(tensors, "concatenate")
-    try:
-        out = np.concatenate([t.data for t in parts], axis=axis)
-    except ValueError as exc:
-        shapes = ", ".join(str(t.data.shape) for t in parts)
-        raise ValueError(f"concatenate: shapes {shapes} along axis {axis}: {exc}") from None
+    parts, out = _join(tensors, axis, "concatenate", np.concatenate)
     ax = axis % out.ndim
     bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
 
@@ -388,14 +382,8 @@ def concatenate(tensors, axis=0) -> Tensor:
 @register("stack", "stack", arity=-1)
 def stack(tensors, axis=0) -> Tensor:
     """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
-    parts = _tensors(tensors, "stack")
-    try:
-        out = np.stack([t.data for t in parts], axis=axis)
-    except ValueError as exc:
-        shapes = ", ".join(str(t.data.shape) for t in parts)
-        raise ValueError(f"stack: shapes {shapes}: {exc}") from None
-    ax = axis % out.ndim
-    lead = (slice(None),) * ax
+    parts, out = _join(tensors, axis, "stack", np.stack)
+    lead = (slice(None),) * (axis % out.ndim)
 
     def backward(g):
         return tuple(g[lead + (i,)] for i in range(len(parts)))
@@ -456,8 +444,10 @@ def _image_input(x, name, like=None):
 
 
 def _cast_like(x, W, name):
-    """The input's array in the weights' float dtype (NOTE: as in `linear`, so one float64
-    batch does not run a whole float32 step in float64)."""
+    """The input's array in the weights' float dtype (`linear` and `conv2d`).
+
+    NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64 batch does
+    not silently run the whole step, gradients included, in float64."""
     X = x.data
     if X.dtype != W.dtype and W.dtype.kind == "f":
         if x.requires_grad:
