@@ -29,6 +29,14 @@ __all__ = [
 ]
 
 
+def _finite(value, what: str) -> float:
+    """`value` as a float; refuses inf and nan (a file may say alpha = Infinity)."""
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, got {value}")
+    return value
+
+
 def _positive_int(value, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{what} must be a positive int, got {value!r}")
@@ -288,7 +296,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = _finite(alpha, "LeakyReLU alpha")
 
     def forward(self, x):
         return x.leaky_relu(self.alpha)
@@ -305,7 +313,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = _finite(alpha, "ELU alpha")
 
     def forward(self, x):
         return x.elu(self.alpha)
@@ -326,6 +334,8 @@ class Softmax(Module):
         super().__init__()
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Softmax axis must be an int, got {axis!r}")
+        if not -64 <= axis < 64:  # NOTE: numpy arrays have at most 64 axes
+            raise ValueError(f"Softmax axis must be in [-64, 64) (numpy's axes), got {axis}")
         self.axis = int(axis)
 
     def forward(self, x):

@@ -359,7 +359,8 @@ class RMSprop(Optimizer):
         self.alpha = _check_unit_interval("alpha", alpha)
         self.eps = _check_nonnegative("eps", eps)
         self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
-        self.momentum = _check_unit_interval("momentum", momentum)
+        # NOTE: any momentum >= 0, as torch.optim.RMSprop (steps are normalized by sqrt(v)).
+        self.momentum = _check_nonnegative("momentum", momentum)
         self.centered = bool(centered)
 
     def _hyper(self) -> dict:
