@@ -3,7 +3,10 @@
 Every op computes its result with numpy and records, in one closure, how to turn the gradient
 of its output ``g`` into the gradients of its inputs (a vector-Jacobian product). Each op's
 docstring gives the forward formula and that rule. ``backward()`` walks the graph once in the
-order of `graph.topo_order` (the same sort the scalar engine and the visualizer use).
+order of `graph.topo_order` (the same sort the scalar engine and the visualizer use) and sums
+each gradient down to its input's shape there (`unbroadcast`): ops do not. Ops in other modules
+build their nodes with `record_op`; the contract between an op and the driver is written
+beside the node constructor below.
 
 dtype: a Tensor made from a numpy array keeps the array's dtype (and shares its memory, as
 ``torch.from_numpy``); Python numbers and lists become float32. A Python number in an op takes
