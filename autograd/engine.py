@@ -56,6 +56,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "params", "__weakref__")
+    OPS = OPS  # the op table of Value nodes (diagrams read op symbols through the class)
 
     def __init__(self, data, label="", op="", parents=(), local_grads=(), params=None):
         self.data = data if type(data) is float else _as_float(data)

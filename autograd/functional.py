@@ -224,7 +224,6 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     return record_op(loss, (logits,), "cross_entropy", backward, params)
 
 
-@register("mse_loss", "MSE", arity=2, reduction="mean")
 def _target_like(name, pred, target) -> Tensor:
     """``target`` as a Tensor of the prediction's shape and float dtype (unless it is a Tensor
     that requires grad).
@@ -248,6 +247,7 @@ def _target_like(name, pred, target) -> Tensor:
     return Tensor(t)
 
 
+@register("mse_loss", "MSE", arity=2, reduction="mean")
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""

@@ -185,6 +185,7 @@ class Tensor:
         "_backward",
         "__weakref__",
     )
+    OPS = OPS  # the op table of Tensor nodes (diagrams read op symbols through the class)
     __array_ufunc__ = None  # numpy defers to our reflected operators: array + Tensor -> Tensor
 
     def __init__(self, data, requires_grad=False, label="", dtype=None):

@@ -22,12 +22,13 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.data import _array
+from autograd.early_stopping import EarlyStopping
 from autograd.graph import no_grad
 from autograd.metrics import accuracy
 from autograd.nn.losses import BCEWithLogitsLoss
 from autograd.tensor import Tensor
 
-__all__ = ["History", "fit", "evaluate", "predict"]
+__all__ = ["History", "fit", "evaluate", "predict", "EarlyStopping"]
 
 METRICS = {"accuracy": accuracy}
 
@@ -322,7 +323,7 @@ def fit(
     - ``metrics``: names (``"accuracy"``), functions ``f(pred, target) -> float`` on numpy
       arrays, or a dict name -> function; recorded as ``train_<name>`` and ``val_<name>``.
     - ``scheduler``: a schedule from `autograd.optim.lr_scheduler`, stepped after every epoch.
-    - ``early_stopping``: an `autograd.optim.EarlyStopping` whose ``monitor`` is one of the
+    - ``early_stopping``: an `EarlyStopping` whose ``monitor`` is one of the
       history keys (``"val_loss"``, ``"val_accuracy"``, ``"train_loss"``, ...); when training
       ends its best weights are restored (``restore_best=True``), also if all epochs ran.
     - ``progress``: a tqdm bar over epochs with the latest figures (needs tqdm).

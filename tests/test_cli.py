@@ -438,12 +438,12 @@ def test_a_long_input_is_echoed_around_the_caret_only(capsys):
 
 
 def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatch):
-    import autograd.viz.expr
+    import autograd.handcalc.expr
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
-    monkeypatch.setattr(autograd.viz.expr, "build", broken)
+    monkeypatch.setattr(autograd.handcalc.expr, "build", broken)
     code, out, err = run(capsys, "draw", PERCEPTRON, *SET, "-o", "never.svg")
     assert code == EXIT_INTERNAL_ERROR == 4
     assert err.splitlines() == [

@@ -389,6 +389,13 @@ def test_early_stopping_restores_the_best_weights():
     assert model.w.tolist() == [1.0, 1.0]  # the weights of epoch 1, the best
 
 
+def test_early_stopping_lives_with_training_and_keeps_its_old_import():
+    from autograd import train
+    from autograd.early_stopping import EarlyStopping
+
+    assert train.EarlyStopping is EarlyStopping is optim.EarlyStopping
+
+
 def test_early_stopping_errors():
     with pytest.raises(ValueError, match="pass mode='min' or mode='max'"):
         optim.EarlyStopping("val_score")

@@ -203,6 +203,14 @@ def test_damaged_array_data_is_detected(saved):
         nn.load(path)
 
 
+def test_a_text_file_is_not_said_to_be_pickled_data(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_text("hello, not a model\n", encoding="utf-8")
+    with pytest.raises(nn.CheckpointError) as info:
+        nn.load(path)
+    assert "pickle" not in str(info.value) and "not an .npz" in str(info.value)
+
+
 def test_not_an_npz(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("these are not weights")

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd.functional as F
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, gradcheck, no_grad
 from autograd.engine import OPS as SCALAR_OPS
 from autograd.engine import sum_values
 from autograd.tensor import OPS, concatenate, record_op, stack, unbroadcast, where
@@ -27,37 +27,13 @@ RNG_SEED = 1234
 
 
 # --- central differences ----------------------------------------------------------------------
-def numeric_grads(f, arrays, upstream, eps=1e-6):
-    """d(Σ upstream·f(arrays))/d(arrays), by central differences, one element at a time."""
-    grads = []
-    for x in arrays:
-        grad = np.zeros_like(x)
-        for i in np.ndindex(x.shape):
-            old = x[i]
-            x[i] = old + eps
-            up = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
-            x[i] = old - eps
-            down = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
-            x[i] = old
-            grad[i] = (up - down) / (2 * eps)
-        grads.append(grad)
-    return grads
-
-
 def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6, layout=np.array):
     """backward() of f at `arrays` (float64) agrees with central differences; the inputs are
     given to f in the memory `layout` (a function returning an array of the same values)."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
     inputs = [Tensor(layout(a.copy()), requires_grad=True) for a in arrays]
-    out = f(*inputs)
-    assert out.dtype == np.float64, f"float64 inputs gave a {out.dtype} output"
-    upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected = numeric_grads(f, arrays, upstream)
-    for i, (t, num) in enumerate(zip(inputs, expected)):
-        assert t.grad is not None, f"input {i} got no gradient"
-        assert t.grad.shape == t.data.shape, f"input {i}: grad {t.grad.shape} != {t.data.shape}"
-        np.testing.assert_allclose(t.grad, num, rtol=rtol, atol=atol, err_msg=f"input {i}")
+    upstream = rng.standard_normal(f(*[Tensor(a) for a in arrays]).shape)
+    assert gradcheck(f, inputs, rtol=rtol, atol=atol, upstream=upstream)
 
 
 # Inputs drawn away from kinks (|x| > 0.05) so that central differences are meaningful.
@@ -194,6 +170,49 @@ def test_op_gradients_match_central_differences(name):
     for f, inputs in CASES[name]:
         arrays = [make(rng, shape) for make, shape in inputs]
         check_gradients(f, arrays, rng)
+
+
+# How to call each op table entry's own function (the method or function it was registered on),
+# on inputs of shape (3, 4).
+TABLE_CALLS = {
+    **{name: lambda f, a, b: f(a, b) for name in ("add", "sub", "mul", "div")},
+    "pow": lambda f, a, b: f(abs(a) + 0.5, b),
+    "matmul": lambda f, a, b: f(a, b.T),
+    **{name: lambda f, a, b: f(a) for name in (
+        "neg", "abs", "exp", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
+        "softmax", "log_softmax", "sum", "mean", "max", "min", "transpose")},
+    **{name: lambda f, a, b: f(abs(a) + 0.5) for name in ("log", "sqrt")},
+    "reshape": lambda f, a, b: f(a, 4, 3),
+    "getitem": lambda f, a, b: f(a, (slice(1, None),)),
+    "clip": lambda f, a, b: f(a, -0.5, 0.5),
+    "concatenate": lambda f, a, b: f([a, b]),
+    "stack": lambda f, a, b: f([a, b]),
+    "where": lambda f, a, b: f(a.data > b.data, a, b),
+    "linear": lambda f, a, b: f(a, b),
+    "cross_entropy": lambda f, a, b: f(a, np.array([0, 2, 1])),
+    "mse_loss": lambda f, a, b: f(a, b),
+    "binary_cross_entropy": lambda f, a, b: f(a.sigmoid(), b.sigmoid()),
+    "binary_cross_entropy_with_logits": lambda f, a, b: f(a, b.sigmoid()),
+    "dropout": lambda f, a, b: f(a, 0.5, True, np.random.default_rng(0)),
+    "conv2d": lambda f, a, b: f(a.reshape(1, 1, 3, 4), b[:2, :2].reshape(1, 1, 2, 2)),
+    **{name: lambda f, a, b: f(a.reshape(1, 1, 3, 4), 2) for name in ("max_pool2d", "avg_pool2d")},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_table_entry_is_registered_on_its_own_function(name):
+    """Calling an entry's function makes a node of that op (a registration decorator on the
+    wrong function, a helper, fails here)."""
+    rng = np.random.default_rng(RNG_SEED)
+    a, b = (Tensor(normal(rng, (3, 4)), requires_grad=True) for _ in range(2))
+    out = TABLE_CALLS[name](OPS[name].function, a, b)
+    assert isinstance(out, Tensor) and out.op == name, (name, OPS[name].function)
+
+
+def test_mse_loss_entry_computes_the_loss():
+    p, t = Tensor([[1.0, 2.0]], requires_grad=True), Tensor([[0.0, 4.0]])
+    out = OPS["mse_loss"].function(p, t)
+    assert out.item() == pytest.approx((1.0 + 4.0) / 2)
 
 
 # --- memory layouts: an op must not assume C order (issue 15: cross_entropy lost its gradient

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.arguments import finite, positive_int
 from autograd.functional import avg_pool2d, conv2d, dropout, linear, max_pool2d, pair
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
@@ -27,20 +28,6 @@ __all__ = [
     "Identity",
     "Dropout",
 ]
-
-
-def _finite(value, what: str) -> float:
-    """`value` as a float; refuses inf and nan (a file may say alpha = Infinity)."""
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{what} must be a finite number, got {value}")
-    return value
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class Linear(Module):
@@ -68,8 +55,8 @@ class Linear(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        self.in_features = _positive_int(in_features, "Linear in_features")
-        self.out_features = _positive_int(out_features, "Linear out_features")
+        self.in_features = positive_int("Linear in_features", in_features)
+        self.out_features = positive_int("Linear out_features", out_features)
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Linear dtype must be a floating-point type, got {dtype}")
@@ -137,8 +124,8 @@ class Conv2d(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "Conv2d in_channels")
-        self.out_channels = _positive_int(out_channels, "Conv2d out_channels")
+        self.in_channels = positive_int("Conv2d in_channels", in_channels)
+        self.out_channels = positive_int("Conv2d out_channels", out_channels)
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = pair(stride, "stride", "Conv2d")
         self.padding = pair(padding, "padding", "Conv2d", minimum=0)
@@ -296,7 +283,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = _finite(alpha, "LeakyReLU alpha")
+        self.alpha = finite("LeakyReLU alpha", alpha)
 
     def forward(self, x):
         return x.leaky_relu(self.alpha)
@@ -313,7 +300,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = _finite(alpha, "ELU alpha")
+        self.alpha = finite("ELU alpha", alpha)
 
     def forward(self, x):
         return x.elu(self.alpha)

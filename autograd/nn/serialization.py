@@ -17,21 +17,21 @@ named as in ``state_dict()``, plus ``__architecture__``, a JSON text::
 Safety: files are read with ``allow_pickle=False`` (loading never runs code) and every part
 is checked (zip, JSON, layer types and arguments, array names, shapes, dtypes) before a model
 is returned, so a bad file raises `CheckpointError` naming the file and the problem, never
-a half-loaded model. Writes go to a temporary file in the target folder, then ``os.replace``:
-a crash mid-write leaves the previous file intact.
+a half-loaded model. Writes go through `autograd.files.write_atomic` (a temporary file, then
+``os.replace``): a crash mid-write leaves the previous file intact.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from autograd.files import write_atomic
 from autograd.nn import layers
 from autograd.nn.module import Module, Sequential
 from autograd.safe_read import fill_from, most_inflated
@@ -175,35 +175,19 @@ def _write_array(member, array: np.ndarray) -> None:
 
 
 def _write_npz(path, arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` as an .npz, atomically: a temporary file in the same folder (same file
-    system, so the rename is atomic), flushed to disk, then renamed over the target.
+    """Write ``arrays`` as an .npz, atomically (`autograd.files.write_atomic`).
 
     NOTE: zipfile directly rather than np.savez(file, **arrays): a parameter named ``file``
     or ``allow_pickle`` would collide with np.savez's own arguments.
     """
-    path = _npz_path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist")
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    # 0o666 filtered by the umask, like any new file (mkstemp would force 0o600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for name, array in arrays.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
-                        _write_array(member, np.asanyarray(array))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for name, array in arrays.items():
+                with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                    _write_array(member, np.asanyarray(array))
+
+    return write_atomic(_npz_path(path), write)
 
 
 def _header(kind: str, state: dict[str, np.ndarray], model=None, training=None) -> np.ndarray:
