@@ -70,7 +70,6 @@ def compare_with_torch(
     drop out at random (the two libraries would draw different masks): call ``model.eval()``
     or leave Dropout out.
     """
-    torch = require_torch("compare_with_torch")
     if loss not in LOSSES:
         raise ValueError(f"compare_with_torch: loss must be one of {LOSSES}, got {loss!r}")
     if not isinstance(epochs, int) or epochs < 1:
@@ -83,6 +82,7 @@ def compare_with_torch(
             f"compare_with_torch: Dropout {', '.join(dropping)} would draw different random "
             "masks in the two libraries; call model.eval() first or compare without Dropout"
         )
+    torch = require_torch("compare_with_torch")
     theirs = to_torch(model)
     params = list(model.parameters())
     dtype = params[0].data.dtype

@@ -274,6 +274,17 @@ def test_compare_refuses_dropout_in_training_mode():
         compare_with_torch(model, np.zeros((4, 2), np.float32), np.zeros(4, np.int64))
 
 
+def test_compare_checks_its_arguments_before_needing_torch():
+    from autograd.compare import compare_with_torch
+
+    model = nn.Sequential(nn.Linear(2, 2, rng=0))
+    x, y = np.zeros((4, 2), np.float32), np.zeros(4, np.int64)
+    with pytest.raises(ValueError, match=r"loss must be one of \('cross_entropy', 'mse'\)"):
+        compare_with_torch(model, x, y, loss="hinge")
+    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
+        compare_with_torch(model, x, y, epochs=0)
+
+
 def test_notebook_07_runs(monkeypatch, tmp_path):
     """The recipe notebook, cell by cell (the bench environment has torch but no Jupyter)."""
     _torch()
