@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -173,6 +174,15 @@ def _build_graph(command: str, expression: str, values: dict):
         graph = build(expression, values)
     for warning in caught:
         print(f"autograd {command}: warning: {warning.message}", file=sys.stderr)
+    root = graph[0]
+    named_step = re.search(rf"(^|[;\n])\s*{re.escape(root.label)}\s*=(?!=)", expression)
+    if root.label != "y" and not named_step:
+        taken = "an input" if "y" in values else "a step"
+        print(
+            f"autograd {command}: note: the output is labelled {root.label!r} ('y' is {taken}); "
+            "name it with a last step such as 'out = ...'",
+            file=sys.stderr,
+        )
     return graph
 
 
@@ -257,6 +267,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         root, nodes = _build_graph("check", expression, values)
         report = check((root, nodes), claims)
     except ExpressionError as e:
+        if e.missing and args.claims:
+            return _fail(
+                "check",
+                f"no value for {e.missing!r}: add it under [inputs] in {args.claims} "
+                f"({e.missing} = NUMBER) or give --set {e.missing}=NUMBER",
+                e.pointer(),
+            )
         return _fail("check", str(e), e.pointer())
     except (UsageError, ClaimError) as e:
         return _fail("check", str(e))

@@ -176,7 +176,7 @@ ERRORS = [
     ("__import__('os')", "unknown function '__import__'", "__import__"),
     ("sigmoid(w*x +", "syntax error: '(' was never closed", "("),
     ("w*x +* 2", "syntax error", "*"),
-    ("2x + w", "syntax error", "2"),
+    ("2x + w", "write 2*x for 2x: a product needs", "2x"),
     ("x^2", "'^' is not a power here; write a**b", "x^2"),
     ("x < 2", "unsupported: comparisons", "x < 2"),
     ("x.real", "unsupported: attributes", "x.real"),

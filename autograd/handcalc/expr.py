@@ -48,6 +48,12 @@ ALLOWED = (
 )
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _NAME = re.compile(r"[^\W\d]\w*")
+# A number written against a name or a bracket, as on paper: 2x, 0.5(a + b).
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([^\W\d]\w*|\()")
+# A comma that ends one step and starts the next: "h = w*x + b, y = sigmoid(h)".
+_STEP_AFTER_COMMA = re.compile(r",\s*([^\W\d]\w*)\s*=(?!=)")
+# Names of functions as courses write them -> ours.
+_FUNCTION_ALIASES = {"ln": "log", "σ": "sigmoid", "lrelu": "leaky_relu", "leakyrelu": "leaky_relu"}
 _ENGINE_DETAIL = re.compile(r" \(from Value\(.*\)\)$|\s*\(Value\(.*$")
 
 
@@ -65,6 +71,7 @@ class ExpressionError(ValueError):
         self.source = source
         self.col = col
         self.width = max(1, width)
+        self.missing = ""  # the input without a value, for "no value for 'x1'"
 
     def pointer(self) -> str:
         """Two lines: the offending line of the source and ``^^^`` under the token."""
@@ -214,17 +221,19 @@ class _Builder:
 
     # --- parsing ------------------------------------------------------------------------------
     def run(self) -> tuple[Value, dict[str, Value]]:
-        text = self._normalise()
+        text = self._text = self._normalise()
         if not text.strip():
             raise ExpressionError(
                 "empty expression: expected e.g. 'sigmoid(w*x + b)'", self.source, 0
             )
+        self._check_step_commas()
         try:
             tree = ast.parse(text, mode="exec")
         except SyntaxError as e:
             col = self._offset(e.lineno or 1, max((e.offset or 1) - 1, 0), byte_col=False)
             end = e.end_offset if e.end_lineno == e.lineno and e.end_offset else 0
             width = max(1, end - (e.offset or 1))
+            self._explain_syntax_error(col)
             raise ExpressionError(f"syntax error: {e.msg}", self.source, col, width) from None
         except (RecursionError, MemoryError):
             raise ExpressionError("expression nested too deeply", self.source) from None
@@ -258,6 +267,41 @@ class _Builder:
         self._check_all_used(root, steps)
         root.backward()
         return root, dict(self.nodes)
+
+    def _check_step_commas(self) -> None:
+        """Steps separated by commas, as in a written list: say to use ``;`` or a new line."""
+        depth = 0
+        for i, char in enumerate(self.source):
+            depth += (char in "([{") - (char in ")]}")
+            if char != "," or depth != 0 or not _STEP_AFTER_COMMA.match(self.source, i):
+                continue
+            start = max(self.source.rfind(";", 0, i), self.source.rfind("\n", 0, i)) + 1
+            if re.search(r"(?<![=<>!])=(?!=)", self.source[start:i]):  # after a step
+                raise ExpressionError(
+                    "separate steps with ';' or a new line, not ',': "
+                    "'h = w1*x1 + w2*x2 + b; y = sigmoid(h)'",
+                    self.source,
+                    i,
+                )
+
+    def _explain_syntax_error(self, col: int) -> None:
+        """A syntax error from writing as on paper (``2x``): said in the course's words."""
+        for match in _IMPLICIT_PRODUCT.finditer(self.source):
+            number, after = match.groups()
+            if after != "(":
+                try:
+                    float(number + after)  # 1e5 is a number
+                    continue
+                except ValueError:
+                    pass
+            if match.start() <= col <= match.end():
+                raise ExpressionError(
+                    f"write {number}*{after}{'...)' if after == '(' else ''} for "
+                    f"{match.group(0)}{'...)' if after == '(' else ''}: a product needs '*'",
+                    self.source,
+                    match.start(),
+                    len(match.group(0)),
+                )
 
     def _check_steps(self, statements: list[ast.stmt]) -> dict[str, ast.Assign]:
         steps: dict[str, ast.Assign] = {}
@@ -367,12 +411,20 @@ class _Builder:
             raise self.error(f"{name!r} is a function; call it: {name}(...)", expr)
         if name in self.step_names:
             raise self.error(f"{name!r} is used before the step that defines it", expr)
-        raise self.error(f"no value for {name!r}; give one with --set {name}=NUMBER", expr)
+        error = self.error(f"no value for {name!r}; give one with --set {name}=NUMBER", expr)
+        error.missing = name
+        raise error
 
     def binary(self, expr: ast.BinOp) -> Value:
         op = _BINARY.get(type(expr.op))
         if op is None:
             if isinstance(expr.op, ast.BitXor):
+                if isinstance(expr.left, ast.Name) and expr.left.id == "e":
+                    power = ast.get_source_segment(self._text, expr.right) or "x"
+                    shown = (
+                        power if _NAME.fullmatch(power) or self.number(expr.right) else f"({power})"
+                    )
+                    raise self.error(f"write exp({power}) for e^{shown}", expr)
                 raise self.error("'^' is not a power here; write a**b (e.g. x**2)", expr)
             raise self.error(f"unsupported operator {_describe(expr.op)}; {ALLOWED}", expr)
         if op == "add":
@@ -408,10 +460,18 @@ class _Builder:
 
     def call(self, expr: ast.Call) -> Value:
         if not isinstance(expr.func, ast.Name):
+            if self.number(expr.func) is not None:
+                number = ast.get_source_segment(self._text, expr.func) or "2"
+                raise self.error(
+                    f"write {number}*(...) for {number}(...): a product needs '*'", expr
+                )
             raise self.error(f"unsupported call; {ALLOWED}", expr.func)
         name = expr.func.id
         if name not in FUNCTIONS:
-            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            folded = name.lower()
+            alias = _FUNCTION_ALIASES.get(folded, _FUNCTION_ALIASES.get(folded.replace("_", "")))
+            close = [folded] if folded in FUNCTIONS else [alias] if alias else []
+            close = close or difflib.get_close_matches(name, FUNCTIONS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.error(
                 f"unknown function {name!r}; {hint}known: {', '.join(sorted(FUNCTIONS))}",
