@@ -32,6 +32,7 @@ _LAZY_SUBMODULES = (
     "cli",
     "files",
     "arguments",
+    "safe_read",
 )
 
 

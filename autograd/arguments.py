@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
-__all__ = ["number", "nonnegative", "positive", "unit_interval", "positive_int"]
+__all__ = ["number", "finite", "nonnegative", "positive", "unit_interval", "positive_int"]
 
 
 def number(name: str, value) -> float:
@@ -26,6 +26,14 @@ def number(name: str, value) -> float:
         return float(value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a number, got {value!r}") from None
+
+
+def finite(name: str, value) -> float:
+    """A finite number (inf and nan refused: a file may say alpha = Infinity)."""
+    value = number(name, value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value}")
+    return value
 
 
 def nonnegative(name: str, value) -> float:

@@ -79,7 +79,13 @@ def _tensor_grads(f, inputs, eps, upstream, seed):
     from autograd.tensor import Tensor
 
     arrays = [np.array(x.data if isinstance(x, Tensor) else x, dtype=np.float64) for x in inputs]
-    tensors = [Tensor(a.copy(), requires_grad=True) for a in arrays]
+    tensors = []
+    for x, a in zip(inputs, arrays):
+        if isinstance(x, Tensor) and x.requires_grad and x.dtype == np.float64:
+            x.zero_grad()
+            tensors.append(x)  # as given, in its memory layout too
+        else:
+            tensors.append(Tensor(a.copy(), requires_grad=True))
     out = f(*tensors)
     if not isinstance(out, Tensor):
         raise TypeError(f"gradcheck: f must return a Tensor for array inputs, got {out!r}")
@@ -122,7 +128,9 @@ def gradcheck(
 
     ``inputs``: numbers (or `Value` s) for a function of `Value` s that returns a `Value`;
     arrays, nested lists (or `Tensor` s) for a function of `Tensor` s that returns a `Tensor`.
-    Inputs are copied to float64 (a `Value`'s or `Tensor`'s own gradient is not touched).
+    Inputs are copied to float64, except a float64 `Tensor` that requires grad: it is used as
+    it is (its memory layout too, to test an op on strided or transposed inputs), its ``grad``
+    reset and then set by the check; other inputs' own gradients are not touched.
     ``upstream`` (Tensor functions): the gradient sent into the output (default: random of the
     output's shape, from ``seed``).
     """

@@ -51,3 +51,11 @@ def test_an_input_without_gradient_and_float32_outputs_are_refused():
         gradcheck(lambda x: Tensor(x.data.astype(np.float32)), [np.ones(2)])
     with pytest.raises(ValueError, match="at least one input"):
         gradcheck(lambda: Value(1.0), [])
+
+
+def test_a_float64_tensor_input_is_used_as_given():
+    base = np.arange(12.0).reshape(3, 4)
+    x = Tensor(base[:, ::-2], requires_grad=True)  # negatively strided, not contiguous
+    assert not x.data.flags.c_contiguous
+    assert gradcheck(lambda x: (x * x).sum(), [x], upstream=1.0)
+    np.testing.assert_array_equal(x.grad, 2 * base[:, ::-2])  # its own gradient, set once

@@ -188,7 +188,8 @@ def _close(claim: float, true: float, quantum: float) -> bool:
 
 
 def _decimals(quantum: float) -> int:
-    return max(0, -round(math.log10(quantum)))
+    # NOTE: at most 17, the digits a float holds (a claim of 1E-323 would ask for 323).
+    return min(17, max(0, -round(math.log10(quantum))))
 
 
 def _settling(row: ClaimRow) -> str:
@@ -232,7 +233,9 @@ def _as_claim_text(key: str, value: Any) -> str:
         raise ClaimError(f"claim {key}: {text!r} is not a number (e.g. {key}=0.33)") from None
     if not number.is_finite():
         raise ClaimError(f"claim {key}: expected a finite number, got {text}")
-    if not math.isfinite(float(number)) or _quantum(number) == 0.0:
+    quantum = _quantum(number)
+    if not math.isfinite(float(number)) or quantum == 0.0 or math.isinf(quantum):
+        # NOTE: the precision too (0E+400 is a zero "to the nearest 1e400").
         raise ClaimError(f"claim {key}: {text} is beyond a float's range (about 1e-300 to 1e308)")
     return text
 
@@ -261,20 +264,42 @@ class Sheet:
     claims: dict[str, str]
 
 
+SHEET_MAX_BYTES = 1_000_000
+
+
 def _read_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        text = path.read_text(encoding="utf-8")
+        # NOTE: at most SHEET_MAX_BYTES (+1 to notice more): /dev/zero would never end.
+        with open(path, "rb") as f:
+            raw = f.read(SHEET_MAX_BYTES + 1)
     except OSError as e:
         raise ClaimError(f"cannot read the answer sheet {path}: {e.strerror}") from None
+    if len(raw) > SHEET_MAX_BYTES:
+        raise ClaimError(
+            f"{path}: larger than {SHEET_MAX_BYTES // 1_000_000} MB; an answer sheet is a TOML "
+            "file of a few lines"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ClaimError(
+            f"{path}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start}); an answer "
+            "sheet is a TOML file"
+        ) from None
     try:
         # NOTE: parse_float=str keeps numbers as written, trailing zeros included ("0.330").
         return tomllib.loads(text, parse_float=str)
     except tomllib.TOMLDecodeError as e:
         raise ClaimError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise ClaimError(
+            f"{path}: nested too deeply to read; an answer sheet has at most one level of "
+            "tables ([values], [grads], ...)"
+        ) from None
 
 
 def _flat(table: dict, prefix: str = ""):
@@ -603,7 +628,7 @@ class PitfallHints:
         carried = self.carried(row)
         if carried:
             return carried
-        cut = truncated(true, q)
+        cut = truncated(true, q)  # None for a tiny q (a claim of 1E-323): nothing to cut
         if cut is not None and near(cut):
             return (
                 f"the true {row.what} {show(true)} was truncated; round it to the nearest: "

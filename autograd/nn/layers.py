@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import positive_int
+from autograd.arguments import finite, positive_int
 from autograd.functional import dropout, linear
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
@@ -124,7 +124,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("LeakyReLU alpha", alpha)
 
     def forward(self, x):
         return x.leaky_relu(self.alpha)
@@ -141,7 +141,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("ELU alpha", alpha)
 
     def forward(self, x):
         return x.elu(self.alpha)
@@ -162,6 +162,8 @@ class Softmax(Module):
         super().__init__()
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Softmax axis must be an int, got {axis!r}")
+        if not -64 <= axis < 64:  # NOTE: numpy arrays have at most 64 axes
+            raise ValueError(f"Softmax axis must be in [-64, 64) (numpy's axes), got {axis}")
         self.axis = int(axis)
 
     def forward(self, x):

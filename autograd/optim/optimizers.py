@@ -344,7 +344,8 @@ class RMSprop(Optimizer):
         self.alpha = unit_interval("alpha", alpha)
         self.eps = nonnegative("eps", eps)
         self.weight_decay = nonnegative("weight_decay", weight_decay)
-        self.momentum = unit_interval("momentum", momentum)
+        # NOTE: any momentum >= 0, as torch.optim.RMSprop (steps are normalized by sqrt(v)).
+        self.momentum = nonnegative("momentum", momentum)
         self.centered = bool(centered)
 
     def _hyper(self) -> dict:

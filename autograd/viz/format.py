@@ -24,6 +24,7 @@ __all__ = [
     "format_number",
     "format_data",
     "op_text",
+    "op_spec",
     "expression",
     "signed_sum",
     "Namer",
@@ -93,13 +94,17 @@ def _format_param(value: Any) -> str:
     return str(value)
 
 
-def _op_symbol(node: Any) -> str:
-    """The op's symbol from the op table of the node's class (``type(node).OPS``: `Value`'s
-    for scalar ops, `Tensor`'s for tensor ops and functions), else the op's name."""
+def op_spec(node: Any) -> Any:
+    """The node's entry in the op table of its class (``type(node).OPS``: `Value`'s for scalar
+    ops, `Tensor`'s for tensor ops and functions), or None."""
     table = getattr(type(node), "OPS", None)
-    if isinstance(table, Mapping) and node.op in table:
-        return str(table[node.op].symbol)
-    return str(node.op)
+    return table.get(node.op) if isinstance(table, Mapping) else None
+
+
+def _op_symbol(node: Any) -> str:
+    """The op's symbol from its op table entry, else the op's name."""
+    spec = op_spec(node)
+    return str(node.op) if spec is None else str(spec.symbol)
 
 
 def op_text(node: Any) -> str:
