@@ -174,19 +174,29 @@ def _save_diagram(root, style, path: Path, highlight=None) -> None:
     print(f"wrote {path}")
 
 
-def _build_graph(command: str, expression: str, values: dict):
+def _build_graph(command: str, expression: str, values: dict, outputs: str | None = None):
     """`autograd.handcalc.expr.build`, with the engine's warnings (a non-finite value or gradient)
-    printed as one line each instead of Python's warning format."""
+    printed as one line each instead of Python's warning format; notes say which outputs and
+    which output label were used."""
     import warnings
 
     from autograd.handcalc.expr import build
 
+    names = None if outputs is None else [n.strip() for n in outputs.split(",") if n.strip()]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        graph = build(expression, values)
+        graph = build(expression, values, outputs=names)
     for warning in caught:
         print(f"autograd {command}: warning: {warning.message}", file=sys.stderr)
     root = graph[0]
+    if isinstance(root, list):
+        labels = [node.label for node in root]
+        print(
+            f"autograd {command}: note: outputs {', '.join(labels)} (steps no other step uses; "
+            f"choose with --outputs); gradients are ∂({' + '.join(labels)})/∂node",
+            file=sys.stderr,
+        )
+        return graph
     named_step = re.search(rf"(^|[;\n])\s*{re.escape(root.label)}\s*=(?!=)", expression)
     if root.label != "y" and not named_step:
         taken = "an input" if "y" in values else "a step"
@@ -212,7 +222,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
             )
         style = _style(args)
         values = parse_assignments(args.set)
-        root, nodes = _build_graph("draw", args.expression, values)
+        root, nodes = _build_graph("draw", args.expression, values, args.outputs)
         if steps is not None:
             from autograd.viz.steps import save_steps
     except ExpressionError as e:
@@ -276,7 +286,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             )
         if not claims:
             raise UsageError("no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml")
-        root, nodes = _build_graph("check", expression, values)
+        root, nodes = _build_graph("check", expression, values, args.outputs)
         report = check((root, nodes), claims)
     except ExpressionError as e:
         if e.missing and args.claims:
@@ -321,6 +331,12 @@ def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = Fals
         default=[],
         metavar="NAME=NUMBER",
         help="input values, e.g. --set x1=2.8 b=-4",
+    )
+    parser.add_argument(
+        "--outputs",
+        metavar="Y1,Y2",
+        help="the output steps (default: every step no other step uses; with several, the "
+        "gradients are those of their sum)",
     )
 
 

@@ -134,24 +134,31 @@ def test_unlabelled_nodes_are_named_by_their_expression(make, line):
     assert data["steps"][len(data["nodes"]) - 1]["lines"][-1] == f"= {fmt(y.data)}"
 
 
-def test_several_roots_backward_from_the_first_only():
+def test_several_roots_backward_from_their_sum_or_the_output_asked_for():
     x = Value(2.0, label="x")
     w1, w2 = Value(0.5, label="w1"), Value(-1.5, label="w2")
     y1, y2 = (x * w1).tanh(), (x * w2).sigmoid()
     y1.label, y2.label = "y1", "y2"
-    y1.backward()
     order = graph_nodes([y1, y2])
-    data = build_steps([y1, y2])
+    data = build_steps([y1, y2])  # as draw([y1, y2]) shows them: ∂(y1 + y2)/∂node
+    assert len(data["steps"]) == 2 * len(order)
+    (y1 + y2).backward()
+    assert data["raw_grads"] == pytest.approx([node.grad for node in order])
+    outputs = [s for s in data["steps"] if s["phase"] == "backward" and "the output" in s["note"]]
+    assert [s["node"] for s in outputs] == [order.index(y2), order.index(y1)]
+    # One output on request: the other branch has no gradient to show.
+    for node in order:
+        node.grad = 0.0
+    y1.backward()
+    data1 = build_steps([y1, y2], output=y1)
     needed = ancestors(y1)
-    assert len(data["steps"]) == len(order) + len(needed)
-    for node, grad, info in zip(order, data["raw_grads"], data["nodes"]):
+    assert len(data1["steps"]) == len(order) + len(needed)
+    for node, grad, info in zip(order, data1["raw_grads"], data1["nodes"]):
         if node in needed:
             assert grad == pytest.approx(node.grad)
         else:
-            assert info["grad"] is None  # y2's branch has no gradient of y1 to show
-    # The other output on request.
-    data2 = build_steps([y1, y2], output=y2)
-    assert data2["output"] == order.index(y2)
+            assert info["grad"] is None
+    assert build_steps([y1, y2], output=y2)["output"] == order.index(y2)
 
 
 def test_player_grads_do_not_accumulate_like_leaf_grads():

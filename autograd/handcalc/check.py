@@ -96,8 +96,11 @@ class CheckReport:
 
     @property
     def first_wrong(self) -> ClaimRow | None:
+        """The first wrong claim in calculation order that does not follow from the
+        student's own earlier numbers (else the first wrong one)."""
         wrong = self.wrong
-        return wrong[0] if wrong else None
+        own = [row for row in wrong if not row.carried]
+        return (own or wrong)[0] if wrong else None
 
     @property
     def hint(self) -> str:
@@ -402,7 +405,14 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
         if not row.ok:
             row.hint = hints.hint(row)
             row.carried = bool(hints.carried(row))
-    return CheckReport(rows, output=root.label or "output")
+    return CheckReport(rows, output=output_name(root))
+
+
+def output_name(root) -> str:
+    """How gradients are named: ``y`` (``dy/dw1``), or ``(y1 + y2)`` for several outputs."""
+    if isinstance(root, list):
+        return "(" + " + ".join(node.label or "?" for node in root) + ")"
+    return root.label or "output"
 
 
 def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
@@ -457,7 +467,7 @@ class _Names:
 
     def __init__(self, named: Mapping[str, Any], root, order: list):
         self.named = named
-        self.output = root.label or "output"
+        self.output = output_name(root)
         self.order = order
 
     def parse(self, key: str) -> tuple[str, str]:
@@ -523,6 +533,7 @@ class PitfallHints:
 
     def __init__(self, root, trace: Backprop, named, claimed: dict, quanta: dict):
         self.root = root
+        self.output_name = output_name(root)
         self.order = trace.order
         self.grad = trace.grads
         self.names = {node: name for name, node in named.items() if node is not None}
@@ -596,7 +607,7 @@ class PitfallHints:
         def show(x: float) -> str:
             return format_number(x, min(12, _decimals(q) + 1))
 
-        d = f"d{self.root.label or 'output'}/d"
+        d = f"d{self.output_name}/d"
         if row.kind == "value":
             if node.op == "sigmoid" and near(1.0 - true):
                 z = self.name(node.parents[0])
@@ -716,7 +727,7 @@ class PitfallHints:
             return ""
         if not any(_close(row.claimed_number, x, row.quantum) for x in mine):
             return ""
-        prefix = "" if row.kind == "value" else f"d{self.root.label or 'output'}/d"
+        prefix = "" if row.kind == "value" else f"d{self.output_name}/d"
         differing = [
             f"{prefix}{self.name(s)} = {self.claimed[(row.kind, s)]:.12g}"
             for s in self.nearest_claimed(node, row.kind)
@@ -736,7 +747,7 @@ class PitfallHints:
         if row.kind == "grad" and self.identity_of(node) is not None:
             other = self.identity_of(node)
             return (
-                f"{row.claimed} = your d{self.root.label or 'output'}/d{self.name(other)}: the "
+                f"{row.claimed} = your d{self.output_name}/d{self.name(other)}: the "
                 f"local derivative from {row.name} to {self.name(other)} is 1, so this is not a "
                 "second error; it follows from that number"
             )

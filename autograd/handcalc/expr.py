@@ -16,6 +16,10 @@ evaluated by Python. Allowed:
 - named steps, separated by ``;`` or new lines: ``h = w1*x1 + b; y = tanh(h)``. A step's name
   labels the node it computes; the last step is the output. An output that is not named is
   labelled ``y`` (``f`` when ``y`` is already an input's name).
+- several outputs: every step that no later step uses is an output (``h1 = ...; h2 = ...;
+  y1 = sigmoid(h1); y2 = sigmoid(h2)`` has the outputs y1 and y2), or name them with
+  ``outputs=["y1", "y2"]``. `build` then returns the list of outputs, and the gradients are
+  those of their sum, ∂(y1 + y2)/∂node, as a report draws a layer with two outputs.
 
 A weighted sum, that is a chain of ``+`` with three or more terms or with a product among its
 terms (``w1*x1 + w2*x2 + b``, ``w*x + b``), becomes one `sum_values` node with one edge per
@@ -147,11 +151,17 @@ def parse_assignments(items) -> dict[str, float]:
 
 
 def build(
-    source: str, values: Mapping[str, float], *, group_sums: bool = True
-) -> tuple[Value, dict[str, Value]]:
+    source: str,
+    values: Mapping[str, float],
+    *,
+    group_sums: bool = True,
+    outputs: list[str] | None = None,
+) -> tuple[Value | list[Value], dict[str, Value]]:
     """Parse ``source``, build its graph from ``values`` (inputs by name), run forward and
     ``root.backward()``; return the output node and ``{name: node}`` for every named node
-    (inputs and steps, the output included).
+    (inputs and steps, the output included). With several outputs (steps that no later step
+    uses, or the steps named in ``outputs``), the first item is the list of output nodes and
+    every ``grad`` is that of their sum.
 
     Values not used by the expression are ignored (so one dict of inputs serves several
     expressions). ``group_sums=False`` keeps every ``+`` a two-input ``add`` node.
@@ -170,7 +180,7 @@ def build(
                 f"two values for {key!r} (names are compared as Python reads them: 𝑥 is x)"
             )
         inputs[key] = value
-    return _Builder(source, inputs, group_sums).run()
+    return _Builder(source, inputs, group_sums, outputs).run()
 
 
 def _identifier(name: str) -> str:
@@ -183,8 +193,9 @@ def _identifier(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, source: str, values: Mapping[str, float], group_sums: bool):
+    def __init__(self, source: str, values: Mapping[str, float], group_sums: bool, outputs=None):
         self.source = source
+        self.outputs = None if outputs is None else [_identifier(n) for n in outputs]
         self.values = values
         self.group_sums = group_sums
         self.nodes: dict[str, Value] = {}
@@ -270,9 +281,40 @@ class _Builder:
                 root = node
         except RecursionError:
             raise ExpressionError("expression nested too deeply", self.source) from None
-        self._check_all_used(root, steps)
-        root.backward()
-        return root, dict(self.nodes)
+        roots = self._outputs(root, steps)
+        self._check_all_used(roots, steps)
+        if len(roots) == 1:
+            roots[0].backward()
+            return roots[0], dict(self.nodes)
+        from autograd.graph import backprop
+
+        trace = backprop(roots)
+        for node in trace.order:
+            node.grad = trace.grads[node]
+        return roots, dict(self.nodes)
+
+    def _outputs(self, last: Value, steps: dict[str, ast.Assign]) -> list[Value]:
+        """The outputs: those named in ``outputs=``, else every step no later step uses
+        (in the order of the steps), the last one always."""
+        from autograd.graph import topo_order_of_all
+
+        if self.outputs is not None:
+            if not self.outputs:
+                raise ExpressionError("--outputs: give at least one step name", self.source)
+            for name in self.outputs:
+                if name not in steps and self.nodes.get(name) is not last:
+                    known = ", ".join(steps) or "none"
+                    raise ExpressionError(
+                        f"--outputs: {name!r} is not a step of the expression (steps: {known})",
+                        self.source,
+                    )
+            return [self.nodes[name] for name in dict.fromkeys(self.outputs)]
+        candidates = [self.nodes[name] for name in steps] + [last]
+        used = {parent for node in topo_order_of_all(candidates) for parent in node.parents}
+        finals = [self.nodes[name] for name in steps if self.nodes[name] not in used]
+        if last not in finals:
+            finals.append(last)
+        return finals
 
     def _check_step_commas(self) -> None:
         """Steps separated by commas, as in a written list: say to use ``;`` or a new line."""
@@ -335,14 +377,16 @@ class _Builder:
         self.step_names = set(steps)
         return steps
 
-    def _check_all_used(self, root: Value, steps: dict[str, ast.Assign]) -> None:
-        from autograd.graph import topo_order
+    def _check_all_used(self, roots: list[Value], steps: dict[str, ast.Assign]) -> None:
+        from autograd.graph import topo_order_of_all
 
-        in_graph = set(topo_order(root))
+        in_graph = set(topo_order_of_all(roots))
+        labels = ", ".join(repr(root.label) for root in roots)
         for name, statement in steps.items():
             if self.nodes[name] not in in_graph:
                 raise self.error(
-                    f"step {name!r} is not used by the output {root.label!r}",
+                    f"step {name!r} is not used by the output{'s' if len(roots) > 1 else ''} "
+                    f"{labels}",
                     statement.targets[0],
                 )
 

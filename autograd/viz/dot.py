@@ -25,7 +25,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import children, scope_of, topo_order, topo_order_of_all
+from autograd.graph import backprop, children, scope_of, topo_order, topo_order_of_all
 from autograd.viz.format import format_data, op_text
 from autograd.viz.style import Style
 
@@ -153,7 +153,7 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
+def _value_label(node: Any, style: Style, name: str, note: str | None, grad: Any) -> str:
     """A value node: a table of name (bold), forward value (value colour) and gradient (grad
     colour), plus the note of a highlighted node."""
     # A minimum width (points) so the boxes of a column line up whatever their numbers.
@@ -165,7 +165,7 @@ def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
     data = format_data(node.data, style.decimals)
     rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_lines(data)}</TD>')
     if style.show_grad:
-        grad = format_data(node.grad, style.decimals)
+        grad = format_data(grad, style.decimals)
         rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_lines(grad)}</TD>')
     if note:
         rows.append(
@@ -188,8 +188,9 @@ def _legend_label(style: Style, roots: list, highlighted: bool, edge_labels: boo
     cells.append(f'<TD {box} BGCOLOR="{_esc(style.value_color)}">forward value</TD>')
     if style.show_grad:
         wrt = "gradient"
-        if len(roots) == 1 and roots[0].label:
-            wrt = f"gradient ∂{roots[0].label}/∂node"
+        if all(root.label for root in roots):
+            seed = " + ".join(root.label for root in roots)
+            wrt = f"gradient ∂{seed if len(roots) == 1 else f'({seed})'}/∂node"
         cells.append(f'<TD {box} BGCOLOR="{_esc(style.grad_color)}">{_esc(wrt)}</TD>')
     if edge_labels:
         cells.append(
@@ -240,11 +241,12 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     index = {node: i for i, node in enumerate(order)}
     notes = _notes_by_index(index, highlight)
     paths = _cluster_paths(order, style)
+    grads = output_grads(roots, order)
     lines = ["digraph autograd {"]
     lines += _header_lines(style, roots, order, bool(notes))
 
     def node_lines(i: int, indent: str) -> list[str]:
-        return _node_lines(order[i], i, style, paths[i], notes, indent)
+        return _node_lines(order[i], i, style, paths[i], notes, indent, grads)
 
     lines += _cluster_lines(paths, node_lines)
     for i in reversed(range(len(order))):
@@ -253,6 +255,17 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     lines += _edge_lines(order, index, style, any(paths))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def output_grads(roots: list, order: list) -> dict:
+    """{node: the gradient drawn}: ``node.grad`` for one root; for several scalar roots the
+    gradient of their sum, ∂(y1 + y2)/∂node, from `autograd.graph.backprop` (what a report
+    draws for a layer with two outputs: both outputs' gradients summed at the shared inputs),
+    whatever ``backward()`` ran before."""
+    scalar = all(getattr(node, "local_grads", None) is not None for node in order)
+    if len(roots) > 1 and scalar:
+        return backprop(roots).grads
+    return {node: node.grad for node in order}
 
 
 def _notes_by_index(index: dict, highlight: Mapping[Any, str] | None) -> dict[int, str]:
@@ -295,7 +308,7 @@ def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> 
 
 
 def _node_lines(
-    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str
+    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str, grads: dict
 ) -> list[str]:
     """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
     out = []
@@ -320,7 +333,7 @@ def _node_lines(
     if style.clusters == "prefix" and path and name:
         name = name.split(".")[-1]
     classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-    label = _value_label(node, style, name, notes.get(i))
+    label = _value_label(node, style, name, notes.get(i), grads[node])
     out.append(
         indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
     )

@@ -83,10 +83,13 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     style = style or _DEFAULT
     roots = as_roots(roots)
     order = graph_nodes(roots)
-    output = roots[0] if output is None else output
+    if output is None:  # several roots: the gradients of their sum, as `draw` shows them
+        output = roots[0] if len(roots) == 1 else list(roots)
+    outputs = output if isinstance(output, list) else [output]
     namer = Namer(order)
-    if output not in namer.index:
-        raise ValueError(f"StepPlayer: output {output!r} is not in the graph of the given roots")
+    for node in outputs:
+        if node not in namer.index:
+            raise ValueError(f"StepPlayer: output {node!r} is not in the graph of the given roots")
     values = [_check_scalar(node, namer.name(i)) for i, node in enumerate(order)]
     for i, node in enumerate(order):
         _check_local_grads(node, namer.name(i))
@@ -99,8 +102,8 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     return {
         "nodes": _node_entries(order, namer, values, trace, fmt),
         "steps": _forward_steps(order, namer, values, fmt)
-        + _backward_steps(namer, trace, output, fmt),
-        "output": namer.index[output],
+        + _backward_steps(namer, trace, outputs, fmt),
+        "output": namer.index[outputs[-1]],
         "decimals": style.decimals,
         "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
     }
@@ -162,7 +165,7 @@ def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
     }
 
 
-def _backward_steps(namer: Namer, trace: Backprop, output: Any, fmt) -> list[dict]:
+def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt) -> list[dict]:
     """One step per node the output depends on, from the output back: how its gradient adds
     up from the edges into its children, and what it sends on to each input."""
     index = namer.index
@@ -172,11 +175,12 @@ def _backward_steps(namer: Namer, trace: Backprop, output: Any, fmt) -> list[dic
         i = index[node]
         incoming = [entries[id(edge)] for edge in trace.incoming(node)]
         outgoing = [entries[id(edge)] for edge in trace.outgoing(node)]
-        total, note = _gradient_sum(namer, i, node is output, incoming, trace.grads[node], fmt)
+        is_output = any(node is y for y in outputs)
+        total, note = _gradient_sum(namer, i, is_output, incoming, trace.grads[node], fmt)
         if outgoing:
             more = "chain rule: each input gets upstream × local"
             note = f"{note}; {more}" if note else more
-        elif node is not output:
+        elif not is_output:
             more = "a leaf: its gradient is complete"
             note = f"{note}; {more}" if note else more
         steps.append(
