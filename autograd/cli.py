@@ -255,10 +255,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
-    from autograd.handcalc.check import ClaimError, check, load_sheet, parse_claims
+    from autograd.handcalc.check import ClaimError, check, parse_claims
     from autograd.handcalc.expr import ExpressionError, parse_assignments
+    from autograd.handcalc.grade import sheet_check
     from autograd.viz import GraphTooLarge
 
+    if len(args.claims) > 1 or args.csv or args.diagrams:
+        return _grade_class(args)
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
         style = _style(args)
@@ -266,36 +269,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         claims = parse_claims(args.claim)
         expression = args.expression
         if args.claims:
-            sheet = load_sheet(args.claims)
-            if sheet.expression and expression and sheet.expression != expression:
-                raise UsageError(f"{args.claims} has another expression; give only one of them")
-            expression = expression or sheet.expression
-            for name, value in sheet.inputs.items():
-                if values.setdefault(name, value) != value:
-                    raise UsageError(
-                        f"{name} is {value} in {args.claims} but {values[name]} "
-                        "in --set; give it once"
-                    )
-            for key in claims.keys() & sheet.claims.keys():
-                raise UsageError(f"{key} is claimed both in {args.claims} and by --claim")
-            claims.update(sheet.claims)
-        if not expression:
-            raise UsageError(
-                "no expression: give it as the first argument or as "
-                'expression = "..." in the --claims sheet'
+            root, nodes, report, values = sheet_check(
+                args.claims[0], expression, values, claims, _output_names(args)
             )
-        if not claims:
-            raise UsageError("no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml")
-        root, nodes = _build_graph("check", expression, values, args.outputs)
-        report = check((root, nodes), claims)
+        else:
+            if not expression:
+                raise UsageError(
+                    "no expression: give it as the first argument or as "
+                    'expression = "..." in the --claims sheet'
+                )
+            if not claims:
+                raise UsageError(
+                    "no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml"
+                )
+            root, nodes = _build_graph("check", expression, values, args.outputs)
+            report = check((root, nodes), claims)
     except ExpressionError as e:
-        if e.missing and args.claims:
-            return _fail(
-                "check",
-                f"no value for {e.missing!r}: add it under [inputs] in {args.claims} "
-                f"({e.missing} = NUMBER) or give --set {e.missing}=NUMBER",
-                e.pointer(),
-            )
         return _fail("check", str(e), e.pointer())
     except (UsageError, ClaimError) as e:
         return _fail("check", str(e))
@@ -315,6 +304,64 @@ def cmd_check(args: argparse.Namespace) -> int:
         except (OSError, RuntimeError) as e:
             return _fail("check", f"{type(e).__name__}: {e}", code=3)
     return 0 if report.ok else 1
+
+
+def _output_names(args: argparse.Namespace) -> list[str] | None:
+    if args.outputs is None:
+        return None
+    return [name.strip() for name in args.outputs.split(",") if name.strip()]
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    """``autograd check --claims sheets/*.toml --csv grades.csv``: one row per sheet, the
+    nodes the class got wrong most often, optionally each student's highlighted diagram."""
+    from autograd.files import write_atomic
+    from autograd.handcalc.check import ClaimError
+    from autograd.handcalc.expr import ExpressionError, parse_assignments
+    from autograd.handcalc.grade import grade
+    from autograd.viz import GraphTooLarge, draw
+
+    try:
+        if args.claim or args.output:
+            raise UsageError(
+                "with several sheets, give the claims in the sheets (not --claim) and "
+                "--diagrams DIR for the highlighted diagrams (not -o)"
+            )
+        csv_path = _output_path(args.csv, (".csv",), "--csv") if args.csv else None
+        style = _style(args)
+        values = parse_assignments(args.set)
+        folder = Path(args.diagrams) if args.diagrams else None
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise UsageError(f"--diagrams: {str(folder)!r} exists and is not a folder")
+    except ExpressionError as e:
+        return _fail("check", str(e), e.pointer())
+    except (UsageError, ClaimError) as e:
+        return _fail("check", str(e))
+    grades = grade(args.claims, args.expression, values, _output_names(args))
+    print(grades.summary())
+    try:
+        if csv_path is not None:
+            write_atomic(csv_path, grades.csv().encode("utf-8"))
+            print(f"wrote {csv_path}")
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for row in grades.rows:
+                if row.graph is None:
+                    continue
+                title = f"{row.sheet.stem}: {row.report.count_line()}"
+                path = folder / f"{row.sheet.stem}.svg"
+                highlight = row.report.wrong_nodes()
+                diagram = draw(
+                    row.graph[0], dataclasses.replace(style, title=title), highlight=highlight
+                )
+                diagram.save(path)
+                print(f"wrote {path}")
+    except GraphTooLarge as e:
+        return _too_large("check", e)
+    except (OSError, RuntimeError) as e:
+        return _fail("check", f"{type(e).__name__}: {e}", code=3)
+    clean = all(row.wrong == 0 and not row.error for row in grades.rows)
+    return 0 if clean else 1
 
 
 def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -387,8 +434,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--claims",
+        nargs="+",
+        action="extend",
+        default=[],
         metavar="SHEET.toml",
-        help="answer sheet: [values], [grads], optional expression and [inputs]",
+        help="answer sheet(s): [values], [grads], optional expression and [inputs]; several "
+        "sheets (sheets/*.toml) grade a class: one row per sheet and the nodes most often wrong",
+    )
+    check.add_argument(
+        "--csv", metavar="FILE.csv", help="grading: write one row per sheet to this file"
+    )
+    check.add_argument(
+        "--diagrams",
+        metavar="DIR",
+        help="grading: write each student's diagram, wrong nodes highlighted, as DIR/SHEET.svg",
     )
     check.add_argument(
         "-o",
