@@ -167,11 +167,35 @@ def _note_unused(command: str, values: dict, nodes: dict) -> None:
         )
 
 
-def _save_diagram(root, style, path: Path, highlight=None) -> None:
+def _save_diagram(root, style, path: Path, highlight=None, symbols=None) -> None:
     from autograd.viz import draw
 
-    draw(root, style, highlight=highlight).save(path)
+    draw(root, style, highlight=highlight, symbols=symbols).save(path)
     print(f"wrote {path}")
+
+
+def _unknowns(values: dict) -> tuple[dict, list[str]]:
+    """``--set t1=?``: the numbers with placeholders, and the names left unknown (sympy is
+    imported only then, with a one-line error when it is missing)."""
+    from autograd.handcalc.expr import split_unknowns
+
+    if "?" not in values.values():
+        return values, []
+    try:
+        from autograd.handcalc.symbolic import sympy_module
+
+        sympy_module()
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    return split_unknowns(values)
+
+
+def _symbolic_texts(root, symbols, style) -> dict:
+    if not symbols:
+        return {}
+    from autograd.handcalc.symbolic import symbolic
+
+    return symbolic(root, symbols, style.decimals).texts()
 
 
 def _build_graph(command: str, expression: str, values: dict, outputs: str | None = None):
@@ -221,8 +245,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
                 "nothing to write: give -o FILE (.svg .png .pdf .dot) and/or --steps FILE.html"
             )
         style = _style(args)
-        values = parse_assignments(args.set)
+        values, unknown = _unknowns(parse_assignments(args.set))
         root, nodes = _build_graph("draw", args.expression, values, args.outputs)
+        symbols = [nodes[name] for name in unknown if name in nodes] or None
+        texts = _symbolic_texts(root, symbols, style)
         if steps is not None:
             from autograd.viz.steps import save_steps
     except ExpressionError as e:
@@ -236,10 +262,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
     for name, node in nodes.items():
         # The diagram's number format: 1e300 prints as 1.000e+300, not 301 digits.
         value, grad = (format_number(x, style.decimals) for x in (node.data, node.grad))
+        value, grad = (t or n for t, n in zip(texts.get(node, (None, None)), (value, grad)))
         print(f"{name:<8} {value:>12} {grad:>12}")
     try:
         if out is not None:
-            _save_diagram(root, style, out)
+            _save_diagram(root, style, out, symbols=symbols)
         if steps is not None:
             # the player explains upstream x local: the local derivatives belong on the edges
             save_steps(root, steps, dataclasses.replace(style, edge_grads=True))
@@ -265,13 +292,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
         style = _style(args)
-        values = parse_assignments(args.set)
+        values, unknown = _unknowns(parse_assignments(args.set))
         claims = parse_claims(args.claim)
         expression = args.expression
         if args.claims:
             root, nodes, report, values = sheet_check(
-                args.claims[0], expression, values, claims, _output_names(args)
+                args.claims[0], expression, values, claims, _output_names(args), unknown
             )
+            symbols = [nodes[name] for name in unknown if name in nodes] or None
         else:
             if not expression:
                 raise UsageError(
@@ -283,7 +311,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml"
                 )
             root, nodes = _build_graph("check", expression, values, args.outputs)
-            report = check((root, nodes), claims)
+            symbols = [nodes[name] for name in unknown if name in nodes] or None
+            report = check((root, nodes), claims, symbols=symbols)
     except ExpressionError as e:
         return _fail("check", str(e), e.pointer())
     except (UsageError, ClaimError) as e:
@@ -296,7 +325,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             title = f"{wrong} of {len(report.rows)} claims wrong" if wrong else "all claims ok"
             style = dataclasses.replace(style, title=f"autograd check: {title}")
         try:
-            _save_diagram(root, style, out, highlight=report.wrong_nodes())
+            _save_diagram(root, style, out, highlight=report.wrong_nodes(), symbols=symbols)
         except GraphTooLarge as e:
             return _too_large("check", e)
         except ValueError as e:

@@ -68,6 +68,7 @@ class ClaimRow:
     ok: bool
     hint: str = ""
     carried: bool = False  # wrong, but it follows from the student's own earlier numbers
+    true_text: str = ""  # the true expression, for a number left symbolic
 
     @property
     def claimed_number(self) -> float:
@@ -126,7 +127,7 @@ class CheckReport:
         lines = [header]
         for row in self.rows:
             result = "ok" if row.ok else ("carried" if row.carried else "WRONG")
-            lines.append((row.key, row.claimed, _settling(row), result))
+            lines.append((row.key, row.claimed, row.true_text or _settling(row), result))
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
         return "\n".join(
             "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
@@ -144,7 +145,11 @@ class CheckReport:
         what = "the forward value" if first.kind == "value" else f"d{self.output}/d{first.name}"
         out.append(
             f"first wrong: {first.key} ({what}): claimed {first.claimed}, true "
-            f"{format_number(first.true, _decimals(first.quantum))} at your precision"
+            + (
+                first.true_text
+                if first.true_text
+                else f"{format_number(first.true, _decimals(first.quantum))} at your precision"
+            )
         )
         if first.hint:
             out.append(f"  hint: {first.hint}")
@@ -226,7 +231,14 @@ def truncated(true: float, quantum: float) -> float | None:
 
 
 # --- claims in ---------------------------------------------------------------------------------
-def _as_claim_text(key: str, value: Any) -> str:
+def _is_expression(value: Any) -> bool:
+    """A claim written in unknowns (``0.406 - t1``), for values left symbolic."""
+    return isinstance(value, str) and any(ch.isalpha() for ch in value.replace("e", ""))
+
+
+def _as_claim_text(key: str, value: Any, expression_ok: bool = False) -> str:
+    if expression_ok and _is_expression(value):
+        return value.strip()  # checked against the unknowns by `check`
     if isinstance(value, bool) or not isinstance(value, (str, Real, Decimal)):
         raise ClaimError(f"claim {key}: expected a number, got {value!r}")
     text = value.strip() if isinstance(value, str) else repr(value)
@@ -254,7 +266,7 @@ def parse_claims(items: list[str]) -> dict[str, str]:
             raise ClaimError(f"--claim {item!r} is not NAME=NUMBER or grad:NAME=NUMBER")
         if key in claims:
             raise ClaimError(f"--claim gives {key} twice")
-        claims[key] = _as_claim_text(key, value)
+        claims[key] = _as_claim_text(key, value, expression_ok=True)
     return claims
 
 
@@ -347,6 +359,9 @@ def load_sheet(path) -> Sheet:
         tables[key] = table
     inputs = {}
     for name, value in tables["inputs"].items():
+        if value == "?":  # left unknown (autograd.handcalc.symbolic)
+            inputs[unicodedata.normalize("NFKC", name)] = "?"
+            continue
         text = _as_claim_text(name, value)
         inputs[unicodedata.normalize("NFKC", name)] = float(Decimal(text))  # as the parser does
     claims: dict[str, str] = {}
@@ -356,12 +371,12 @@ def load_sheet(path) -> Sheet:
     for key, value in entries:
         if key in claims:
             raise ClaimError(f"{path}: {key} is claimed twice")
-        claims[key] = _as_claim_text(key, value)
+        claims[key] = _as_claim_text(key, value, expression_ok=True)
     return Sheet(expression, inputs, claims)
 
 
 # --- checking ----------------------------------------------------------------------------------
-def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
+def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport:
     """Compare ``claims`` with the true forward values and gradients d(output)/d(node) of a
     graph (computed here from the local derivatives, whether or not ``backward()`` ran).
 
@@ -370,8 +385,17 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     "grad:w1": "0.61"}``; ``"value:y"`` is the same as ``"y"``. Strings keep the precision as
     written; numbers are taken as ``repr`` writes them. Raises `ClaimError` for an unknown
     node name (listing the known ones) or a claim that is not a number.
+
+    ``symbols`` (input nodes) leaves those inputs unknown (`autograd.handcalc.symbolic`): a
+    number they reach is an expression, and a claim on it is an expression too, compared with
+    the true one at the precision written (``grad:b1 = "0.196 - 0.482*t1"``).
     """
     root, named = _resolve(root_or_nodes)
+    sym = None
+    if symbols:
+        from autograd.handcalc.symbolic import symbolic
+
+        sym = symbolic(root, [symbols] if hasattr(symbols, "parents") else list(symbols))
     if not claims:
         raise ClaimError("no claims to check: give e.g. y=0.33 or grad:w1=0.61")
     trace = backprop(root)  # the true gradients, whether or not backward() ran
@@ -387,6 +411,10 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
             raise ClaimError(f"claim {key!r}: {name} is not part of the graph of the output")
         if (kind, node) in claimed:
             raise ClaimError(f"claim {key!r}: the {kind} of {name} is claimed twice")
+        exact = None if sym is None else (sym.values if kind == "value" else sym.grads)[node]
+        if sym is not None and sym.is_symbolic(exact):
+            rows.append(_symbolic_row(key, name, kind, node, value, exact, sym))
+            continue
         text = _as_claim_text(key, value)
         true = node.data if kind == "value" else trace.grads[node]
         quantum = _quantum(Decimal(text))
@@ -402,10 +430,25 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     rows.sort(key=calculation_order)
     hints = PitfallHints(root, trace, named, claimed, quanta)
     for row in rows:
-        if not row.ok:
+        if not row.ok and not row.true_text:
             row.hint = hints.hint(row)
             row.carried = bool(hints.carried(row))
     return CheckReport(rows, output=output_name(root))
+
+
+def _symbolic_row(key, name, kind, node, value, exact, sym) -> ClaimRow:
+    """A claim on a number that is an expression in the unknowns."""
+    text = str(value).strip()
+    try:
+        _, quantum = sym.parse(text)
+        ok = sym.matches(text, exact)
+    except ValueError as e:
+        raise ClaimError(
+            f"claim {key}: {text!r}: {e}; the true {kind} is the expression {sym.text(exact)}"
+        ) from None
+    row = ClaimRow(key.strip(), name, kind, node, text, math.nan, quantum, ok)
+    row.true_text = sym.text(exact)
+    return row
 
 
 def output_name(root) -> str:

@@ -99,6 +99,7 @@ class ExpressionError(ValueError):
 
 def parse_assignments(items) -> dict[str, float]:
     """``["x1=2.8", "b=-4"]`` (or ``"x1=2.8, b=-4"``) -> ``{"x1": 2.8, "b": -4.0}``.
+    ``t1=?`` leaves t1 unknown: its value is the string ``"?"`` (see `split_unknowns`).
 
     Raises `ExpressionError` pointing at the item that is not ``NAME=NUMBER``, gives a name a
     second time, or gives a number that is not finite.
@@ -132,6 +133,12 @@ def parse_assignments(items) -> dict[str, float]:
                 raise ExpressionError(
                     f"--set item {stripped!r} is not NAME=NUMBER (e.g. x1=2.8)", **where
                 )
+            if number == "?":  # left unknown: autograd.handcalc.symbolic
+                name = _identifier(name)
+                if name in values:
+                    raise ExpressionError(f"--set gives {name} twice", **where)
+                values[name] = "?"
+                continue
             try:
                 value = float(Decimal(number))
             except (InvalidOperation, ValueError):
@@ -148,6 +155,16 @@ def parse_assignments(items) -> dict[str, float]:
             values[name] = value
         item_start += len(item) + 1  # items are joined by one space
     return values
+
+
+def split_unknowns(values: Mapping[str, float | str]) -> tuple[dict[str, float], list[str]]:
+    """The numbers of ``values`` with a placeholder for each unknown (``"?"``), and the
+    unknowns' names: ``build`` takes the first, `autograd.handcalc.symbolic` the second."""
+    from autograd.handcalc.symbolic import PLACEHOLDER
+
+    unknown = [name for name, value in values.items() if value == "?"]
+    numbers = {name: (PLACEHOLDER if value == "?" else value) for name, value in values.items()}
+    return numbers, unknown
 
 
 def build(

@@ -41,9 +41,11 @@ def sheet_check(
     values: Mapping[str, float] | None = None,
     claims: Mapping[str, str] | None = None,
     outputs: list[str] | None = None,
+    unknown: list[str] | None = None,
 ) -> tuple[Any, dict, CheckReport, dict[str, float]]:
     """Check the sheet at ``path``, with ``expression``, input ``values`` and ``claims`` given
     besides it (on the command line). Returns ``(root, nodes, report, values used)``.
+    ``unknown``: names of inputs left unknown (``--set t1=?``; a sheet's ``t1 = "?"``).
     Raises `ClaimError` or `ExpressionError` (naming the sheet) for a malformed sheet."""
     sheet = load_sheet(path)
     if sheet.expression and expression and sheet.expression != expression:
@@ -65,6 +67,12 @@ def sheet_check(
         )
     if not claims:
         raise ClaimError(f"{path} has no claims: add [values] or [grads]")
+    unknown = list(unknown or [])
+    if "?" in values.values():
+        from autograd.handcalc.expr import split_unknowns
+
+        values, more = split_unknowns(values)
+        unknown += [name for name in more if name not in unknown]
     try:
         root, nodes = build(expression, values, outputs=outputs)
     except ExpressionError as e:
@@ -75,7 +83,8 @@ def sheet_check(
             )
             e.args = (e.message,)
         raise
-    return root, nodes, check((root, nodes), claims), values
+    symbols = [nodes[name] for name in unknown if name in nodes] or None
+    return root, nodes, check((root, nodes), claims, symbols=symbols), values
 
 
 @dataclass

@@ -153,7 +153,9 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _value_label(node: Any, style: Style, name: str, note: str | None, grad: Any) -> str:
+def _value_label(
+    node: Any, style: Style, name: str, note: str | None, grad: Any, texts: tuple = (None, None)
+) -> str:
     """A value node: a table of name (bold), forward value (value colour) and gradient (grad
     colour), plus the note of a highlighted node."""
     # A minimum width (points) so the boxes of a column line up whatever their numbers.
@@ -162,10 +164,10 @@ def _value_label(node: Any, style: Style, name: str, note: str | None, grad: Any
     if name:
         fill = style.highlight_fill if note is not None else style.label_color
         rows.append(f'<TD BGCOLOR="{_esc(fill)}" {cell}><B>{_esc(name)}</B></TD>')
-    data = format_data(node.data, style.decimals)
+    data = texts[0] if texts[0] is not None else format_data(node.data, style.decimals)
     rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_lines(data)}</TD>')
     if style.show_grad:
-        grad = format_data(grad, style.decimals)
+        grad = texts[1] if texts[1] is not None else format_data(grad, style.decimals)
         rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_lines(grad)}</TD>')
     if note:
         rows.append(
@@ -234,8 +236,15 @@ def _attrs(**attrs: Any) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
-def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None) -> str:
-    """The DOT text of the graph of ``roots`` (see the module docstring for the names)."""
+def to_dot(
+    roots: Any,
+    style: Style,
+    highlight: Mapping[Any, str] | None = None,
+    texts: Mapping[Any, tuple] | None = None,
+) -> str:
+    """The DOT text of the graph of ``roots`` (see the module docstring for the names).
+    ``texts`` ({node: (value text, gradient text)}, either None) replaces numbers by other
+    text: the expressions of values left unknown."""
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
@@ -246,7 +255,7 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     lines += _header_lines(style, roots, order, bool(notes))
 
     def node_lines(i: int, indent: str) -> list[str]:
-        return _node_lines(order[i], i, style, paths[i], notes, indent, grads)
+        return _node_lines(order[i], i, style, paths[i], notes, indent, grads, texts or {})
 
     lines += _cluster_lines(paths, node_lines)
     for i in reversed(range(len(order))):
@@ -308,7 +317,14 @@ def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> 
 
 
 def _node_lines(
-    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str, grads: dict
+    node: Any,
+    i: int,
+    style: Style,
+    path: tuple,
+    notes: dict[int, str],
+    indent: str,
+    grads: dict,
+    texts: Mapping,
 ) -> list[str]:
     """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
     out = []
@@ -333,7 +349,9 @@ def _node_lines(
     if style.clusters == "prefix" and path and name:
         name = name.split(".")[-1]
     classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-    label = _value_label(node, style, name, notes.get(i), grads[node])
+    label = _value_label(
+        node, style, name, notes.get(i), grads[node], texts.get(node, (None, None))
+    )
     out.append(
         indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
     )
