@@ -26,15 +26,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        from autograd.exercises import write_gallery
+        from autograd.exercises import CLUSTERS, write_gallery
         from autograd.viz import RenderError
         from autograd.viz.steps import save_steps
+        from autograd.viz.style import Style
 
         out.mkdir(parents=True, exist_ok=True)
         gallery = write_gallery(out)
         pages = [
             save_steps(a1("sigmoid").output, out / "steps_a1_sigmoid.html"),
-            save_steps(a3().output, out / "steps_a3.html"),
+            # one box per neuron, as in the gallery
+            save_steps(
+                a3().output, out / "steps_a3.html", Style(edge_grads=True, clusters=CLUSTERS["a3"])
+            ),
         ]
     except (ImportError, RenderError, OSError) as e:
         return _fail("demo", f"{type(e).__name__}: {e}", code=3)

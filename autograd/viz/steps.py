@@ -101,8 +101,8 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
 
     return {
         "nodes": _node_entries(order, namer, values, trace, fmt),
-        "steps": _forward_steps(order, namer, values, fmt)
-        + _backward_steps(namer, trace, outputs, fmt),
+        "steps": _forward_steps(hand_order(roots), namer, values, fmt)
+        + _backward_steps(namer, trace, outputs, fmt, values),
         "output": namer.index[outputs[-1]],
         "decimals": style.decimals,
         "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
@@ -125,16 +125,49 @@ def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt)
     ]
 
 
+def hand_order(roots: Any) -> list:
+    """The nodes in the order a person computes them by hand: each node after its inputs, and
+    of an op's inputs the one with the longest calculation behind it first (``w3 × a``: the
+    first neuron that makes ``a`` before the weight ``w3``); ties in argument order."""
+    roots = as_roots(roots)
+    height: dict = {}
+    for node in graph_nodes(roots):
+        height[node] = 1 + max((height[p] for p in node.parents), default=-1)
+
+    def inputs(node):
+        return iter(sorted(node.parents, key=lambda p: -height[p]))  # stable: argument order
+
+    order: list = []
+    seen: set = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, inputs(root))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, inputs(parent)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
 def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
-    """One step per node in topological order: its formula with names, with numbers, the
-    result."""
+    """One step per node in ``order`` (`hand_order`): its formula with names, with numbers,
+    the result."""
 
     def operand_value(i: int) -> tuple[str, int]:
         text = fmt(values[i])
         return (f"({text})" if text.startswith("-") else text), ATOM
 
     steps = []
-    for i, node in enumerate(order):
+    for node in order:
+        i = namer.index[node]
         name = namer.name(i)
         parents = [namer.index[p] for p in node.parents]
         if node.parents:
@@ -153,7 +186,7 @@ def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
     return steps
 
 
-def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
+def _edge_entry(edge: Edge, index: dict, fmt, why: str = "", last: bool = False) -> dict:
     return {
         "from": index[edge.child],
         "to": index[edge.parent],
@@ -162,14 +195,54 @@ def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
         "local": fmt(edge.local),
         "contribution": fmt(edge.contribution),
         "running": fmt(edge.running),
+        "why": why,  # where the local derivative comes from
+        "last": last,  # the last term of the input's gradient: it is complete
     }
 
 
-def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt) -> list[dict]:
+_SUM_LEVEL = 1  # autograd.viz.format's precedence of a sum
+_CONSTANT_SLOPE = re.compile(r"= −?[01]( \(input [^)]*\))?$")
+
+
+def local_text(edge: Edge, namer: Namer, values: list, fmt) -> str:
+    """Where an edge's local derivative comes from, from the formula registered with its op
+    (`autograd.graph.OpSpec.local`): ``σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334 = 0.222``;
+    ``""`` for an op without one."""
+    node = edge.child
+    table = getattr(type(node), "OPS", None) or {}
+    spec = table.get(node.op)
+    if spec is None or getattr(spec, "local", None) is None:
+        return ""
+    names = [namer.names[namer.index[p]] for p in node.parents]
+    # Sums in parentheses (∂((a + b) × c)/∂c); a function's argument needs none (σ'(w × x)).
+    if len(names) > 1:
+        names = [f"({text})" if level <= _SUM_LEVEL else text for text, level in names]
+    else:
+        names = [text for text, _ in names]
+    inputs = [values[namer.index[p]] for p in node.parents]
+
+    def number(x: float) -> str:
+        text = fmt(x)
+        return f"({text})" if text.startswith("-") else text
+
+    out = values[namer.index[node]]
+    params = dict(node.params or {})
+    text = spec.local(edge.position, names, inputs, out, params, number)
+    return text if _CONSTANT_SLOPE.search(text) else f"{text} = {fmt(edge.local)}"
+
+
+def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: list) -> list[dict]:
     """One step per node the output depends on, from the output back: how its gradient adds
-    up from the edges into its children, and what it sends on to each input."""
+    up from the edges into its children, and what it sends on to each input, with where each
+    local derivative comes from."""
     index = namer.index
-    entries = {id(edge): _edge_entry(edge, index, fmt) for edge in trace.edges}
+    last = {id(trace.incoming(node)[-1]) for node in trace.order if trace.incoming(node)}
+    entries = {
+        id(edge): _edge_entry(
+            edge, index, fmt, local_text(edge, namer, values, fmt), id(edge) in last
+        )
+        for edge in trace.edges
+    }
     steps = []
     for node in reversed(trace.order):
         i = index[node]
@@ -330,7 +403,7 @@ class StepPlayer:
         # output everywhere) and its CSS and ids cannot clash with the notebook's.
         page = self.html()
         _, svg_height = _svg_size(page)
-        height = int(min(900, max(420, svg_height + 360)))
+        height = int(min(720, max(480, svg_height + 160)))  # the diagram scrolls inside
         return (
             f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
             f'style="width:100%;height:{height}px;border:1px solid #ddd;border-radius:6px" '
