@@ -73,7 +73,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     from autograd.viz import RenderError
 
     try:
-        paths = write_gallery(args.directory)
+        paths = write_gallery(args.directory, formats=args.format)
     except (RenderError, OSError) as e:
         return _fail("exercises", f"{type(e).__name__}: {e}", code=3)
     for path in paths:
@@ -260,6 +260,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
     except (UsageError, ImportError) as e:
         return _fail("draw", str(e))
     _note_unused("draw", values, nodes)
+    from autograd.viz.dot import graph_nodes
+
+    count = len(graph_nodes(root))
+    if count > style.max_nodes:  # before the table: it would be as long as the graph
+        return _too_large("draw", GraphTooLarge("", count, style.max_nodes))
     from autograd.viz.format import format_number
 
     print(f"{'node':<8} {'value':>12} {'grad':>12}")
@@ -425,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd",
         description="Computational graphs of the course exercises: values, gradients, diagrams.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -498,8 +504,25 @@ def build_parser() -> argparse.ArgumentParser:
         "The repository's graphs/ folder is this output: autograd exercises graphs",
     )
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
+    exercises.add_argument(
+        "--format",
+        nargs="+",
+        choices=("svg", "png", "pdf", "dot"),
+        default=["svg", "dot"],
+        metavar="FMT",
+        help="file formats to write: svg png pdf dot (default: svg dot)",
+    )
     exercises.set_defaults(run=cmd_exercises)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("autograd-lab")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
 
 
 def _expression_last(argv: list[str]) -> list[str]:

@@ -196,18 +196,23 @@ def gallery() -> dict[str, Diagram]:
     return diagrams
 
 
-def write_gallery(directory: str | os.PathLike) -> list[Path]:
-    """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
-    (made when missing). Everything is rendered before the first file is written, so a
-    rendering failure leaves the folder as it was; each file is replaced atomically (a write
+def write_gallery(directory: str | os.PathLike, formats=("svg", "dot")) -> list[Path]:
+    """Write ``NAME.svg`` and ``NAME.dot`` (or the ``formats`` asked for: svg png pdf dot)
+    for every `gallery` diagram into ``directory`` (made when missing). Everything is
+    rendered before the first file is written, so a rendering failure leaves the folder as it
+    was; each file is replaced atomically (a write
     failure half-way leaves some files new, none partial). Returns the paths."""
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
+    unknown = sorted(set(formats) - {"svg", "png", "pdf", "dot"})
+    if unknown or not formats:
+        raise ValueError(f"gallery: formats must be some of svg png pdf dot, got {formats!r}")
     contents: dict[Path, bytes] = {}
     for name, diagram in gallery().items():
-        contents[directory / f"{name}.svg"] = diagram.render("svg")
-        contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
+        for fmt in dict.fromkeys(formats):
+            data = diagram.dot.encode("utf-8") if fmt == "dot" else diagram.render(fmt)
+            contents[directory / f"{name}.{fmt}"] = data
     from autograd.files import write_atomic
 
     directory.mkdir(parents=True, exist_ok=True)
