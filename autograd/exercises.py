@@ -81,7 +81,9 @@ def a1(activation: str = "sigmoid") -> Exercise:
     y = getattr(h, activation)(**A1_ACTIVATIONS[activation])
     y.label = "y"
     params = ", ".join(f"{k}={p}" for k, p in A1_ACTIVATIONS[activation].items())
-    title = f"A1: perceptron y = {activation}(w1*x1 + w2*x2 + b{params and ', ' + params})"
+    symbol = {"sigmoid": "σ", "tanh": "tanh", "elu": "ELU", "leaky_relu": "LeakyReLU"}[activation]
+    params = params.replace("alpha", "α")
+    title = f"A1: perceptron y = {symbol}(w1·x1 + w2·x2 + b{params and ', ' + params})"
     return _finish(f"a1_{activation}", title, y, {**v, "h": h})
 
 
@@ -155,8 +157,9 @@ def a4() -> Exercise:
     """A4: ``f(x, y) = x² + 2xy + y²``."""
     v = _leaves(A4_INPUTS)
     x, y = v["x"], v["y"]
-    f = sum_values([x**2, 2 * x * y, y**2], label="f")
-    return _finish("a4", "A4: f(x, y) = x^2 + 2xy + y^2", f, v)
+    # 2·(x·y): the product x·y sits between x and y, so no edges cross
+    f = sum_values([x**2, 2 * (x * y), y**2], label="f")
+    return _finish("a4", "A4: f(x, y) = x² + 2xy + y²", f, v)
 
 
 def part_a() -> list[Exercise]:

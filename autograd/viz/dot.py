@@ -15,7 +15,7 @@ checker find nodes by these names, so they must not change.
 
 Nodes are read only through the protocol of `autograd.graph` (``data``, ``grad``, ``parents``,
 ``op``, ``label``, ``params``; ``local_grads`` when present), so `Value` and `Tensor` graphs
-are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 6 elements,
+are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 8 elements (XOR's 4×2),
 its values.
 """
 
@@ -190,7 +190,9 @@ def _legend_label(style: Style, roots: list, highlighted: bool, edge_labels: boo
     cells.append(f'<TD {box} BGCOLOR="{_esc(style.value_color)}">forward value</TD>')
     if style.show_grad:
         wrt = "gradient"
-        if all(root.label for root in roots):
+        if len(roots) == 1 and not roots[0].label and _is_loss(roots[0]):
+            wrt = "gradient ∂loss/∂node"
+        elif all(root.label for root in roots):
             seed = " + ".join(root.label for root in roots)
             wrt = f"gradient ∂{seed if len(roots) == 1 else f'({seed})'}/∂node"
         cells.append(f'<TD {box} BGCOLOR="{_esc(style.grad_color)}">{_esc(wrt)}</TD>')
@@ -251,11 +253,14 @@ def to_dot(
     notes = _notes_by_index(index, highlight)
     paths = _cluster_paths(order, style)
     grads = output_grads(roots, order)
+    names = leaf_names(order)
     lines = ["digraph autograd {"]
     lines += _header_lines(style, roots, order, bool(notes))
 
     def node_lines(i: int, indent: str) -> list[str]:
-        return _node_lines(order[i], i, style, paths[i], notes, indent, grads, texts or {})
+        return _node_lines(
+            order[i], i, style, paths[i], notes, indent, grads, texts or {}, names.get(order[i])
+        )
 
     lines += _cluster_lines(paths, node_lines)
     for i in reversed(range(len(order))):
@@ -275,6 +280,40 @@ def output_grads(roots: list, order: list) -> dict:
     if len(roots) > 1 and scalar:
         return backprop(roots).grads
     return {node: node.grad for node in order}
+
+
+_LOSSES = ("mse_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits")
+
+
+def _is_loss(node: Any) -> bool:
+    return node.op in _LOSSES
+
+
+def leaf_names(order: list) -> dict:
+    """Names for the unlabelled array leaves of a Tensor graph: ``target`` (the second input
+    of a loss), ``input`` (data that needs no gradient)."""
+    names: dict = {}
+    for node in order:
+        if _is_loss(node) and len(node.parents) > 1:
+            target = node.parents[1]
+            if not target.label and not target.parents:
+                names[target] = "target"
+    for node in order:
+        shaped = getattr(node.data, "shape", ()) != ()
+        if shaped and not node.parents and not node.label and node not in names:
+            if not getattr(node, "requires_grad", True):
+                names[node] = "input"
+    return names
+
+
+def is_constant(node: Any) -> bool:
+    """A number written in the formula: an unlabelled scalar leaf (``2`` in ``2*x*y``)."""
+    return not node.parents and not node.label and getattr(node.data, "shape", ()) == ()
+
+
+def format_constant(x: Any) -> str:
+    """A constant as written: ``2``, ``0.5``."""
+    return f"{float(x):g}"
 
 
 def _notes_by_index(index: dict, highlight: Mapping[Any, str] | None) -> dict[int, str]:
@@ -325,6 +364,7 @@ def _node_lines(
     indent: str,
     grads: dict,
     texts: Mapping,
+    given_name: str | None = None,
 ) -> list[str]:
     """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
     out = []
@@ -345,13 +385,22 @@ def _node_lines(
             )
             + ";"
         )
-    name = node.label
-    if style.clusters == "prefix" and path and name:
+    name = node.label or given_name or ""
+    if style.clusters == "prefix" and path and node.label:
         name = name.split(".")[-1]
     classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-    label = _value_label(
-        node, style, name, notes.get(i), grads[node], texts.get(node, (None, None))
-    )
+    if is_constant(node) and i not in notes:
+        # A number of the formula (the 2 of 2xy): its value only, small, with no gradient.
+        classes += " constant"
+        label = (
+            f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"><TR>'
+            f'<TD BGCOLOR="{_esc(style.op_color)}" COLOR="{_esc(style.line_color)}">'
+            f"{_esc(format_constant(node.data))}</TD></TR></TABLE>>"
+        )
+    else:
+        label = _value_label(
+            node, style, name, notes.get(i), grads[node], texts.get(node, (None, None))
+        )
     out.append(
         indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
     )
@@ -419,6 +468,9 @@ def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list
             if local is not None and k < len(local):
                 attrs["label"] = f"<{_lines(format_data(local[k], style.decimals))}>"
                 attrs["fontcolor"] = style.edge_label_color
+                # NOTE: labels of edges that meet at one op sat side by side (2.800 1.450);
+                # decorate underlines each and draws a line to the middle of its own edge.
+                attrs["decorate"] = "true"
             lines.append(f"  n{index[parent]} -> op{i} {_attrs(**attrs)};")
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")
     return lines

@@ -37,7 +37,7 @@ from typing import Any
 
 from autograd.files import output_path, write_atomic
 from autograd.graph import Backprop, Edge, backprop
-from autograd.viz.dot import as_roots, graph_nodes
+from autograd.viz.dot import as_roots, graph_nodes, is_constant
 from autograd.viz.format import ATOM, Namer, expression, format_number, op_text, signed_sum
 from autograd.viz.style import Style
 
@@ -245,6 +245,8 @@ def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: l
     }
     steps = []
     for node in reversed(trace.order):
+        if is_constant(node):
+            continue  # a number of the formula (the 2 of 2xy) is drawn without a gradient
         i = index[node]
         incoming = [entries[id(edge)] for edge in trace.incoming(node)]
         outgoing = [entries[id(edge)] for edge in trace.outgoing(node)]
