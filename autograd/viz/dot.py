@@ -15,8 +15,8 @@ checker find nodes by these names, so they must not change.
 
 Nodes are read only through the protocol of `autograd.graph` (``data``, ``grad``, ``parents``,
 ``op``, ``label``, ``params``; ``local_grads`` when present), so `Value` and `Tensor` graphs
-are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 8 elements (XOR's 4×2),
-its values.
+are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 8 elements
+(XOR's 4×2), its values.
 """
 
 from __future__ import annotations
