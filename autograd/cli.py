@@ -278,7 +278,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
             _save_diagram(root, style, out, symbols=symbols)
         if steps is not None:
             # the player explains upstream x local: the local derivatives belong on the edges
-            save_steps(root, steps, dataclasses.replace(style, edge_grads=True))
+            save_steps(root, steps, dataclasses.replace(style, edge_grads=True), symbols=symbols)
             print(f"wrote {steps}")
     except GraphTooLarge as e:
         return _too_large("draw", e)

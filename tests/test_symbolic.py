@@ -81,3 +81,27 @@ def test_cli_set_unknown(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert code == 1
     assert "first wrong: grad:h2 (dC/dh2): claimed 0.5, true 0.262 - 0.499·t2" in out
+
+
+def test_step_player_writes_the_expressions():
+    from autograd.viz.steps import build_steps
+
+    e = a3()
+    data = build_steps(e.output, symbols=[e.nodes["t1"], e.nodes["t2"]])
+    names = [node["name"] for node in data["nodes"]]
+    y1 = f"{e.nodes['y1'].data:.3f}"
+    forward = {names[s["node"]]: s for s in data["steps"] if s["phase"] == "forward"}
+    backward = {names[s["node"]]: s for s in data["steps"] if s["phase"] == "backward"}
+    assert forward["e1"]["lines"] == ["e1 = y1 - t1", f"= {y1} - t1"]
+    assert forward["t1"]["lines"] == ["t1 is unknown"]
+    assert backward["y1"]["grad"] == f"{2 * float(y1):.3f} - 2·t1"
+    [edge] = backward["y1"]["outgoing"]
+    assert edge["upstream"] == backward["y1"]["grad"] and "t1" in edge["contribution"]
+    assert backward["x1"]["sum"].count("t") >= 2  # both neurons' terms, in t1 and t2
+
+
+def test_cli_steps_with_unknowns(tmp_path, capsys):
+    page = tmp_path / "a3.html"
+    code = main(["draw", A3, *SET, "t1=?", "t2=?", "--steps", str(page)])
+    assert code == 0, capsys.readouterr().err
+    assert "0.406 - t1" in page.read_text(encoding="utf-8")

@@ -82,7 +82,10 @@ class Symbolic:
     """``values`` and ``grads``: {node: sympy expression or number}; ``symbols``: {node: the
     sympy symbol of an unknown leaf}; ``depends``: the nodes whose value holds an unknown."""
 
-    def __init__(self, values: dict, grads: dict, symbols: dict, depends: set, decimals: int):
+    def __init__(
+        self, values: dict, grads: dict, symbols: dict, depends: set, decimals: int, local=None
+    ):
+        self.local = local or {}  # {node: [d(node)/d(input) as expressions]} where symbolic
         self.values = values
         self.grads = grads
         self.symbols = symbols
@@ -215,4 +218,4 @@ def symbolic(roots: Any, unknowns: Iterable, decimals: int = 3) -> Symbolic:
         slopes = local.get(node, node.local_grads)
         for parent, slope in zip(node.parents, slopes):
             grads[parent] = grads[parent] + upstream * (slope if node in local else sp.Float(slope))
-    return Symbolic(values, grads, symbols, depends, decimals)
+    return Symbolic(values, grads, symbols, depends, decimals, local)

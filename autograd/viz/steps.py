@@ -68,7 +68,9 @@ def _check_local_grads(node: Any, name: str) -> None:
         )
 
 
-def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> dict:
+def build_steps(
+    roots: Any, style: Style | None = None, output: Any = None, symbols: Any = None
+) -> dict:
     """The player's data: nodes (names, values, gradients) and steps, all numbers formatted.
 
     ``output`` is the node whose gradient the backward pass computes (default: the first
@@ -78,7 +80,8 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     lists ``incoming`` (the terms of its gradient: the edges into its children, in the order
     they were added), ``sum`` and ``outgoing`` (``upstream × local = contribution`` per input
     edge, with the input's gradient so far, ``running``). The gradients come from
-    `autograd.graph.backprop`.
+    `autograd.graph.backprop`. ``symbols`` (input nodes) leaves those inputs unknown: the
+    numbers they reach are written as expressions (`autograd.handcalc.symbolic`).
     """
     style = style or _DEFAULT
     roots = as_roots(roots)
@@ -99,7 +102,7 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     def fmt(x: float) -> str:
         return format_number(x, style.decimals)
 
-    return {
+    data = {
         "nodes": _node_entries(order, namer, values, trace, fmt),
         "steps": _forward_steps(hand_order(roots), namer, values, fmt)
         + _backward_steps(namer, trace, outputs, fmt, values),
@@ -107,6 +110,56 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
         "decimals": style.decimals,
         "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
     }
+    if symbols is not None:
+        _write_symbolic(data, order, trace, outputs, symbols, style.decimals)
+    return data
+
+
+def _write_symbolic(data: dict, order: list, trace: Backprop, outputs, symbols, decimals) -> None:
+    """Replace the numbers an unknown reaches by their expressions (values, gradients, and
+    the upstream × local = contribution of every edge)."""
+    from autograd.handcalc.symbolic import symbolic
+
+    unknowns = [symbols] if hasattr(symbols, "parents") else list(symbols)
+    sym = symbolic(outputs if len(outputs) > 1 else outputs[0], unknowns, decimals)
+    index = {node: i for i, node in enumerate(order)}
+    text = sym.text
+    for node, entry in zip(order, data["nodes"]):
+        if sym.is_symbolic(sym.values[node]):
+            entry["value"] = text(sym.values[node])
+        if entry["grad"] is not None and sym.is_symbolic(sym.grads[node]):
+            entry["grad"] = text(sym.grads[node])
+    running: dict = {}
+    edge_texts = {}
+    for edge in trace.edges:
+        upstream = sym.grads[edge.child]
+        local = sym.local.get(edge.child, edge.child.local_grads)[edge.position]
+        part = upstream * local
+        running[edge.parent] = running.get(edge.parent, 0) + part
+        edge_texts[(index[edge.child], index[edge.parent], edge.position)] = (
+            text(upstream),
+            text(local),
+            text(part),
+            text(running[edge.parent]),
+        )
+    for step in data["steps"]:
+        node = order[step["node"]]
+        if step["phase"] == "forward":
+            if sym.is_symbolic(sym.values[node]) and node.parents:
+                # the formula, then its expression (the numbers of the unknowns are not known)
+                step["lines"] = [step["lines"][0], f"= {text(sym.values[node])}"]
+            elif node in sym.symbols:
+                step["lines"] = [f"{step['lines'][0].split(' = ')[0]} is unknown"]
+            continue
+        step["grad"] = text(sym.grads[node])
+        if sym.is_symbolic(sym.grads[node]):
+            head = step["sum"].split(" = ")[0]
+            terms = [edge_texts[(e["from"], e["to"], e["k"])][2] for e in step["incoming"]]
+            sum_text = " + ".join(f"({t})" for t in terms) if len(terms) > 1 else ""
+            step["sum"] = f"{head} = {sum_text + ' = ' if sum_text else ''}{step['grad']}"
+        for edge in step["incoming"] + step["outgoing"]:
+            upstream, local, part, total = edge_texts[(edge["from"], edge["to"], edge["k"])]
+            edge.update(upstream=upstream, local=local, contribution=part, running=total)
 
 
 def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt) -> list[dict]:
@@ -200,7 +253,6 @@ def _edge_entry(edge: Edge, index: dict, fmt, why: str = "", last: bool = False)
     }
 
 
-_SUM_LEVEL = 1  # autograd.viz.format's precedence of a sum
 _CONSTANT_SLOPE = re.compile(r"= −?[01]( \(input [^)]*\))?$")
 
 
@@ -214,9 +266,10 @@ def local_text(edge: Edge, namer: Namer, values: list, fmt) -> str:
     if spec is None or getattr(spec, "local", None) is None:
         return ""
     names = [namer.names[namer.index[p]] for p in node.parents]
-    # Sums in parentheses (∂((a + b) × c)/∂c); a function's argument needs none (σ'(w × x)).
+    # Inputs of an infix op in parentheses (∂Σ/∂(w1 × x1)); a function's argument needs none
+    # (σ'(w × x)).
     if len(names) > 1:
-        names = [f"({text})" if level <= _SUM_LEVEL else text for text, level in names]
+        names = [f"({text})" if level < ATOM else text for text, level in names]
     else:
         names = [text for text, _ in names]
     inputs = [values[namer.index[p]] for p in node.parents]
@@ -339,7 +392,9 @@ class StepPlayer:
     In Jupyter, the player displays itself inline.
     """
 
-    def __init__(self, roots: Any, style: Style | None = None, *, output: Any = None):
+    def __init__(
+        self, roots: Any, style: Style | None = None, *, output: Any = None, symbols: Any = None
+    ):
         from autograd.viz import draw
 
         self.roots = as_roots(roots)
@@ -348,8 +403,8 @@ class StepPlayer:
             raise TypeError(f"StepPlayer: style must be a Style, got {type(base).__name__}")
         self.style = dataclasses.replace(base, show_grad=True)
         self.output = output
-        self._data = build_steps(self.roots, self.style, output)
-        self.diagram = draw(self.roots, self.style)
+        self._data = build_steps(self.roots, self.style, output, symbols)
+        self.diagram = draw(self.roots, self.style, symbols=symbols)
 
     def data(self) -> dict:
         """The steps as embedded in the page (see `build_steps`); a copy."""
@@ -414,10 +469,15 @@ class StepPlayer:
 
 
 def save_steps(
-    roots: Any, path: str | os.PathLike, style: Style | None = None, *, output: Any = None
+    roots: Any,
+    path: str | os.PathLike,
+    style: Style | None = None,
+    *,
+    output: Any = None,
+    symbols: Any = None,
 ) -> Path:
     """Write the step-through page of the graph of ``roots`` to ``path`` (see `StepPlayer`)."""
-    return StepPlayer(roots, style, output=output).save(path)
+    return StepPlayer(roots, style, output=output, symbols=symbols).save(path)
 
 
 _PAGE = """<!DOCTYPE html>
