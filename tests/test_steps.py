@@ -611,3 +611,39 @@ def test_browser_edges_wait_for_their_values_and_outputs_dim(browser, tmp_path):
         f"local: σ'(h) = σ(h)·(1 − σ(h)) = {fmt(s)} × {fmt(1 - s)} = {fmt(s * (1 - s))}"
     ]
     assert browser.get_log("browser") == []
+
+
+def test_browser_notebook_frame_keeps_text_readable_and_the_node_in_view(browser, tmp_path):
+    exercise = exercises.a3()
+    host = tmp_path / "notebook.html"
+    host.write_text(
+        '<!DOCTYPE html><html><body style="width:880px"><p>notebook output:</p>'
+        + StepPlayer(exercise.output)._repr_html_()
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    viewport(browser, 1280, 720)
+    try:
+        browser.get(host.as_uri())
+        browser.switch_to.frame(browser.find_element(Page(browser).By.TAG_NAME, "iframe"))
+        page = Page(browser)
+        total = int(page.counter.split()[-1])
+        for step in range(total):
+            if step:
+                page.key("ARROW_RIGHT")
+            if step % 5:
+                continue
+            node = browser.find_element(page.By.ID, page.node)
+            left, top, right, bottom = browser.execute_script(RECT, node)
+            box = browser.execute_script(RECT, browser.find_element(page.By.ID, "diagram"))
+            assert box[0] <= left and right <= box[2] and box[1] <= top and bottom <= box[3]
+            frame_height = browser.execute_script("return innerHeight;")
+            assert box[3] <= frame_height + 1
+        height = browser.execute_script(
+            "return document.querySelector('#diagram g.node text').getBoundingClientRect().height;"
+        )
+        assert height >= 12  # not the 8 px of a diagram shrunk to the frame's width
+    finally:
+        browser.switch_to.default_content()
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert browser.get_log("browser") == []
