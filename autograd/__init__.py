@@ -33,6 +33,7 @@ _LAZY_SUBMODULES = (
     "files",
     "arguments",
     "safe_read",
+    "compare",
 )
 
 

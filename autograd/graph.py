@@ -326,15 +326,18 @@ class OpSpec:
     """One entry of an op table: what the op is called, how diagrams write it, how many
     inputs it takes, and where its derivative is defined (for tests and checkers)."""
 
-    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "local")
+    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "text", "local")
 
-    def __init__(self, name, symbol, arity, domain, params, function, local=None):
+    def __init__(self, name, symbol, arity, domain, params, function, text=None, local=None):
         self.name = name
         self.symbol = symbol
         self.arity = arity  # number of node inputs; -1 for n-ary
         self.domain = domain  # "real" or "positive": inputs where the derivative exists
         self.params = params  # default parameters, e.g. {"alpha": 0.1}
         self.function = function
+        # text(params) -> what a diagram writes for the node (``Conv 5×5, 3→6``), when the
+        # symbol followed by name=value pairs would not read well; None: that default.
+        self.text = text
         # local(k, names, values, out, params, num) -> how d(out)/d(input k) is worked out,
         # e.g. "σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334" (the step player adds " = 0.222")
         self.local = local
@@ -350,9 +353,9 @@ def op_table():
     """
     table: dict[str, OpSpec] = {}
 
-    def register(name, symbol, arity=1, domain="real", local=None, **params):
+    def register(name, symbol, arity=1, domain="real", text=None, local=None, **params):
         def decorate(function):
-            table[name] = OpSpec(name, symbol, arity, domain, params, function, local)
+            table[name] = OpSpec(name, symbol, arity, domain, params, function, text, local)
             return function
 
         return decorate
