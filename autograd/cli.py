@@ -306,7 +306,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         expression = args.expression
         if args.claims:
             root, nodes, report, values = sheet_check(
-                args.claims[0], expression, values, claims, _output_names(args), unknown
+                args.claims[0],
+                expression,
+                values,
+                claims,
+                _output_names(args),
+                unknown,
+                builder=lambda text, numbers, _: _build_graph("check", text, numbers, args.outputs),
             )
             symbols = [nodes[name] for name in unknown if name in nodes] or None
         else:

@@ -42,10 +42,13 @@ def sheet_check(
     claims: Mapping[str, str] | None = None,
     outputs: list[str] | None = None,
     unknown: list[str] | None = None,
+    builder=None,
 ) -> tuple[Any, dict, CheckReport, dict[str, float]]:
     """Check the sheet at ``path``, with ``expression``, input ``values`` and ``claims`` given
     besides it (on the command line). Returns ``(root, nodes, report, values used)``.
     ``unknown``: names of inputs left unknown (``--set t1=?``; a sheet's ``t1 = "?"``).
+    ``builder(expression, values, outputs)`` builds the graph (default: `build`; the command
+    line passes one that prints the engine's warnings and its notes).
     Raises `ClaimError` or `ExpressionError` (naming the sheet) for a malformed sheet."""
     sheet = load_sheet(path)
     if sheet.expression and expression and sheet.expression != expression:
@@ -74,7 +77,10 @@ def sheet_check(
         values, more = split_unknowns(values)
         unknown += [name for name in more if name not in unknown]
     try:
-        root, nodes = build(expression, values, outputs=outputs)
+        if builder is None:
+            root, nodes = build(expression, values, outputs=outputs)
+        else:
+            root, nodes = builder(expression, values, outputs)
     except ExpressionError as e:
         if e.missing:
             e.message = (
