@@ -66,6 +66,8 @@ def test_symbolic_claims_are_compared_symbolically():
     assert report.ok, report.summary()
     report = check(e.nodes, {"grad:b1": wrong}, symbols=symbols)
     assert not report.ok and "t1" in report.rows[0].true_text
+    swapped = expanded.replace("t1", "t2")  # the right numbers on the wrong unknown
+    assert not check(e.nodes, {"grad:b1": swapped}, symbols=symbols).ok
     with pytest.raises(ClaimError, match="'q' is not an unknown"):
         check(e.nodes, {"grad:b1": "0.2 - q"}, symbols=symbols)
 

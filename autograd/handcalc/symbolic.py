@@ -166,17 +166,30 @@ class Symbolic:
         return sp.sympify(expr), max(quanta, default=1e-12)
 
     def matches(self, claimed: str, true) -> bool:
-        """Is a student's expression the true one at the precision written? Compared at the
-        unknowns = -1, 0, 1 (each point within the claim's coarsest precision, relative to the
-        size of the number): ``0.241*(0.406 - t1)`` matches ``0.0979 - 0.2412·t1``."""
+        """Is a student's expression the true one at the precision written? Both are expanded
+        and compared term by term, each coefficient within half the claim's coarsest written
+        unit relative to its size (``0.241*(0.812 - 2*t1)`` is ``0.196 - 0.482·t1``, and so is
+        the true ``0.1959 - 0.4824·t1``); expressions that are not polynomials in the unknowns
+        (a sigmoid of one) are compared at the unknowns = -1, 0, 1 instead."""
         sp = sympy_module()
         expr, quantum = self.parse(claimed)
         symbols = list(self.symbols.values())
+        tolerance = quantum / 2
+
+        def close(got, want) -> bool:
+            return abs(complex(got) - complex(want)) <= tolerance * (1 + abs(complex(want))) + 1e-12
+
+        try:
+            mine = sp.Poly(sp.expand(expr), *symbols)
+            theirs = sp.Poly(sp.expand(true), *symbols)
+        except sp.PolynomialError:
+            mine = theirs = None
+        if mine is not None and theirs is not None:
+            terms = set(mine.monoms()) | set(theirs.monoms())
+            return all(close(mine.coeff_monomial(m), theirs.coeff_monomial(m)) for m in terms)
         for point in (-1.0, 0.0, 1.0):
             at = {s: point for s in symbols}
-            got = complex(sp.N(sp.sympify(expr).subs(at)))
-            want = complex(sp.N(sp.sympify(true).subs(at)))
-            if abs(got - want) > quantum / 2 * (1 + abs(want)) + 1e-12:
+            if not close(sp.N(sp.sympify(expr).subs(at)), sp.N(sp.sympify(true).subs(at))):
                 return False
         return True
 
