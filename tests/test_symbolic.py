@@ -107,3 +107,20 @@ def test_cli_steps_with_unknowns(tmp_path, capsys):
     code = main(["draw", A3, *SET, "t1=?", "t2=?", "--steps", str(page)])
     assert code == 0, capsys.readouterr().err
     assert "0.406 - t1" in page.read_text(encoding="utf-8")
+
+
+def test_sheet_with_an_unknown_input(tmp_path, capsys):
+    sheet = tmp_path / "ana.toml"
+    inputs = "".join(f"{item.replace('=', ' = ')}\n" for item in SET[1:])
+    sheet.write_text(
+        f'expression = "{A3}"\n[inputs]\n{inputs}t1 = "?"\nt2 = "?"\n'
+        '[values]\ne1 = "0.406 - t1"\n[grads]\nh2 = "0.5"\n',
+        encoding="utf-8",
+    )
+    code = main(["check", "--claims", str(sheet)])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "e1       0.406 - t1" in out and "first wrong: grad:h2" in out
+    code = main(["check", "--claims", str(sheet), str(sheet), "--csv", str(tmp_path / "g.csv")])
+    out, _ = capsys.readouterr()
+    assert code == 1 and "grad:h2: 2 of 2" in out
