@@ -647,3 +647,20 @@ def test_browser_notebook_frame_keeps_text_readable_and_the_node_in_view(browser
         browser.switch_to.default_content()
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert browser.get_log("browser") == []
+
+
+def test_browser_steps_through_a3_with_unknown_targets(browser, tmp_path):
+    pytest.importorskip("sympy")
+    e = exercises.a3()
+    path = tmp_path / "a3_unknown.html"
+    save_steps(e.output, path, symbols=[e.nodes["t1"], e.nodes["t2"]])
+    browser.get(path.as_uri())
+    page = Page(browser)
+    order = graph_nodes(e.output)
+    b1 = order.index(e.nodes["b1"])
+    page.click("last")
+    while page.node != f"n{b1}":
+        page.key("ARROW_LEFT")
+    assert page.phase == "backward" and "t1" in page.one(".sum")
+    assert "t1" in page.grad_cell(f"n{b1}")[0]
+    assert browser.get_log("browser") == []
