@@ -62,21 +62,28 @@ def _grad_scale(g, reduction, size):
     return float(g) / max(size, 1) if reduction == "mean" else float(g)
 
 
+def _cast_like(x, W, name):
+    """The input's array in the weights' float dtype. NOTE: data (x / 255.0 is float64) is
+    cast to the weights' dtype, so one float64 batch does not silently run the whole step,
+    gradients included, in float64."""
+    X = x.data
+    if X.dtype != W.dtype and W.dtype.kind == "f":
+        if x.requires_grad:
+            raise TypeError(
+                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
+                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
+            )
+        X = X.astype(W.dtype)
+    return X
+
+
 @register("linear", "linear", arity=-1)
 def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b, W of shape (out, in) as in PyTorch;
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
     x = _tensor(x, weight)
-    X, W = x.data, weight.data
-    if X.dtype != W.dtype and W.dtype.kind == "f":
-        # NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64
-        # batch does not silently run the whole step, gradients included, in float64.
-        if x.requires_grad:
-            raise TypeError(
-                f"linear: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
-                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
-            )
-        X = X.astype(W.dtype)
+    W = weight.data
+    X = _cast_like(x, W, "linear")
     if W.ndim != 2:
         raise ValueError(f"linear: weight must be 2-d (out, in), got shape {W.shape}")
     if X.ndim == 0 or X.shape[-1] != W.shape[1]:
@@ -397,20 +404,6 @@ def _image_input(x, name, like=None):
             "(one image: add the batch axis with x.reshape(1, C, H, W))"
         )
     return x
-
-
-def _cast_like(x, W, name):
-    """The input's array in the weights' float dtype (NOTE: as in `linear`, so one float64
-    batch does not run a whole float32 step in float64)."""
-    X = x.data
-    if X.dtype != W.dtype and W.dtype.kind == "f":
-        if x.requires_grad:
-            raise TypeError(
-                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
-                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
-            )
-        X = X.astype(W.dtype)
-    return X
 
 
 def _out_size(size, kernel, stride, padding, name, what):
