@@ -188,6 +188,13 @@ def test_diagram_text_names_kernel_and_channels():
     assert op_text(max_pool2d(x, 2)) == "MaxPool 2×2"
     assert op_text(max_pool2d(x, 3, 1)) == "MaxPool 3×3, stride 1"
     assert op_text(avg_pool2d(x, (2, 3))) == "AvgPool 2×3"
+    # a whole network's diagram: each layer's op node says what the layer is
+    from autograd.viz.dot import to_dot
+    from autograd.viz.style import Style
+
+    net = nn.Sequential(nn.Conv2d(3, 6, 5, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+    dot = to_dot(net(x).sum(), Style())
+    assert "label=<Conv 5×5, 3→6>" in dot and "label=<MaxPool 2×2>" in dot
 
 
 # --- layers ---------------------------------------------------------------------------------
