@@ -181,7 +181,8 @@ def test_bad_flag_values_are_one_line_and_exit_code_2(tmp_path, capsys):
         (["--preset", "nope"], "unknown preset 'nope'; known: xor-arch1"),
         (["--dataset", "imagenet"], "unknown data set 'imagenet'; known: xor, xnor"),
         (["--layers", "2-x-1"], "--layers: cannot read '2-x-1'"),
-        (["--out-act", "softmx"], "out: unknown value 'softmx'"),
+        (["--out-act", "softmx"], "--out-act: unknown value 'softmx'"),
+        (["--batch-size", "-1"], "--batch-size: must be >= 0"),
     ]:
         code, _, err = _train(capsys, *argv, "--out", tmp_path / "r")
         assert code == 2 and err.count("\n") == 1 and message in err, err

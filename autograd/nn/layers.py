@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.arguments import finite, positive_int
 from autograd.functional import avg_pool2d, conv2d, dropout, linear, max_pool2d, pair
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
@@ -27,12 +28,6 @@ __all__ = [
     "Identity",
     "Dropout",
 ]
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class Linear(Module):
@@ -60,8 +55,8 @@ class Linear(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        self.in_features = _positive_int(in_features, "Linear in_features")
-        self.out_features = _positive_int(out_features, "Linear out_features")
+        self.in_features = positive_int("Linear in_features", in_features)
+        self.out_features = positive_int("Linear out_features", out_features)
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Linear dtype must be a floating-point type, got {dtype}")
@@ -129,8 +124,8 @@ class Conv2d(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        self.in_channels = _positive_int(in_channels, "Conv2d in_channels")
-        self.out_channels = _positive_int(out_channels, "Conv2d out_channels")
+        self.in_channels = positive_int("Conv2d in_channels", in_channels)
+        self.out_channels = positive_int("Conv2d out_channels", out_channels)
         self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
         self.stride = pair(stride, "stride", "Conv2d")
         self.padding = pair(padding, "padding", "Conv2d", minimum=0)
@@ -288,7 +283,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("LeakyReLU alpha", alpha)
 
     def forward(self, x):
         return x.leaky_relu(self.alpha)
@@ -305,7 +300,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("ELU alpha", alpha)
 
     def forward(self, x):
         return x.elu(self.alpha)
@@ -326,6 +321,8 @@ class Softmax(Module):
         super().__init__()
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Softmax axis must be an int, got {axis!r}")
+        if not -64 <= axis < 64:  # NOTE: numpy arrays have at most 64 axes
+            raise ValueError(f"Softmax axis must be in [-64, 64) (numpy's axes), got {axis}")
         self.axis = int(axis)
 
     def forward(self, x):
