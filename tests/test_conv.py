@@ -312,3 +312,12 @@ def test_a_tiny_lenet_learns_a_synthetic_image_task():
             opt.step()
     after = accuracy()
     assert before < 0.6 and after > 0.95, (before, after)
+
+
+def test_kernel_stride_and_padding_take_an_int_or_a_pair():
+    assert nn.Conv2d(1, 2, (3, 5), stride=(1, 2), padding=(0, 2)).kernel_size == (3, 5)
+    for bad in (0, (3,), (3, 3, 3), 2.0, True, "3"):
+        with pytest.raises(ValueError, match="Conv2d kernel_size must be an int >= 1 or a pair"):
+            nn.Conv2d(1, 2, bad)
+    with pytest.raises(ValueError, match=r"MaxPool2d padding must be an int >= 0 .* got -1"):
+        nn.MaxPool2d(2, padding=-1)
