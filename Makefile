@@ -38,10 +38,11 @@ bench-tensor: bench/.venv/.installed
 bench-conv: bench/.venv/.installed
 	bench/.venv/bin/python bench/conv.py
 
-# The optimizer tests against torch.optim and the conv layers against torch.nn (skipped by `make
-# test`, which has no torch).
+# What needs torch (skipped by `make test`, which has no torch): the optimizers against
+# torch.optim, the conv layers against torch.nn, nn.to_torch / nn.from_torch,
+# compare_with_torch and notebook 07.
 test-torch: bench/.venv/.installed
-	bench/.venv/bin/python -m pytest -q tests/test_optim.py -k torch
+	bench/.venv/bin/python -m pytest -q tests/test_pytorch.py tests/test_optim.py -k torch
 	bench/.venv/bin/python -m pytest -q tests/test_conv_torch.py
 
 clean:

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from autograd.arguments import int_pair
-from autograd.tensor import Tensor, _operand, _result, _sigmoid, register, unbroadcast
+from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
     "linear",
@@ -21,6 +21,10 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "dropout",
+    "concatenate",
+    "stack",
+    "where",
+    "check_reduction",
     "conv2d",
     "max_pool2d",
     "avg_pool2d",
@@ -29,13 +33,8 @@ __all__ = [
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _tensor(x, like=None) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    return _operand(x, like) if like is not None else Tensor(x)
-
-
-def _check_reduction(reduction, name):
+def check_reduction(reduction, name):
+    """ValueError unless `reduction` is one of `REDUCTIONS` (`name` says who asked)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
@@ -63,26 +62,11 @@ def _grad_scale(g, reduction, size):
     return float(g) / max(size, 1) if reduction == "mean" else float(g)
 
 
-def _cast_like(x, W, name):
-    """The input's array in the weights' float dtype. NOTE: data (x / 255.0 is float64) is
-    cast to the weights' dtype, so one float64 batch does not silently run the whole step,
-    gradients included, in float64."""
-    X = x.data
-    if X.dtype != W.dtype and W.dtype.kind == "f":
-        if x.requires_grad:
-            raise TypeError(
-                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
-                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
-            )
-        X = X.astype(W.dtype)
-    return X
-
-
 @register("linear", "linear", arity=-1)
 def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b, W of shape (out, in) as in PyTorch;
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
-    x = _tensor(x, weight)
+    x = as_tensor(x, weight)
     W = weight.data
     X = _cast_like(x, W, "linear")
     if W.ndim != 2:
@@ -121,7 +105,7 @@ def linear(x, weight, bias=None) -> Tensor:
             gb = np.add.reduce(g if g.ndim == 2 else g.reshape(-1, W.shape[0]), axis=0)
         return gx, gw, gb
 
-    return _result(out, parents, "linear", backward)
+    return record_op(out, parents, "linear", backward)
 
 
 def _class_targets(target, n, classes, name):
@@ -182,8 +166,8 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     ℓₙ = w[yₙ]·(log Σⱼ e^zₙⱼ - zₙ,yₙ);  mean = Σ ℓₙ / Σ w[yₙ] (PyTorch's weighted mean),
     sum = Σ ℓₙ, none = the ℓₙ.  dℓₙ/dzₙ = w[yₙ]·(softmax(zₙ) - onehot(yₙ)).
     """
-    _check_reduction(reduction, "cross_entropy")
-    logits = _tensor(logits)
+    check_reduction(reduction, "cross_entropy")
+    logits = as_tensor(logits)
     Z = logits.data
     if Z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, classes), got shape {Z.shape}")
@@ -238,7 +222,7 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     params = _params(reduction)
     if weight is not None:
         params = {**(params or {}), "weight": w_class.tolist()}
-    return _result(loss, (logits,), "cross_entropy", backward, params)
+    return record_op(loss, (logits,), "cross_entropy", backward, params)
 
 
 def _target_like(name, pred, target) -> Tensor:
@@ -268,8 +252,8 @@ def _target_like(name, pred, target) -> Tensor:
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""
-    _check_reduction(reduction, "mse_loss")
-    pred = _tensor(pred)
+    check_reduction(reduction, "mse_loss")
+    pred = as_tensor(pred)
     target = _target_like("mse_loss", pred, target)
     P, T = pred.data, target.data
     diff = P - T
@@ -283,19 +267,17 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
 
     def backward(g):
         d = diff * (_grad_scale(g, reduction, diff.size) * 2)
-        gp = unbroadcast(d, P.shape) if pred.requires_grad else None
-        gt = -unbroadcast(d, T.shape) if target.requires_grad else None
-        return gp, gt
+        return (d if pred.requires_grad else None), (-d if target.requires_grad else None)
 
-    return _result(loss, (pred, target), "mse_loss", backward, _params(reduction))
+    return record_op(loss, (pred, target), "mse_loss", backward, _params(reduction))
 
 
 @register("binary_cross_entropy", "BCE", arity=2, domain="probability", reduction="mean")
 def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     """-(t·ln p + (1 - t)·ln(1 - p)), each log clamped at -100 as in PyTorch;
     gp = g·(p - t)/(p(1 - p)), gt = g·(ln(1 - p) - ln p)"""
-    _check_reduction(reduction, "binary_cross_entropy")
-    p = _tensor(p)
+    check_reduction(reduction, "binary_cross_entropy")
+    p = as_tensor(p)
     target = _target_like("binary_cross_entropy", p, target)
     P, T = p.data, target.data
     if P.size and (P.min() < 0 or P.max() > 1):
@@ -314,20 +296,20 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
         # NOTE: p(1 - p) is 0 at p = 0 or 1; clamped as PyTorch does (eps 1e-12).
         gp = gt = None
         if p.requires_grad:
-            gp = unbroadcast(scale * (P - T) / np.maximum(P * (1 - P), 1e-12), P.shape)
+            gp = scale * (P - T) / np.maximum(P * (1 - P), 1e-12)
         if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(scale * (log_q - log_p), terms.shape), T.shape)
+            gt = scale * (log_q - log_p)
         return gp, gt
 
-    return _result(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
+    return record_op(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
 
 
 @register("binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, reduction="mean")
 def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor:
     """-(t·ln σ(z) + (1 - t)·ln(1 - σ(z))) = max(z, 0) - z·t + ln(1 + e^-|z|) (stable);
     gz = g·(σ(z) - t), gt = -g·z"""
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    logits = _tensor(logits)
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    logits = as_tensor(logits)
     target = _target_like("binary_cross_entropy_with_logits", logits, target)
     Z, T = logits.data, target.data
     # NOTE: this form never takes e^z of a large z: no overflow, no log(0).
@@ -336,13 +318,11 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
 
     def backward(g):
         scale = _grad_scale(g, reduction, terms.size)
-        gz = unbroadcast(scale * (_sigmoid(Z) - T), Z.shape) if logits.requires_grad else None
-        gt = None
-        if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(-scale * Z, terms.shape), T.shape)
+        gz = scale * (sigmoid_array(Z) - T) if logits.requires_grad else None
+        gt = -scale * Z if target.requires_grad else None
         return gz, gt
 
-    return _result(
+    return record_op(
         loss, (logits, target), "binary_cross_entropy_with_logits", backward,
         _params(reduction),
     )  # fmt: skip
@@ -358,7 +338,7 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
     global _DEFAULT_RNG
     if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
-    x = _tensor(x)
+    x = as_tensor(x)
     if not training or p == 0.0:
         return x
     if rng is None:
@@ -379,7 +359,64 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
         draw = rng.random(X.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
         mask = (draw >= p).astype(dtype)
         mask *= 1.0 / (1.0 - p)
-    return _result(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+    return record_op(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+
+
+# --- joining and selecting ----------------------------------------------------------------------
+def _join(tensors, axis, name, join):
+    """The inputs as Tensors and numpy's `join` (np.concatenate or np.stack) of their arrays;
+    a ValueError naming `name`, the shapes and the axis when they do not fit together."""
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    parts = tuple(as_tensor(t, like) for t in items)
+    try:
+        return parts, join([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"{name}: shapes {shapes} along axis {axis}: {exc}") from None
+
+
+@register("concatenate", "concat", arity=-1)
+def concatenate(tensors, axis=0) -> Tensor:
+    """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
+    parts, out = _join(tensors, axis, "concatenate", np.concatenate)
+    ax = axis % out.ndim
+    bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, bounds, axis=ax))
+
+    return record_op(out, parts, "concatenate", backward, {"axis": axis})
+
+
+@register("stack", "stack", arity=-1)
+def stack(tensors, axis=0) -> Tensor:
+    """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
+    parts, out = _join(tensors, axis, "stack", np.stack)
+    lead = (slice(None),) * (axis % out.ndim)
+
+    def backward(g):
+        return tuple(g[lead + (i,)] for i in range(len(parts)))
+
+    return record_op(out, parts, "stack", backward, {"axis": axis})
+
+
+@register("where", "where", arity=2)
+def where(condition, a, b) -> Tensor:
+    """a where `condition` else b (broadcasting);  ga = g where condition, gb = g elsewhere"""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a, b = as_tensor(a, like), as_tensor(b, like)
+    A, B = a.data, b.data
+
+    def backward(g):
+        ga = np.where(cond, g, 0) if a.requires_grad else None
+        gb = np.where(cond, 0, g) if b.requires_grad else None
+        return ga, gb
+
+    return record_op(np.where(cond, A, B), (a, b), "where", backward)
 
 
 # --- convolution and pooling (NCHW) ------------------------------------------------------------
@@ -396,13 +433,29 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
 
 def _image_input(x, name, like=None):
     """x as a Tensor holding an (N, C, H, W) batch."""
-    x = _tensor(x, like)
+    x = as_tensor(x, like)
     if x.data.ndim != 4:
         raise ValueError(
             f"{name}: expects a 4-d input (N, C, H, W), got shape {x.data.shape} "
             "(one image: add the batch axis with x.reshape(1, C, H, W))"
         )
     return x
+
+
+def _cast_like(x, W, name):
+    """The input's array in the weights' float dtype (`linear` and `conv2d`).
+
+    NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64 batch does
+    not silently run the whole step, gradients included, in float64."""
+    X = x.data
+    if X.dtype != W.dtype and W.dtype.kind == "f":
+        if x.requires_grad:
+            raise TypeError(
+                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
+                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
+            )
+        X = X.astype(W.dtype)
+    return X
 
 
 def _out_size(size, kernel, stride, padding, name, what):
@@ -530,7 +583,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
 
     params = {"in_channels": c, "out_channels": o, "kernel_size": (kh, kw), "stride": stride,
               "padding": padding}  # fmt: skip
-    return _result(y, parents, name, backward, params)
+    return record_op(y, parents, name, backward, params)
 
 
 def _pool_setup(x, kernel_size, stride, padding, name):
@@ -589,7 +642,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
                 gp[where] += gc * hit
         return (_unpad(gp, padding),)
 
-    return _result(best.transpose(1, 0, 2, 3), (x,), name, backward, params)
+    return record_op(best.transpose(1, 0, 2, 3), (x,), name, backward, params)
 
 
 @register("avg_pool2d", "AvgPool", text=lambda params: _window_text("AvgPool", params))
@@ -614,4 +667,4 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
             gp[where] += share
         return (_unpad(gp, padding),)
 
-    return _result(total.transpose(1, 0, 2, 3), (x,), name, backward, params)
+    return record_op(total.transpose(1, 0, 2, 3), (x,), name, backward, params)
