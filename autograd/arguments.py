@@ -15,7 +15,15 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
-__all__ = ["number", "finite", "nonnegative", "positive", "unit_interval", "positive_int"]
+__all__ = [
+    "number",
+    "finite",
+    "nonnegative",
+    "positive",
+    "unit_interval",
+    "positive_int",
+    "int_pair",
+]
 
 
 def number(name: str, value) -> float:
@@ -67,3 +75,16 @@ def positive_int(name: str, value) -> int:
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
+
+
+def int_pair(name: str, value, minimum: int = 1) -> tuple[int, int]:
+    """An int or a pair of ints (height, width), each >= ``minimum``, as a pair: a kernel size,
+    stride or padding (``int_pair("Conv2d stride", 2)`` is ``(2, 2)``)."""
+    items = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(
+        isinstance(v, Integral) and not isinstance(v, bool) and v >= minimum for v in items
+    ):
+        raise ValueError(
+            f"{name} must be an int >= {minimum} or a pair of them (height, width), got {value!r}"
+        )
+    return int(items[0]), int(items[1])

@@ -11,6 +11,7 @@ import numbers
 
 import numpy as np
 
+from autograd.arguments import int_pair
 from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
@@ -430,19 +431,6 @@ def where(condition, a, b) -> Tensor:
 # Not here: PyTorch's dilation, groups, ceil_mode and padding modes other than zeros.
 
 
-def pair(value, what, name, minimum=1):
-    """A kernel size, stride or padding argument (an int or a pair of ints (height, width),
-    each at least `minimum`) as a tuple; ValueError naming `name` and `what` otherwise."""
-    items = value if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in items
-    ):
-        raise ValueError(
-            f"{name}: {what} must be an int >= {minimum} or a pair of them, got {value!r}"
-        )
-    return int(items[0]), int(items[1])
-
-
 def _image_input(x, name, like=None):
     """x as a Tensor holding an (N, C, H, W) batch."""
     x = as_tensor(x, like)
@@ -548,8 +536,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     W = weight.data
     if W.ndim != 4:
         raise ValueError(f"{name}: weight must be 4-d (out, in, kh, kw), got shape {W.shape}")
-    stride = pair(stride, "stride", name)
-    padding = pair(padding, "padding", name, minimum=0)
+    stride = int_pair(f"{name}: stride", stride)
+    padding = int_pair(f"{name}: padding", padding, minimum=0)
     X = _cast_like(x, W, name)
     n, c, h, w = X.shape
     o, c_w, kh, kw = W.shape
@@ -600,9 +588,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
 
 def _pool_setup(x, kernel_size, stride, padding, name):
     x = _image_input(x, name)
-    kernel = pair(kernel_size, "kernel_size", name)
-    stride = kernel if stride is None else pair(stride, "stride", name)
-    padding = pair(padding, "padding", name, minimum=0)
+    kernel = int_pair(f"{name}: kernel_size", kernel_size)
+    stride = kernel if stride is None else int_pair(f"{name}: stride", stride)
+    padding = int_pair(f"{name}: padding", padding, minimum=0)
     if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
         raise ValueError(
             f"{name}: padding {padding} must be at most half the kernel size {kernel} "

@@ -28,9 +28,7 @@ every network, and LeNet-5's 10 CIFAR-10 epochs (500,000 samples) in under 3 min
 from __future__ import annotations
 
 import argparse
-import math
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -41,16 +39,16 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from harness import (  # noqa: E402
-    ROOT,
     THREADS,
+    check_in_own_process,
     emit,
     load_average,
     machine_info,
+    measure,
     median_or_none,
     paired_ratios,
+    profile_steps,
     spawn,
-    time_training,
-    torch_info,
     write_json,
 )
 
@@ -208,28 +206,20 @@ class Torch:
         return float(loss.detach()), grads
 
 
-def make_system(system: str, config: Config):
+def make_system(system: str, config: Config, torch_threads: int = THREADS):
     if system == "torch":
         from torch_mlp import set_threads
 
-        set_threads(THREADS)
+        set_threads(torch_threads)
         return Torch(config, initial_state(config))
     return Ours(config, initial_state(config))
 
 
 # --- workers ------------------------------------------------------------------------------------
-def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
-    trainer = make_system(system, config)
-    raw = data_pool(config)
-    pool = [trainer.convert(x, y) for x, y in raw]
-    timing = time_training(trainer.step, pool, steps, warmup, config.batch)
-    loss = trainer.loss_value(*pool[0])
-    if not math.isfinite(loss):
-        raise RuntimeError(f"{system} {config.name}: the loss became {loss} during training")
-    result = {"system": system, "config": config.name, **timing, "final_loss": loss}
-    if system == "torch":
-        result.update(torch_info())
-    return result
+def worker_train(system: str, config: Config, steps: int, warmup: int, threads: int) -> dict:
+    trainer = make_system(system, config, threads)
+    pool = [trainer.convert(x, y) for x, y in data_pool(config)]
+    return measure(trainer, system, config.name, pool, steps, warmup, config.batch)
 
 
 # --- check: both systems compute the same thing ------------------------------------------------
@@ -264,26 +254,11 @@ def run_check(names: list[str], steps: int = 3) -> bool:
     return ok
 
 
-def run_profile(names: list[str], steps: int, top: int = 20) -> None:
-    import cProfile
-    import pstats
-
+def run_profile(names: list[str], steps: int) -> None:
     for name in names:
         config = CONFIGS[name]
         trainer = make_system("ours", config)
-        pool = data_pool(config)
-        n = steps or config.steps
-        for i in range(5):
-            trainer.step(*pool[i % POOL_BATCHES])
-        profiler = cProfile.Profile()
-        start = time.perf_counter()
-        profiler.enable()
-        for i in range(n):
-            trainer.step(*pool[i % POOL_BATCHES])
-        profiler.disable()
-        per_step = (time.perf_counter() - start) / n
-        print(f"\n=== ours {name}: {n} steps, {1e3 * per_step:.1f} ms/step under cProfile")
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+        profile_steps(trainer.step, data_pool(config), steps or config.steps, f"ours {name}")
 
 
 # --- the driver ---------------------------------------------------------------------------------
@@ -343,6 +318,8 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", action="store_true", help="cProfile our training steps")
     parser.add_argument("--out", default=None, help=f"JSON results (default {RESULTS})")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per worker")
+    threads_help = f"torch's intra-op threads (default {THREADS}, one per core)"
+    parser.add_argument("--torch-threads", type=int, default=THREADS, help=threads_help)
     parser.add_argument("--worker", choices=SYSTEMS, help=argparse.SUPPRESS)
     parser.add_argument("--config", choices=list(CONFIGS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -350,7 +327,8 @@ def main(argv=None) -> int:
     if args.worker:
         config = CONFIGS[args.config]
         steps = args.steps or config.steps
-        emit(worker_train(args.worker, config, steps, args.warmup or max(3, steps // 5)))
+        warmup = args.warmup or max(3, steps // 5)
+        emit(worker_train(args.worker, config, steps, warmup, args.torch_threads))
         return 0
     names = [c.strip() for c in args.configs.split(",") if c.strip()]
     for n in names:
@@ -361,28 +339,26 @@ def main(argv=None) -> int:
     if args.profile:
         run_profile(names, args.steps)
         return 0
-    if not args.no_check:
-        command = [sys.executable, str(Path(__file__).resolve()), "--check"]
-        command += ["--configs", ",".join(names)]
-        check = subprocess.run(command, cwd=ROOT, timeout=args.timeout)
-        if check.returncode != 0:
-            print("ours and torch disagree (or one failed to load): not timing. --no-check skips.")
-            return 1
+    script = Path(__file__).resolve()
+    if not args.no_check and not check_in_own_process(
+        script, ["--configs", ",".join(names)], args.timeout
+    ):
+        return 1
 
     repeats = 1 if args.quick else args.repeats
     configs = [CONFIGS[n] for n in names]
     runs = {(c.name, s): [] for c in configs for s in SYSTEMS}
     loads = [load_average()]
     started = time.time()
-    script = Path(__file__).resolve()
     failed = False
     for r in range(repeats):
         for c in configs:
             steps = args.steps or (max(5, c.steps // 5) if args.quick else c.steps)
             warmup = args.warmup or max(3, steps // 5)
             for s in SYSTEMS:
-                res = spawn(script, ["--worker", s, "--config", c.name, "--steps", str(steps),
-                                     "--warmup", str(warmup)], args.timeout)  # fmt: skip
+                argv = ["--worker", s, "--config", c.name, "--steps", str(steps), "--warmup",
+                        str(warmup), "--torch-threads", str(args.torch_threads)]  # fmt: skip
+                res = spawn(script, argv, args.timeout)
                 runs[(c.name, s)].append(res)
                 if "error" in res:
                     failed = True
@@ -405,6 +381,7 @@ def main(argv=None) -> int:
             "machine": machine_info(),
             "load_average": loads,
             "torch": torch_version,
+            "torch_threads": args.torch_threads,
             "repeats": repeats,
             "configs": summary,
         })  # fmt: skip

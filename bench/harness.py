@@ -49,6 +49,41 @@ def time_training(step, pool, steps: int, warmup: int, batch: int) -> dict:
     }
 
 
+def measure(trainer, system: str, name: str, pool, steps, warmup, batch, loss_batch=None) -> dict:
+    """A worker's result: `time_training` of ``trainer.step`` over ``pool``, then
+    ``trainer.loss_value(*loss_batch)`` (default: the first batch of the pool); a training run
+    that diverged raises instead of reporting a rate."""
+    import math
+
+    timing = time_training(trainer.step, pool, steps, warmup, batch)
+    loss = trainer.loss_value(*(pool[0] if loss_batch is None else loss_batch))
+    if not math.isfinite(loss):
+        raise RuntimeError(f"{system} {name}: the loss became {loss} during training")
+    result = {"system": system, "config": name, **timing, "final_loss": loss}
+    if system == "torch":
+        result.update(torch_info())
+    return result
+
+
+def profile_steps(step, pool, steps: int, label: str, warmup: int = 10, top: int = 25) -> None:
+    """cProfile of ``steps`` training steps (after a warm-up), sorted by own time. cProfile
+    inflates Python-heavy code, so read the shares, then confirm changes with the timed run."""
+    import cProfile
+    import pstats
+
+    for i in range(warmup):
+        step(*pool[i % len(pool)])
+    profiler = cProfile.Profile()
+    start = time.perf_counter()
+    profiler.enable()
+    for i in range(steps):
+        step(*pool[i % len(pool)])
+    profiler.disable()
+    per_step = (time.perf_counter() - start) / steps
+    print(f"\n=== {label}: {steps} steps, {1e6 * per_step:.0f} us/step under cProfile")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+
+
 def torch_info() -> dict:
     import torch
 
@@ -76,6 +111,16 @@ def spawn(script: Path, argv: list[str], timeout: float) -> dict:
         return json.loads(lines[-1][len(RESULT_TAG) :])
     except json.JSONDecodeError as exc:
         return {"error": f"worker {' '.join(argv)} printed a malformed result line: {exc}"}
+
+
+def check_in_own_process(script: Path, argv: list[str], timeout: float) -> bool:
+    """Run ``script --check ARGV`` (do the systems compute the same losses and gradients?)
+    in its own process, so no library stays loaded, or spinning, in the driver's."""
+    command = [sys.executable, str(script), "--check", *argv]
+    if subprocess.run(command, cwd=ROOT, timeout=timeout).returncode == 0:
+        return True
+    print("the systems disagree (or one failed to load): not timing. --no-check skips.")
+    return False
 
 
 def paired_ratios(runs_a: list[dict], runs_b: list[dict]) -> list[float]:

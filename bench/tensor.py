@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -42,14 +41,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # harness.py, numpy_mlp.py and torch_mlp.py sit next to this file
 
 from harness import (  # noqa: E402
-    ROOT,
     THREADS,
+    check_in_own_process,
     emit,
     machine_info,
+    measure,
     median_or_none,
     paired_ratios,
-    time_training,
-    torch_info,
+    profile_steps,
     worker_peak,
     write_json,
 )
@@ -198,21 +197,12 @@ def make_system(system: str, config: Config, weights, weight_decay=WEIGHT_DECAY)
 
 # --- workers (each in its own process) --------------------------------------------------------
 def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
-    """Warm up, then time ``steps`` training steps (`harness.time_training`); samples/s of the
-    median block and the final loss."""
-    import math
-
+    """Warm up, then time ``steps`` training steps (`harness.measure`)."""
     trainer = make_system(system, config, initial_weights(config))
     raw = data_pool(config)
     pool = [trainer.convert(x, t) for x, t in raw]
-    timing = time_training(trainer.step, pool, steps, warmup, config.batch)
-    loss = trainer.loss_value(*raw[0])
-    if not math.isfinite(loss):
-        raise RuntimeError(f"{system} {config.name}: the loss became {loss} during training")
-    result = {"system": system, "config": config.name, **timing, "final_loss": loss}
-    if system == "torch":
-        result.update(torch_info())
-    return result
+    # loss_value converts its batch itself: it gets the raw one
+    return measure(trainer, system, config.name, pool, steps, warmup, config.batch, raw[0])
 
 
 def run_worker(args) -> None:
@@ -273,28 +263,12 @@ def run_check(systems: list[str], config_names: list[str], steps: int = 3) -> bo
 
 # --- profile: where does our time go? -----------------------------------------------------------
 def run_profile(system: str, config_names: list[str], steps: int, top: int = 25) -> None:
-    """cProfile of ``steps`` training steps (after a warm-up), sorted by own time. cProfile
-    inflates Python-heavy code, so read the shares, then confirm changes with the timed run."""
-    import cProfile
-    import pstats
-
+    """cProfile of our training steps (`harness.profile_steps`)."""
     for name in config_names:
         config = CONFIGS[name]
         trainer = make_system(system, config, initial_weights(config))
         pool = [trainer.convert(x, t) for x, t in data_pool(config)]
-        for i in range(10):
-            trainer.step(*pool[i % POOL_BATCHES])
-        n = steps or config.steps
-        profiler = cProfile.Profile()
-        start = time.perf_counter()
-        profiler.enable()
-        for i in range(n):
-            trainer.step(*pool[i % POOL_BATCHES])
-        profiler.disable()
-        per_step = (time.perf_counter() - start) / n
-        print(f"\n=== {system} {name}: {n} steps, {1e6 * per_step:.0f} us/step under cProfile")
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("tottime").print_stats(top)
+        profile_steps(trainer.step, pool, steps or config.steps, f"{system} {name}", top=top)
 
 
 # --- the driver ---------------------------------------------------------------------------------
@@ -436,14 +410,8 @@ def main(argv=None) -> int:
         return 0
 
     if not args.no_check and len(systems) > 1:
-        # In its own process, so no library stays loaded (or spinning) in this one.
-        check = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--check",
-             "--systems", ",".join(systems), "--configs", ",".join(names)],
-            cwd=ROOT, timeout=args.timeout,
-        )  # fmt: skip
-        if check.returncode != 0:
-            print("the systems disagree (or one failed to load): not timing. --no-check skips.")
+        argv = ["--systems", ",".join(systems), "--configs", ",".join(names)]
+        if not check_in_own_process(Path(__file__).resolve(), argv, args.timeout):
             return 1
 
     repeats = 1 if args.quick else args.repeats

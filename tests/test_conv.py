@@ -188,6 +188,13 @@ def test_diagram_text_names_kernel_and_channels():
     assert op_text(max_pool2d(x, 2)) == "MaxPool 2×2"
     assert op_text(max_pool2d(x, 3, 1)) == "MaxPool 3×3, stride 1"
     assert op_text(avg_pool2d(x, (2, 3))) == "AvgPool 2×3"
+    # a whole network's diagram: each layer's op node says what the layer is
+    from autograd.viz.dot import to_dot
+    from autograd.viz.style import Style
+
+    net = nn.Sequential(nn.Conv2d(3, 6, 5, rng=0), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten())
+    dot = to_dot(net(x).sum(), Style())
+    assert "label=<Conv 5×5, 3→6>" in dot and "label=<MaxPool 2×2>" in dot
 
 
 # --- layers ---------------------------------------------------------------------------------
@@ -305,3 +312,12 @@ def test_a_tiny_lenet_learns_a_synthetic_image_task():
             opt.step()
     after = accuracy()
     assert before < 0.6 and after > 0.95, (before, after)
+
+
+def test_kernel_stride_and_padding_take_an_int_or_a_pair():
+    assert nn.Conv2d(1, 2, (3, 5), stride=(1, 2), padding=(0, 2)).kernel_size == (3, 5)
+    for bad in (0, (3,), (3, 3, 3), 2.0, True, "3"):
+        with pytest.raises(ValueError, match="Conv2d kernel_size must be an int >= 1 or a pair"):
+            nn.Conv2d(1, 2, bad)
+    with pytest.raises(ValueError, match=r"MaxPool2d padding must be an int >= 0 .* got -1"):
+        nn.MaxPool2d(2, padding=-1)

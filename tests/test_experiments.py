@@ -391,3 +391,64 @@ def test_train_and_evaluate_on_the_real_fashion_mnist(tmp_path, capsys, monkeypa
     assert metrics["test_accuracy"] > 0.75  # real images: far above chance (0.1) already
     assert main(["evaluate", str(tmp_path / "real")]) == 0
     assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
+
+
+# --- C5: the convolutional networks -------------------------------------------------------------
+C5_WEIGHTS = {  # the layers of each network, as in the course's PyTorch report
+    "mnist-conv1": {"0.weight": (1, 1, 4, 4), "2.weight": (10, 625)},
+    "fashion-mnist-conv2": {"0.weight": (20, 1, 4, 4), "2.weight": (1, 20, 3, 3),
+                            "5.weight": (10, 529)},
+    "cifar10-conv-dense": {"0.weight": (3, 3, 5, 5), "3.weight": (10000, 2352),
+                           "5.weight": (10, 10000)},
+    "lenet5-cifar10": {"0.weight": (6, 3, 5, 5), "3.weight": (16, 6, 5, 5),
+                       "7.weight": (120, 400), "9.weight": (84, 120), "11.weight": (10, 84)},
+}  # fmt: skip
+
+
+def test_c5_table_has_the_four_conv_networks():
+    assert experiments.TABLES["c5"] == list(C5_WEIGHTS)
+    for name, weights in C5_WEIGHTS.items():
+        state = build_model(resolve(name)).state_dict()
+        for key, shape in weights.items():
+            assert state[key].shape == shape, (name, key)
+    fashion = resolve("fashion-mnist-conv2")
+    assert fashion.class_weights == {"5": 2.0, "7": 2.0, "9": 2.0} and fashion.optimizer == "adam"
+
+
+@pytest.mark.parametrize("name", list(C5_WEIGHTS))
+def test_every_c5_preset_trains_and_evaluates_end_to_end(name, tmp_path, capsys, no_data):
+    if "cifar10" in name:
+        (tmp_path / "data").mkdir()
+        cifar_archive(tmp_path / "data" / "cifar-10-binary.tar.gz", n_per_batch=8)
+    else:
+        write_idx_set(tmp_path / "data", n_train=40, n_test=12)
+    code, out, err = _train(
+        capsys, "--preset", name, "--data-dir", tmp_path / "data", "--out", tmp_path / "run",
+        "--epochs", 1, "--batch-size", 16,
+    )  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["reported"] == experiments.PRESETS[name].reported
+    model = nn.load(tmp_path / "run" / "model.npz")  # a Sequential of built-in layers
+    assert type(model[0]) is nn.Conv2d
+    # evaluate: on the run's own test split, and on the data given again as raw files
+    assert main(["evaluate", str(tmp_path / "run")]) == 0
+    first = capsys.readouterr().out
+    argv = ["evaluate", str(tmp_path / "run" / "model.npz"), "--data"]
+    argv += [
+        "cifar10" if "cifar10" in name else "fashion-mnist",
+        "--data-dir",
+        str(tmp_path / "data"),
+    ]
+    assert main(argv) == 0
+    second = capsys.readouterr().out
+    assert "accuracy" in first and "accuracy" in second
+
+
+def test_conv_presets_refuse_settings_their_network_does_not_have():
+    with pytest.raises(ConfigError, match=r"layers: the lenet5 network takes \[3072, classes\]"):
+        resolve("lenet5-cifar10", layers=[784, 10])
+    with pytest.raises(ConfigError, match="augment: flips are for MLP rows"):
+        resolve("lenet5-cifar10", augment="hflip")
+    with pytest.raises(ConfigError, match="dropout: the conv1 network has no dropout"):
+        resolve("mnist-conv1", dropout=0.5)

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd import nn, optim
 from autograd.data import DataLoader
-from autograd.experiments.config import Config
+from autograd.experiments.config import CONV_ARCHS, Config
 from autograd.functional import concatenate, mse_loss
 
 __all__ = [
@@ -65,10 +65,36 @@ def _output_layer(config: Config):
     return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[config.out]
 
 
+def conv_network(arch: str, classes: int, init: str, rng) -> nn.Sequential:
+    """C5's convolutional networks (EXERCISES.md), as the course's PyTorch report writes them;
+    ``init`` for the Linear layers (the Conv2d layers start as PyTorch's)."""
+
+    def linear(n_in, n_out):
+        return nn.Linear(n_in, n_out, init=init, rng=rng)
+
+    if arch == "conv1":  # MNIST: one 4x4 filter
+        layers = [nn.Conv2d(1, 1, 4, rng=rng), nn.Flatten(), linear(625, classes), nn.ReLU()]
+    elif arch == "conv2":  # Fashion-MNIST: two convs, ReLU then ELU
+        layers = [nn.Conv2d(1, 20, 4, rng=rng), nn.ReLU(), nn.Conv2d(20, 1, 3, rng=rng),
+                  nn.ELU(), nn.Flatten(), linear(529, classes), nn.ReLU()]  # fmt: skip
+    elif arch == "conv-dense":  # CIFAR-10: one conv, then 10,000 dense units
+        layers = [nn.Conv2d(3, 3, 5, rng=rng), nn.ReLU(), nn.Flatten(),
+                  linear(3 * 28 * 28, 10000), nn.ReLU(), linear(10000, classes)]  # fmt: skip
+    else:  # LeNet-5
+        layers = [nn.Conv2d(3, 6, 5, rng=rng), nn.ReLU(), nn.MaxPool2d(2, 2),
+                  nn.Conv2d(6, 16, 5, rng=rng), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
+                  linear(400, 120), nn.ReLU(), linear(120, 84), nn.ReLU(),
+                  linear(84, classes)]  # fmt: skip
+    return nn.Sequential(*layers)
+
+
 def build_model(config: Config) -> nn.Module:
     """The network of ``config`` (layers, act, out, dropout, init, arch), seeded by
-    ``config.seed``. An MLP is an `nn.Sequential` of built-in layers (``nn.save`` saves it)."""
+    ``config.seed``. An MLP or conv net is an `nn.Sequential` of built-in layers (``nn.save``
+    saves it)."""
     rng = np.random.default_rng(config.seed)
+    if config.arch in CONV_ARCHS:
+        return conv_network(config.arch, config.layers[-1], config.init, rng)
     act, out = ACTIVATIONS[config.act], _output_layer(config)
     sizes = config.layers
     if config.arch == "skip":

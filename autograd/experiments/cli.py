@@ -213,7 +213,7 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None) -> str:
     import numpy as np
 
     from autograd import metrics, nn
-    from autograd.experiments.data import load_data, load_raw, preprocess
+    from autograd.experiments.data import as_images, load_data, load_raw, preprocess
     from autograd.experiments.run import load_run, predicted_labels
     from autograd.train import predict
 
@@ -241,6 +241,8 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None) -> str:
         if config is None and x_raw.dtype == np.uint8:
             stats = {"scale": np.float32(1 / 255)}
         x, classes = preprocess(x_raw, stats), raw.classes
+        if _first_weight_ndim(model) == 4:  # a conv net takes (N, C, H, W) images
+            x = as_images(x, x_raw.shape[1:] + (1,) * (x_raw.ndim == 3))
         where = "test set" if raw.x_test is not None else "all of it"
     n_in = _inputs(model)
     if n_in is not None and x.shape[1] != n_in:
@@ -275,6 +277,10 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None) -> str:
     return "\n".join(lines)
 
 
+def _first_weight_ndim(model):
+    return next((p.data.ndim for p in model.parameters()), 0)
+
+
 def _inputs(model):
     for p in model.parameters():
         return p.data.shape[1] if p.data.ndim == 2 else None
@@ -304,7 +310,7 @@ def add_commands(commands) -> None:
     train.error = _one_line_error("train")
 
     presets = commands.add_parser("presets", help="list the course's experiments by name")
-    presets.add_argument("--table", metavar="b1|b2|c1|c2|c3", help="only one exercise's presets")
+    presets.add_argument("--table", metavar="b1|b2|c1|c2|c3|c5", help="only one exercise's presets")
     presets.add_argument("-v", "--verbose", action="store_true", help="also the choices made")
     presets.set_defaults(run=cmd_presets)
 

@@ -24,13 +24,25 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Config", "ConfigError", "resolve", "load_config", "CHOICES", "DATASETS"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "resolve",
+    "load_config",
+    "CHOICES",
+    "DATASETS",
+    "CONV_ARCHS",
+]
 
 # Data sets by name; anything else is a path to the user's own data (.npz or image folder).
 DATASETS = ("xor", "xnor", "parity", "moons", "spirals", "mnist", "fashion-mnist", "cifar10")
 
+# C5's convolutional networks, each for the image size of its data set (flat pixels per
+# sample): `autograd.experiments.build.build_model` has their layers.
+CONV_ARCHS = {"conv1": 784, "conv2": 784, "lenet5": 3072, "conv-dense": 3072}
+
 CHOICES = {
-    "arch": ("mlp", "skip"),
+    "arch": ("mlp", "skip", *CONV_ARCHS),
     "act": ("sigmoid", "tanh", "relu", "elu", "leaky_relu"),
     "out": ("softmax", "linear", "sigmoid", "tanh"),
     "init": ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "uniform"),
@@ -91,7 +103,11 @@ class Config:
     )
     augment: str = _setting("none", "hflip: mirror a random half of each training batch")
     # architecture
-    arch: str = _setting("mlp", "skip: B1's architecture, the inputs also wired into the output")
+    arch: str = _setting(
+        "mlp",
+        "skip: B1's architecture, the inputs also wired into the output; conv1, conv2, lenet5, "
+        "conv-dense: C5's conv nets (layers = pixels-classes, images as N×C×H×W)",
+    )
     layers: list[int] = _setting(factory=lambda: [2, 2, 1], help="sizes, e.g. 3072-100-10")
     act: str = _setting("tanh", "hidden activation")
     out: str = _setting("tanh", "output: softmax (with ce: logits), linear, sigmoid or tanh")
@@ -167,6 +183,17 @@ class Config:
             "layers",
             f"must be two or more positive sizes (inputs-...-outputs), got {self.layers}",
         )
+        if self.arch in CONV_ARCHS:
+            pixels = CONV_ARCHS[self.arch]
+            _require(
+                len(self.layers) == 2 and self.layers[0] == pixels,
+                "layers",
+                f"the {self.arch} network takes [{pixels}, classes] (its own layers in between, "
+                f"{'28x28x1' if pixels == 784 else '32x32x3'} images), got {self.layers}",
+            )
+            _require(self.loss == "ce", "loss", f"the {self.arch} network is trained with ce")
+            _require(self.augment == "none", "augment", "flips are for MLP rows, not conv nets")
+            _require(self.dropout == 0, "dropout", f"the {self.arch} network has no dropout")
         if self.arch == "skip":
             _require(
                 len(self.layers) == 3,

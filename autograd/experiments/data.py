@@ -14,9 +14,9 @@ import numpy as np
 
 from autograd import datasets
 from autograd.data import one_hot, split, standardize
-from autograd.experiments.config import DATASETS, Config, ConfigError
+from autograd.experiments.config import CONV_ARCHS, DATASETS, Config, ConfigError
 
-__all__ = ["Data", "load_data", "load_raw", "DataError"]
+__all__ = ["Data", "load_data", "load_raw", "as_images", "DataError"]
 
 TOY = ("xor", "xnor", "parity")  # every pattern is trained on and evaluated on
 OFFICIAL = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "cifar10": "cifar-10"}
@@ -61,7 +61,8 @@ class Raw:
 
 @dataclass
 class Data:
-    """Preprocessed float32 inputs (one row per sample) and the targets the loss takes
+    """Preprocessed float32 inputs (one row per sample; (N, C, H, W) images for the conv
+    architectures) and the targets the loss takes
     (``y_*``: class indices for cross-entropy, one-hot or a column for MSE/BCE), with the
     integer class labels (``labels_*``) for the metrics."""
 
@@ -79,8 +80,19 @@ class Data:
     stats: dict[str, np.ndarray] = field(default_factory=dict)  # "scale", "mean", "std"
 
     def apply(self, x) -> np.ndarray:
-        """The training preprocessing (scale, mean, std) applied to raw samples ``x``."""
+        """The training preprocessing (scale, mean, std) applied to raw samples ``x`` (rows;
+        use `as_images` for a conv network)."""
         return preprocess(np.asarray(x), self.stats)
+
+
+def as_images(rows: np.ndarray, image_shape) -> np.ndarray:
+    """Preprocessed rows of (H, W, C) images as the conv layers take them: (N, C, H, W)."""
+    if image_shape is None or int(np.prod(image_shape)) != rows.shape[1]:
+        raise DataError(
+            f"a conv network needs images; these samples are rows of {rows.shape[1]} numbers"
+            + (f", not {'x'.join(map(str, image_shape))} images" if image_shape else "")
+        )
+    return datasets.channels_first(rows.reshape(len(rows), *image_shape))
 
 
 def preprocess(x: np.ndarray, stats: dict) -> np.ndarray:
@@ -207,12 +219,16 @@ def load_data(config: Config, download: bool = False, raw: Raw | None = None) ->
             f"layers: {config.dataset} has {x_train.shape[1]} inputs per sample, but the layers "
             f"{'-'.join(map(str, config.layers))} start with {n_in}"
         )
+    x_val, x_test = preprocess(val[0], stats), preprocess(test[0], stats)
+    if config.arch in CONV_ARCHS:
+        shape = _image_shape(raw.x)
+        x_train, x_val, x_test = (as_images(x, shape) for x in (x_train, x_val, x_test))
     return Data(
         x_train,
         _targets(config, train[1], n_classes),
-        preprocess(val[0], stats),
+        x_val,
         _targets(config, val[1], n_classes),
-        preprocess(test[0], stats),
+        x_test,
         _targets(config, test[1], n_classes),
         train[1],
         val[1],

@@ -1,7 +1,7 @@
 """The course's experiments by name: ``PRESETS["cifar10-sigmoid-ce"]`` is a `Preset` whose
 ``settings`` are the `Config` fields that differ from the defaults, with the number the course
 reports beside it (``reported``) and the exercise table it belongs to (``table``: "b1", "b2",
-"c1", "c2", "c3", or "" for presets of this project such as ``fashion-mnist-best``).
+"c1", "c2", "c3", "c5", or "" for presets of this project such as ``fashion-mnist-best``).
 
 Every preset uses the course's definitions (EXERCISES.md): MSE summed over the outputs and
 averaged over the batch (``loss = "mse"``), L2 = (lambda/2) sum ||W||^2 on the weights only
@@ -21,7 +21,7 @@ __all__ = ["Preset", "PRESETS", "TABLES"]
 class Preset:
     settings: dict
     reported: str  # the course's number ("test 0.507"), or "" when the report gives none
-    table: str  # the exercise: b1, b2, c1, c2, c3, or "" (this project's own)
+    table: str  # the exercise: b1, b2, c1, c2, c3, c5, or "" (this project's own)
     description: str
     note: str = ""
 
@@ -260,7 +260,68 @@ PRESETS["fashion-mnist-best"] = _best(
     "(scikit-learn's MLPClassifier: about 0.877)",
 )
 
+# C5: the convolutional networks of the course's PyTorch report (PyTorch's default weights).
+_C5 = dict(out="softmax", loss="ce", init="uniform", split=[0.9, 0.1], optimizer="sgd", lr=0.01)
+_C5_NOTE = "learning rate not given in the report: 0.01"
+PRESETS.update(
+    {
+        "mnist-conv1": Preset(
+            dict(_C5, dataset="mnist", arch="conv1", layers=[784, 10], batch_size=40, epochs=10),
+            reported="per-class precision 0.77-0.97, recall 0.63-0.99",
+            table="c5",
+            description="MNIST: Conv2d(1, 1, 4) -> flatten 25x25 -> Linear(625, 10) -> ReLU, "
+            "cross-entropy, SGD lr 0.01, batch 40, 10 epochs",
+        ),
+        "fashion-mnist-conv2": Preset(
+            dict(
+                _C5,
+                dataset="fashion-mnist",
+                arch="conv2",
+                layers=[784, 10],
+                optimizer="adam",
+                lr=1e-3,
+                batch_size=40,
+                epochs=10,
+                class_weights={"5": 2.0, "7": 2.0, "9": 2.0},
+            ),  # fmt: skip
+            reported="",
+            table="c5",
+            description="Fashion-MNIST: Conv2d(1, 20, 4) + ReLU -> Conv2d(20, 1, 3) + ELU -> "
+            "Linear(529, 10) -> ReLU, footwear classes weighted 2, Adam 1e-3, batch 40, "
+            "10 epochs",
+            note="Adam's learning rate not given in the report: PyTorch's default 1e-3",
+        ),
+        "cifar10-conv-dense": Preset(
+            dict(
+                _C5,
+                dataset="cifar10",
+                arch="conv-dense",
+                layers=[3072, 10],
+                optimizer="adagrad",
+                batch_size=64,
+                epochs=2,
+            ),  # fmt: skip
+            reported="54 minutes, 90 MB on disk (PyTorch)",
+            table="c5",
+            description="CIFAR-10: Conv2d(3, 3, 5) + ReLU -> Linear(2352, 10000) + ReLU -> "
+            "Linear(10000, 10), Adagrad lr 0.01, batch 64, 2 epochs",
+            note="learning rate and batch size not given in the report: 0.01 and 64",
+        ),
+        "lenet5-cifar10": Preset(
+            dict(
+                _C5, dataset="cifar10", arch="lenet5", layers=[3072, 10], batch_size=64, epochs=10
+            ),  # fmt: skip
+            reported="97 minutes, 245 KB on disk, more accurate than cifar10-conv-dense",
+            table="c5",
+            description="CIFAR-10 LeNet-5: Conv2d(3, 6, 5), MaxPool2d(2, 2), Conv2d(6, 16, 5), "
+            "MaxPool2d(2, 2), Linear 400-120-84-10, ReLU between, SGD lr 0.01, batch 64, "
+            "10 epochs",
+            note="learning rate and batch size not given in the report: 0.01 and 64",
+        ),
+    }
+)
+
 TABLES = {
     table: [name for name, p in PRESETS.items() if p.table == table]
-    for table in ("b1", "b2", "c1", "c2", "c3")
+    for table in ("b1", "b2", "c1", "c2", "c3", "c5")
 }

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.arguments import finite, positive_int
-from autograd.functional import avg_pool2d, conv2d, dropout, linear, max_pool2d, pair
+from autograd.arguments import finite, int_pair, positive_int
+from autograd.functional import avg_pool2d, conv2d, dropout, linear, max_pool2d
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
 
@@ -126,9 +126,9 @@ class Conv2d(Module):
         super().__init__()
         self.in_channels = positive_int("Conv2d in_channels", in_channels)
         self.out_channels = positive_int("Conv2d out_channels", out_channels)
-        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
-        self.stride = pair(stride, "stride", "Conv2d")
-        self.padding = pair(padding, "padding", "Conv2d", minimum=0)
+        self.kernel_size = int_pair("Conv2d kernel_size", kernel_size)
+        self.stride = int_pair("Conv2d stride", stride)
+        self.padding = int_pair("Conv2d padding", padding, minimum=0)
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Conv2d dtype must be a floating-point type, got {dtype}")
@@ -184,9 +184,9 @@ class _Pool2d(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
         name = type(self).__name__
-        self.kernel_size = pair(kernel_size, "kernel_size", name)
-        self.stride = self.kernel_size if stride is None else pair(stride, "stride", name)
-        self.padding = pair(padding, "padding", name, minimum=0)
+        self.kernel_size = int_pair(f"{name} kernel_size", kernel_size)
+        self.stride = self.kernel_size if stride is None else int_pair(f"{name} stride", stride)
+        self.padding = int_pair(f"{name} padding", padding, minimum=0)
 
     def forward(self, x):
         try:

@@ -111,7 +111,7 @@ def op_text(node: Any) -> str:
     """What an op node shows: the op's symbol and its parameters (``ELU α=0.1``, ``x²``)."""
     params = dict(node.params or {})
     spec = op_spec(node)
-    if spec is not None and getattr(spec, "text", None) is not None and node.params:
+    if spec is not None and spec.text is not None and params:
         return str(spec.text(params))  # the op writes itself (``Conv 5×5, 3→6``)
     if node.op == "pow" and "exponent" in params:
         exponent = float(params.pop("exponent"))
