@@ -1,0 +1,1 @@
+"""The course's experiments: presets, repeats over seeds, whole tables."""

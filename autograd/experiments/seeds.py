@@ -1,0 +1,368 @@
+"""Many seeds of a tiny network at once (EXERCISES B1, B2).
+
+The course repeats training of tiny networks over hundreds of seeds (B1: 500 seeds of XOR;
+B2: 20 parity configurations x 100 seeds x 1000 epochs). One seed at a time through `fit`
+spends nearly all its time in Python overhead on 4-64 samples. `train_seeds` trains every
+seed of one configuration as ONE numpy computation: the weights of all seeds are stacked
+along a leading seed axis, and each epoch is a handful of batched matmuls. `sweep` spreads
+configurations (and chunks of seeds) over processes with joblib, whose backends also reach a
+Dask or Ray cluster (``joblib.parallel_config(backend=...)``).
+
+What is trained is exactly what `fit` trains, one seed at a time (a test checks it to float
+tolerance): the model `TinyNet.build(seed)` (``nn.Linear`` layers drawn from
+``np.random.default_rng(seed)`` in order), full-batch plain SGD, the course's MSE (summed over
+the outputs, averaged over the samples) plus the course's L2, ``(l2 / 2) * sum ||W||^2`` on
+the weights only (`autograd.nn.l2_penalty`). The curves follow `fit`'s convention: epoch
+``e`` (from 0) records the loss and accuracy of the outputs the ``e``-th step was computed
+from; ``final_*`` are measured on the trained weights.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from autograd import nn
+from autograd.tensor import concatenate
+
+__all__ = ["TinyNet", "SkipNet", "SeedRuns", "train_seeds", "sweep", "ACTIVATIONS"]
+
+# name -> (f(z), f'(z) written with y = f(z)); every derivative here is a function of y
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda y: 1.0 - y * y),
+    "sigmoid": (lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), lambda y: y * (1.0 - y)),
+    "relu": (lambda z: np.maximum(z, 0), lambda y: (y > 0).astype(y.dtype)),
+    "linear": (lambda z: z, None),
+}
+_MODULES = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "linear": nn.Identity}
+
+
+class SkipNet(nn.Module):
+    """An MLP whose output layer sees the inputs as well as the last hidden layer (EXERCISES
+    B1, architecture 2: 2-1-1 with the inputs wired into the output neuron):
+    ``out(concat[x, hidden(x)])``. ``hidden`` is a `Sequential`; ``out`` a `Linear`."""
+
+    def __init__(self, hidden: nn.Sequential, out: nn.Linear, activation: str = "linear"):
+        super().__init__()
+        self.hidden = hidden
+        self.out = out
+        self.activation = _MODULES[activation]()
+
+    def forward(self, x):
+        return self.activation(self.out(concatenate([x, self.hidden(x)], axis=1)))
+
+
+@dataclass(frozen=True)
+class TinyNet:
+    """A small fully connected tanh network and how the course trains it.
+
+    ``sizes``: layer widths from inputs to outputs (``(2, 2, 1)``: B1 architecture 1);
+    ``skip``: the inputs are also wired into the output layer (``(2, 1, 1)`` with
+    ``skip=True``: B1 architecture 2); ``activation`` of the hidden layers and ``output`` of
+    the last one (``tanh``, ``sigmoid``, ``relu``, ``linear``); ``init``: the weight
+    initializer (biases start at 0). Training: full-batch SGD with ``lr`` for ``epochs``
+    epochs, MSE plus the L2 penalty ``(l2 / 2) * sum ||W||^2``.
+    """
+
+    sizes: tuple[int, ...]
+    skip: bool = False
+    activation: str = "tanh"
+    output: str = "tanh"
+    init: str = "glorot_normal"
+    lr: float = 0.5
+    l2: float = 0.01
+    epochs: int = 200
+    dtype: str = "float32"
+
+    def __post_init__(self):
+        sizes = tuple(self.sizes)
+        if len(sizes) < 2 or any(
+            isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in sizes
+        ):
+            raise ValueError(f"sizes must be two or more positive ints (in, ..., out), got {sizes}")
+        if self.skip and len(sizes) < 3:
+            raise ValueError("skip=True needs a hidden layer: sizes like (2, 1, 1)")
+        object.__setattr__(self, "sizes", tuple(int(n) for n in sizes))
+        for what in ("activation", "output"):
+            if getattr(self, what) not in ACTIVATIONS:
+                raise ValueError(
+                    f"unknown {what} {getattr(self, what)!r}; known: {', '.join(ACTIVATIONS)}"
+                )
+        if not (isinstance(self.epochs, int) and self.epochs >= 1):
+            raise ValueError(f"epochs must be an int >= 1, got {self.epochs!r}")
+        if not (float(self.lr) > 0 and float(self.l2) >= 0):
+            raise ValueError(f"lr must be > 0 and l2 >= 0, got lr={self.lr}, l2={self.l2}")
+        nn.init.get(self.init)  # an unknown name fails here, listing the known ones
+
+    @property
+    def name(self) -> str:
+        return "-".join(map(str, self.sizes)) + (" skip" if self.skip else "")
+
+    def build(self, seed: int) -> nn.Module:
+        """The library model of one seed: what `train_seeds` trains for that seed."""
+        rng = np.random.default_rng(seed)
+        linears = [
+            nn.Linear(a, b, init=self.init, rng=rng, dtype=self.dtype)
+            for a, b in zip(self.sizes[:-2], self.sizes[1:-1])
+        ]
+        hidden = []
+        for layer in linears:
+            hidden += [layer, _MODULES[self.activation]()]
+        fan_in = self.sizes[-2] + (self.sizes[0] if self.skip else 0)
+        out = nn.Linear(fan_in, self.sizes[-1], init=self.init, rng=rng, dtype=self.dtype)
+        if self.skip:
+            return SkipNet(nn.Sequential(*hidden), out, self.output)
+        return nn.Sequential(*hidden, out, _MODULES[self.output]())
+
+    def initial_weights(self, seeds) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``[(W, b), ...]`` per layer with a leading seed axis, ``W`` of shape (seeds, out,
+        in): the initial weights of ``build(seed)`` for every seed, in layer order."""
+        per_seed = [_layer_params(self.build(int(s))) for s in seeds]
+        return [
+            (np.stack([p[i][0] for p in per_seed]), np.stack([p[i][1] for p in per_seed]))
+            for i in range(len(per_seed[0]))
+        ]
+
+
+def _layer_params(model) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(weight, bias) arrays of a `TinyNet.build` model's Linear layers, in forward order."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return [(m.weight.data, m.bias.data) for m in linears]
+
+
+@dataclass
+class SeedRuns:
+    """The outcome of `train_seeds`: one row per seed.
+
+    ``curves``: {``train_loss``, ``train_accuracy``}, each an array (seeds, epochs), in `fit`'s
+    convention (see the module docstring); ``final_loss`` / ``final_accuracy``: (seeds,), of
+    the trained weights; ``outputs``: (seeds, samples, outputs) of the trained weights;
+    ``weights``: per layer ``(W, b)`` stacked over seeds.
+    """
+
+    net: TinyNet
+    seeds: np.ndarray
+    curves: dict[str, np.ndarray]
+    final_loss: np.ndarray
+    final_accuracy: np.ndarray
+    outputs: np.ndarray
+    weights: list[tuple[np.ndarray, np.ndarray]]
+    seconds: float = 0.0
+    label: str = ""
+    stuck_at: float = field(default=0.5)
+
+    @property
+    def stuck(self) -> np.ndarray:
+        """True for a seed whose final accuracy is at most ``stuck_at`` (chance level, 0.5,
+        by default): it did not learn the task."""
+        return self.final_accuracy <= self.stuck_at
+
+    def summary(self) -> dict[str, float]:
+        """Mean and std over seeds of the final accuracy and loss, and the stuck fraction."""
+        return {
+            "seeds": int(len(self.seeds)),
+            "mean_accuracy": float(self.final_accuracy.mean()),
+            "std_accuracy": float(self.final_accuracy.std()),
+            "mean_loss": float(self.final_loss.mean()),
+            "std_loss": float(self.final_loss.std()),
+            "solved_fraction": float(np.mean(self.final_accuracy == 1.0)),
+            "stuck_fraction": float(self.stuck.mean()),
+        }
+
+    def histories(self) -> list[dict[str, list[float]]]:
+        """One dict of curves per seed (what `autograd.plots.plot_band` takes)."""
+        return [{k: v[i].tolist() for k, v in self.curves.items()} for i in range(len(self.seeds))]
+
+    def model(self, index: int) -> nn.Module:
+        """The trained library model of the ``index``-th seed (e.g. to draw or save it)."""
+        model = self.net.build(int(self.seeds[index]))
+        for (w, b), (ws, bs) in zip(_layer_params(model), self.weights):
+            w[...] = ws[index]
+            b[...] = bs[index]
+        return model
+
+    def write_csv(self, path) -> Path:
+        """Per-seed metrics: seed, final accuracy and loss, stuck (0/1)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["seed", "final_accuracy", "final_loss", "stuck"])
+            for s, a, lo, st in zip(self.seeds, self.final_accuracy, self.final_loss, self.stuck):
+                w.writerow([int(s), f"{a:.6g}", f"{lo:.6g}", int(st)])
+        return path
+
+    @staticmethod
+    def concatenate(parts: list[SeedRuns]) -> SeedRuns:
+        """Join the runs of chunks of seeds of one configuration (in the given order)."""
+        first = parts[0]
+        if any(p.net != first.net for p in parts):
+            raise ValueError("can only join runs of the same TinyNet")
+        return SeedRuns(
+            net=first.net,
+            seeds=np.concatenate([p.seeds for p in parts]),
+            curves={k: np.concatenate([p.curves[k] for p in parts]) for k in first.curves},
+            final_loss=np.concatenate([p.final_loss for p in parts]),
+            final_accuracy=np.concatenate([p.final_accuracy for p in parts]),
+            outputs=np.concatenate([p.outputs for p in parts]),
+            weights=[
+                (
+                    np.concatenate([p.weights[i][0] for p in parts]),
+                    np.concatenate([p.weights[i][1] for p in parts]),
+                )  # fmt: skip
+                for i in range(len(first.weights))
+            ],
+            seconds=max(p.seconds for p in parts),
+            label=first.label,
+            stuck_at=first.stuck_at,
+        )
+
+
+def _check_data(net: TinyNet, x, y) -> tuple[np.ndarray, np.ndarray]:
+    dtype = np.dtype(net.dtype)
+    x = np.asarray(x, dtype=dtype)
+    y = np.asarray(y, dtype=dtype)
+    if y.ndim == 1:
+        y = y[:, None]
+    if x.ndim != 2 or x.shape[1] != net.sizes[0]:
+        raise ValueError(f"x must have shape (samples, {net.sizes[0]}), got {x.shape}")
+    if y.shape != (len(x), net.sizes[-1]):
+        raise ValueError(f"y must have shape ({len(x)}, {net.sizes[-1]}), got {y.shape}")
+    return x, y
+
+
+def _accuracy(out: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-seed accuracy of ``out`` (seeds, samples, outputs), as `autograd.metrics.accuracy`
+    scores one output: sign for {-1, 1} targets, 0.5 for {0, 1}; argmax for several outputs."""
+    if y.shape[1] > 1:
+        return np.mean(out.argmax(axis=2) == y.argmax(axis=1), axis=1)
+    threshold = 0.0 if np.any(y < 0) else 0.5
+    return np.mean((out[..., 0] > threshold) == (y[:, 0] > threshold), axis=1)
+
+
+def _forward(net, weights, x):
+    """Per layer input and output, for all seeds: the last output is the prediction."""
+    f_hidden = ACTIVATIONS[net.activation][0]
+    f_out = ACTIVATIONS[net.output][0]
+    a = x  # (samples, in): shared by every seed; broadcast by matmul
+    inputs, outputs = [], []
+    for i, (w, b) in enumerate(weights):
+        last = i == len(weights) - 1
+        if last and net.skip:
+            a = np.concatenate([np.broadcast_to(x, (len(w), *x.shape)), a], axis=2)
+        inputs.append(a)
+        a = (f_out if last else f_hidden)(np.matmul(a, w.transpose(0, 2, 1)) + b[:, None, :])
+        outputs.append(a)
+    return inputs, outputs
+
+
+def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.5) -> SeedRuns:
+    """Train ``net`` from every seed in ``seeds`` at once on the full batch ``(x, y)``.
+
+    Returns a `SeedRuns`; the weights of seed ``s`` start as ``net.build(s)``'s, and every
+    number equals (to float rounding) what `fit` gives for that model alone with
+    ``optim.SGD(lr)`` and the loss ``MSE + nn.l2_penalty(model, l2)``.
+    """
+    start = time.perf_counter()
+    seeds = np.asarray(seeds, dtype=np.int64).ravel()
+    if seeds.size == 0:
+        raise ValueError("train_seeds needs at least one seed")
+    x, y = _check_data(net, x, y)
+    weights = [(w.copy(), b.copy()) for w, b in net.initial_weights(seeds)]
+    n = len(x)
+    lr = np.dtype(net.dtype).type(net.lr)
+    l2 = np.dtype(net.dtype).type(net.l2)
+    scale = np.dtype(net.dtype).type(2.0 / n)
+    d_hidden = ACTIVATIONS[net.activation][1]
+    d_out = ACTIVATIONS[net.output][1]
+    losses = np.empty((len(seeds), net.epochs), dtype=np.float64)
+    accuracies = np.empty_like(losses)
+    last = len(weights) - 1
+    for epoch in range(net.epochs):
+        inputs, outputs = _forward(net, weights, x)
+        error = outputs[-1] - y  # (seeds, samples, outputs)
+        losses[:, epoch] = np.einsum("spo,spo->s", error, error) / n
+        accuracies[:, epoch] = _accuracy(outputs[-1], y)
+        # backward: delta = dLoss/dz of each layer, from the output back
+        delta = error * scale
+        if d_out is not None:
+            delta = delta * d_out(outputs[-1])
+        for i in range(last, -1, -1):
+            w, b = weights[i]
+            grad_w = np.matmul(delta.transpose(0, 2, 1), inputs[i])  # (seeds, out, in)
+            grad_b = delta.sum(axis=1)
+            if i > 0:
+                back = np.matmul(delta, w)
+                if i == last and net.skip:
+                    back = back[:, :, net.sizes[0] :]  # the part that reached the hidden units
+                delta = back * d_hidden(outputs[i - 1]) if d_hidden is not None else back
+            w -= lr * (grad_w + l2 * w)
+            b -= lr * grad_b
+    _, outputs = _forward(net, weights, x)
+    error = outputs[-1] - y
+    return SeedRuns(
+        net=net,
+        seeds=seeds,
+        curves={"train_loss": losses, "train_accuracy": accuracies},
+        final_loss=np.einsum("spo,spo->s", error, error).astype(np.float64) / n,
+        final_accuracy=_accuracy(outputs[-1], y),
+        outputs=outputs[-1],
+        weights=weights,
+        seconds=time.perf_counter() - start,
+        label=label,
+        stuck_at=stuck_at,
+    )
+
+
+def _joblib():
+    try:
+        import joblib
+    except ImportError:
+        raise ImportError(
+            "running seeds in several processes needs joblib: pip install "
+            "'autograd-lab[experiments]' (or n_jobs=1)"
+        ) from None
+    return joblib
+
+
+def sweep(jobs, n_jobs: int = 1, chunks: int = 1) -> list[SeedRuns]:
+    """Train several configurations, each over its seeds: ``jobs`` is a list of
+    ``(label, net, x, y, seeds)``; returns one `SeedRuns` per job, in order.
+
+    ``n_jobs > 1`` (or -1: one per core) runs jobs in that many processes with joblib (what
+    ``joblib.parallel_config`` selects: processes by default, or a Dask / Ray cluster); each
+    job's seeds are cut into ``chunks`` pieces so that a single large configuration also
+    spreads over the processes. Seeds are independent, so the numbers do not depend on
+    ``n_jobs`` or ``chunks``.
+    """
+    jobs = list(jobs)
+    if not isinstance(chunks, int) or chunks < 1:
+        raise ValueError(f"chunks must be an int >= 1, got {chunks!r}")
+    tasks = []
+    for j, (label, net, x, y, seeds) in enumerate(jobs):
+        seeds = np.asarray(seeds, dtype=np.int64).ravel()
+        for piece in np.array_split(seeds, min(chunks, max(1, len(seeds)))):
+            tasks.append((j, label, net, x, y, piece))
+    if n_jobs == 1:
+        done = [train_seeds(net, x, y, s, label) for _, label, net, x, y, s in tasks]
+    else:
+        joblib = _joblib()
+        run = joblib.delayed(train_seeds)
+        done = joblib.Parallel(n_jobs=n_jobs)(
+            run(net, x, y, s, label) for _, label, net, x, y, s in tasks
+        )
+    return [
+        SeedRuns.concatenate([r for (j, *_), r in zip(tasks, done) if j == k])
+        for k in range(len(jobs))
+    ]
+
+
+def net_as_dict(net: TinyNet) -> dict:
+    """The configuration as plain JSON-ready values."""
+    d = asdict(net)
+    d["sizes"] = list(net.sizes)
+    return d
