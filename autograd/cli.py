@@ -363,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
     exercises.set_defaults(run=cmd_exercises)
+    from autograd.experiments.cli import add_commands  # train, presets, evaluate
+
+    add_commands(commands)
     return parser
 
 

@@ -4,9 +4,10 @@ per record). Nothing here unpickles: reading a file never runs code.
 
 Where the files are looked for, in order: the ``path`` you pass, ``$AUTOGRAD_DATA`` (and its
 sub-folder named after the set), the user cache (``~/.cache/autograd/<set>``), known system
-locations (Debian's ``dataset-fashion-mnist`` package installs /usr/share/datasets/fashion-mnist)
-and only then, with ``download=True``, the official address, checked against its MD5 checksum
-(pooch, from the ``data`` extra) and stored in the user cache.
+locations (Debian's ``dataset-fashion-mnist`` package installs /usr/share/datasets/fashion-mnist;
+skipped when ``$AUTOGRAD_NO_SYSTEM_DATA`` is set to anything but ``""`` or ``0``, to see what a
+machine without them sees) and only then, with ``download=True``, the official address, checked
+against its MD5 checksum (pooch, from the ``data`` extra) and stored in the user cache.
 """
 
 from __future__ import annotations
@@ -14,12 +15,23 @@ from __future__ import annotations
 import gzip
 import os
 import tarfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["mnist", "fashion_mnist", "cifar10", "read_idx", "read_cifar10", "DATASETS"]
+__all__ = [
+    "mnist",
+    "fashion_mnist",
+    "cifar10",
+    "read_idx",
+    "read_cifar10",
+    "read_official",
+    "read_npz",
+    "read_image_folder",
+    "DATASETS",
+]
 
 CIFAR10_CLASSES = (
     "airplane",
@@ -102,6 +114,11 @@ DATASETS = {
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
+def system_data_ignored() -> bool:
+    """True when ``$AUTOGRAD_NO_SYSTEM_DATA`` asks the loaders to skip the system folders."""
+    return os.environ.get("AUTOGRAD_NO_SYSTEM_DATA", "") not in ("", "0")
+
+
 def cache_dir() -> Path:
     """The user cache: ``$XDG_CACHE_HOME/autograd`` or ``~/.cache/autograd``."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
@@ -137,32 +154,83 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 
 
 def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """Images (N, 32, 32, 3) uint8 and labels (N,) uint8 from ``cifar-10-binary.tar.gz``."""
+    """Images (N, 32, 32, 3) uint8 and labels (N,) uint8 from ``cifar-10-binary.tar.gz``, or
+    from the folder it extracts to (``cifar-10-batches-bin/``, holding ``data_batch_1.bin``...)."""
     if split not in ("train", "test"):  # anything else used to read the test set silently
         raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
-    record = 1 + 3072
-    parts = []
+    if Path(archive).is_dir():
+        return _cifar10_records(archive, names, _folder_members(Path(archive)))
     try:
         with tarfile.open(archive, "r:gz") as tar:
             members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
-            for name in names:
-                if name not in members:
-                    raise ValueError(
-                        f"{archive}: no member {name!r}; is it the CIFAR-10 *binary* version?"
-                    )
-                raw = tar.extractfile(members[name]).read()
-                if len(raw) % record:
-                    raise ValueError(
-                        f"{archive}: {name} holds {len(raw)} bytes, "
-                        f"not a multiple of the {record}-byte record"
-                    )
-                parts.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, record))
+            return _cifar10_records(
+                archive,
+                names,
+                {k: lambda m=m: tar.extractfile(m).read() for k, m in members.items()},
+            )
     except (tarfile.TarError, OSError, EOFError) as error:
         raise ValueError(f"{archive}: cannot read as cifar-10-binary.tar.gz ({error})") from None
+
+
+def _folder_members(folder: Path) -> dict:
+    if (folder / "cifar-10-batches-bin").is_dir():
+        folder = folder / "cifar-10-batches-bin"
+    return {p.name: p.read_bytes for p in folder.glob("*.bin")}
+
+
+def _cifar10_records(source, names, members) -> tuple[np.ndarray, np.ndarray]:
+    """The records of the named members (``{name: read() -> bytes}``) as images and labels."""
+    record = 1 + 3072
+    parts = []
+    for name in names:
+        if name not in members:
+            raise ValueError(f"{source}: no member {name!r}; is it the CIFAR-10 *binary* version?")
+        raw = members[name]()
+        if len(raw) % record:
+            raise ValueError(
+                f"{source}: {name} holds {len(raw)} bytes, "
+                f"not a multiple of the {record}-byte record"
+            )
+        parts.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, record))
     records = np.concatenate(parts)
     images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), records[:, 0].copy()
+
+
+def read_official(name: str, folder: str | os.PathLike, split: str = "train"):
+    """Data set `name` ("mnist", "fashion-mnist", "cifar-10") from a folder holding its
+    official files as downloaded (``*-ubyte.gz``, ``cifar-10-binary.tar.gz``) or extracted
+    (``*-ubyte``, ``cifar-10-batches-bin/``); no search, no download."""
+    folder = Path(folder)
+    if name == "cifar-10":
+        archive = folder / "cifar-10-binary.tar.gz"
+        if archive.is_file():
+            return read_cifar10(archive, split)
+        if _folder_members(folder):
+            return read_cifar10(folder, split)
+        raise FileNotFoundError(
+            f"cifar-10: neither cifar-10-binary.tar.gz nor the extracted "
+            f"cifar-10-batches-bin/*.bin in {folder}; get the binary version from "
+            f"{DATASETS[name].base_urls[0]}"
+        )
+    if split not in ("train", "test"):
+        raise ValueError(f"{name}: split must be 'train' or 'test', got {split!r}")
+    prefix = "train" if split == "train" else "t10k"
+    arrays = []
+    for kind in ("images-idx3", "labels-idx1"):
+        for file in (folder / f"{prefix}-{kind}-ubyte.gz", folder / f"{prefix}-{kind}-ubyte"):
+            if file.is_file():
+                arrays.append(read_idx(file))
+                break
+        else:
+            raise FileNotFoundError(
+                f"{name}: no {prefix}-{kind}-ubyte(.gz) in {folder}; expected the official "
+                f"files {', '.join(DATASETS[name].files)} (or their extracted copies)"
+            )
+    if len(arrays[0]) != len(arrays[1]):
+        raise ValueError(f"{folder}: {len(arrays[0])} {split} images but {len(arrays[1])} labels")
+    return arrays[0], arrays[1]
 
 
 def locate(name: str, path: str | os.PathLike | None = None, download: bool = True) -> Path:
@@ -173,11 +241,18 @@ def locate(name: str, path: str | os.PathLike | None = None, download: bool = Tr
         candidates += [Path(path), Path(path) / name]
     if os.environ.get("AUTOGRAD_DATA"):
         candidates += [Path(os.environ["AUTOGRAD_DATA"]) / name, Path(os.environ["AUTOGRAD_DATA"])]
-    candidates += [cache_dir() / name] + [Path(d) for d in spec.system_dirs]
+    candidates.append(cache_dir() / name)
+    ignored = system_data_ignored() and bool(spec.system_dirs)
+    if not ignored:
+        candidates += [Path(d) for d in spec.system_dirs]
     for folder in candidates:
         if all((folder / f).is_file() for f in spec.files):
             return folder
     looked = ", ".join(str(c) for c in candidates)
+    if ignored:
+        looked += (
+            f" (system folders {', '.join(spec.system_dirs)} skipped: AUTOGRAD_NO_SYSTEM_DATA)"
+        )
     if not download:
         raise FileNotFoundError(
             f"{name}: files {sorted(spec.files)} not found in: {looked}; "
@@ -245,3 +320,114 @@ def cifar10(
         raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     folder = locate("cifar-10", path, download)
     return read_cifar10(folder / "cifar-10-binary.tar.gz", split)
+
+
+# ---- the user's own data -------------------------------------------------------------------
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
+
+
+def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
+    """The user's arrays: ``x`` (N, ...) numbers and ``y`` (N,) integer class labels from an
+    ``.npz`` file (``np.savez("mine.npz", x=x, y=y)``), optionally ``classes`` (their names).
+    Read with ``allow_pickle=False``; returns ``(x, y, classes or None)``."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {name: f[name] for name in f.files}
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file") from None
+    except (
+        OSError,
+        ValueError,
+        EOFError,
+        zipfile.BadZipFile,
+    ) as error:  # not a zip, truncated, objects
+        raise ValueError(f"{path}: cannot read as an .npz file of arrays ({error})") from None
+    missing = [name for name in ("x", "y") if name not in arrays]
+    if missing:
+        raise ValueError(
+            f"{path}: no array {' or '.join(map(repr, missing))}; expected x (N, ...) and y (N,) "
+            f"(np.savez(file, x=x, y=y)), found {', '.join(arrays) or 'nothing'}"
+        )
+    x, y = arrays["x"], arrays["y"]
+    if x.ndim < 2 or x.dtype.kind not in "uif":
+        raise ValueError(
+            f"{path}: x must hold numbers with one sample per row, (N, features) or (N, H, W[, C]);"
+            f" got shape {x.shape} dtype {x.dtype}"
+        )
+    if y.ndim != 1 or y.dtype.kind not in "ui" or len(y) != len(x) or (y.size and y.min() < 0):
+        raise ValueError(
+            f"{path}: y must be {len(x)} integer class labels >= 0, shape ({len(x)},); got shape "
+            f"{y.shape} dtype {y.dtype}"
+        )
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise ValueError(f"{path}: x holds nan or inf")
+    classes = None
+    if "classes" in arrays:
+        names = arrays["classes"]
+        if names.ndim != 1 or names.dtype.kind != "U" or (y.size and len(names) <= y.max()):
+            raise ValueError(
+                f"{path}: classes must be a 1-D array of {int(y.max()) + 1} or more strings, got "
+                f"shape {names.shape} dtype {names.dtype}"
+            )
+        classes = tuple(str(n) for n in names)
+    return x, y.astype(np.int64), classes
+
+
+def read_image_folder(
+    folder: str | os.PathLike, size: tuple[int, int] | None = None, grayscale: bool = False
+) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Images from one sub-folder per class (``folder/airplanes/*.jpg``, ``folder/motorbikes/``),
+    read with Pillow (``pip install 'autograd-lab[images]'``): ``(x, y, classes)`` with ``x``
+    (N, H, W, C) uint8, ``y`` (N,) the index of the class in ``classes`` (sorted folder names).
+
+    ``size=(height, width)`` resizes every image; without it all images must have one size.
+    ``grayscale=True`` gives C = 1, else C = 3 (RGB). A file that is not an image, or has
+    another size, raises ValueError naming the file."""
+    try:
+        from PIL import Image, UnidentifiedImageError
+    except ImportError:
+        raise ImportError(
+            "reading an image folder needs Pillow: pip install 'autograd-lab[images]'"
+        ) from None
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    classes = tuple(sorted(d.name for d in folder.iterdir() if d.is_dir()))
+    if len(classes) < 2:
+        raise ValueError(
+            f"{folder}: expected one sub-folder of images per class (two or more), found "
+            f"{len(classes)}"
+        )
+    images, labels, first = [], [], None
+    for label, name in enumerate(classes):
+        files = sorted(
+            p for p in (folder / name).iterdir() if p.is_file() and not p.name.startswith(".")
+        )
+        if not files:
+            raise ValueError(f"{folder / name}: the class folder holds no images")
+        for file in files:
+            if file.suffix.lower() not in IMAGE_SUFFIXES:
+                raise ValueError(
+                    f"{file}: not an image file (expected {', '.join(IMAGE_SUFFIXES)})"
+                )
+            try:
+                with Image.open(file) as image:
+                    image = image.convert("L" if grayscale else "RGB")
+                    if size is not None:
+                        image = image.resize((size[1], size[0]))
+                    array = np.asarray(image, dtype=np.uint8)
+            except (UnidentifiedImageError, OSError, ValueError) as error:
+                raise ValueError(f"{file}: cannot read as an image ({error})") from None
+            array = array[:, :, None] if array.ndim == 2 else array
+            if images and array.shape != images[0].shape:
+                raise ValueError(
+                    f"{file}: {array.shape[0]}x{array.shape[1]} pixels, but {first} has "
+                    f"{images[0].shape[0]}x{images[0].shape[1]}; give a size to resize all "
+                    "(autograd train --image-size H W)"
+                )
+            first = first or file
+            images.append(array)
+            labels.append(label)
+    return np.stack(images), np.array(labels, dtype=np.int64), classes

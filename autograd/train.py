@@ -284,6 +284,7 @@ def fit(
     progress: bool = True,
     metrics=("accuracy",),
     label: str = "",
+    on_epoch_end: Callable[[History], None] | None = None,
 ) -> History:
     """Train ``model`` for up to ``epochs`` epochs; return the `History`.
 
@@ -298,6 +299,9 @@ def fit(
       ends its best weights are restored (``restore_best=True``), also if all epochs ran.
     - ``progress``: a tqdm bar over epochs with the latest figures (needs tqdm).
     - ``label``: the run's name in `autograd.plots.plot_history`.
+    - ``on_epoch_end(history)``: called after each epoch is recorded, before the schedule and
+      early-stopping steps (e.g. to keep the history and weights of the last finished epoch,
+      which stay valid if Ctrl-C interrupts the next one).
 
     A non-finite training loss stops the run with a warning (the weights are then garbage);
     nan or inf in the data itself raises ValueError naming the batch, before any step uses it.
@@ -345,6 +349,8 @@ def fit(
                 shown = {k: f"{v:.4g}" for k, v in record.items() if k not in ("time", "lr")}
                 bar.set_postfix(shown, refresh=False)
                 bar.update(1)
+            if on_epoch_end is not None:
+                on_epoch_end(history)
             if not math.isfinite(train["loss"]):
                 warnings.warn(
                     f"the training loss became {train['loss']} in epoch {epoch}; stopping "

@@ -90,6 +90,22 @@ def test_missing_files_without_download_say_where_they_were_looked_for(tmp_path,
         datasets.fashion_mnist("validation", path=tmp_path)
 
 
+def test_system_folders_can_be_ignored(tmp_path, monkeypatch, no_search_path):
+    """AUTOGRAD_NO_SYSTEM_DATA=1 shows what a machine without the system packages sees."""
+    arrays = write_idx_set(tmp_path / "system", n_test=3)
+    spec = datasets.DATASETS["fashion-mnist"]
+    monkeypatch.setitem(
+        datasets.DATASETS, "fashion-mnist", DataSet(spec.files, (), (str(tmp_path / "system"),))
+    )
+    x, _ = datasets.fashion_mnist("test", download=False)
+    assert np.array_equal(x, arrays["t10k-images-idx3-ubyte.gz"])
+    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "1")
+    with pytest.raises(FileNotFoundError, match=r"system folders .*system skipped: AUTOGRAD_NO"):
+        datasets.fashion_mnist("test", download=False)
+    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "0")
+    assert datasets.fashion_mnist("test", download=False)[0].shape == (3, 28, 28)
+
+
 def cifar_archive(path: Path, n_per_batch=2, seed=0) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     images, labels = [], []
@@ -167,14 +183,104 @@ def test_download_with_a_wrong_checksum_keeps_nothing(server, monkeypatch, no_se
     assert not (datasets.cache_dir() / "mnist" / "t10k-images-idx3-ubyte.gz").exists()
 
 
-@pytest.mark.skipif(
-    not FASHION.is_dir(),
-    reason="the real Fashion-MNIST is not installed: apt-get install dataset-fashion-mnist "
-    "(.ci/run installs it)",
+REAL_FASHION = pytest.mark.skipif(
+    not FASHION.is_dir() or datasets.system_data_ignored(),
+    reason="the real Fashion-MNIST is not installed (or AUTOGRAD_NO_SYSTEM_DATA is set): "
+    "apt-get install dataset-fashion-mnist (.ci/run installs it)",
 )
+
+
+@REAL_FASHION
 def test_real_fashion_mnist_from_the_system_location(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
     x, y = datasets.fashion_mnist("test", download=False)
     assert x.shape == (10_000, 28, 28) and x.dtype == np.uint8
     assert np.array_equal(np.bincount(y), [1000] * 10)
+
+
+def test_read_official_takes_the_archives_or_their_extracted_files(tmp_path):
+    arrays = write_idx_set(tmp_path / "gz", n_train=5)
+    x, y = datasets.read_official("fashion-mnist", tmp_path / "gz", "train")
+    assert np.array_equal(x, arrays["train-images-idx3-ubyte.gz"]) and len(y) == 5
+    (tmp_path / "raw").mkdir()
+    for name, array in arrays.items():  # what `gunzip *.gz` leaves
+        (tmp_path / "raw" / name[:-3]).write_bytes(gzip.decompress(idx_bytes(array)))
+    x, y = datasets.read_official("mnist", tmp_path / "raw", "test")
+    assert np.array_equal(y, arrays["t10k-labels-idx1-ubyte.gz"])
+    (tmp_path / "c").mkdir()
+    images, labels = cifar_archive(tmp_path / "c" / "cifar-10-binary.tar.gz", n_per_batch=3)
+    (tmp_path / "extracted" / "cifar-10-batches-bin").mkdir(parents=True)
+    with tarfile.open(tmp_path / "c" / "cifar-10-binary.tar.gz") as tar:
+        for member in tar.getmembers():  # what `tar xzf` makes
+            (tmp_path / "extracted" / member.name).write_bytes(tar.extractfile(member).read())
+    for folder in (
+        tmp_path / "c",
+        tmp_path / "extracted",
+        tmp_path / "extracted" / "cifar-10-batches-bin",
+    ):
+        x, y = datasets.read_official("cifar-10", folder, "test")
+        assert np.array_equal(x, images[15:]) and np.array_equal(y, labels[15:])
+    with pytest.raises(FileNotFoundError, match=r"no t10k-images-idx3-ubyte\(.gz\) in"):
+        datasets.read_official("mnist", tmp_path / "c", "test")
+    with pytest.raises(FileNotFoundError, match="neither cifar-10-binary.tar.gz nor"):
+        datasets.read_official("cifar-10", tmp_path / "gz", "test")
+
+
+def test_read_npz_names_the_file_and_what_is_wrong(tmp_path):
+    x, y = np.zeros((6, 28, 28), np.uint8), np.arange(6) % 3
+    np.savez(tmp_path / "ok.npz", x=x, y=y, classes=np.array(["a", "b", "c"]))
+    got_x, got_y, classes = datasets.read_npz(tmp_path / "ok.npz")
+    assert got_x.shape == (6, 28, 28) and got_y.dtype == np.int64 and classes == ("a", "b", "c")
+    bad = {
+        "noy.npz": (dict(x=x), r"no array 'y'"),
+        "shape.npz": (dict(x=x, y=y[:4]), r"y must be 6 integer class labels"),
+        "floaty.npz": (dict(x=x, y=y.astype(float)), r"y must be 6 integer"),
+        "flat.npz": (dict(x=np.zeros(6), y=y), r"x must hold numbers with one sample per row"),
+        "names.npz": (dict(x=x, y=y, classes=np.array(["a"])), "classes must be"),
+    }
+    for name, (arrays, message) in bad.items():
+        np.savez(tmp_path / name, **arrays)
+        with pytest.raises(ValueError, match=f"{name}: {message}"):
+            datasets.read_npz(tmp_path / name)
+    (tmp_path / "corrupt.npz").write_bytes((tmp_path / "ok.npz").read_bytes()[:100])
+    with pytest.raises(ValueError, match="corrupt.npz: cannot read as an .npz file"):
+        datasets.read_npz(tmp_path / "corrupt.npz")
+    np.savez(tmp_path / "objects.npz", x=np.array([None] * 6, dtype=object), y=y)
+    with pytest.raises(ValueError, match="objects.npz: cannot read"):
+        datasets.read_npz(tmp_path / "objects.npz")
+
+
+def write_image_folder(root: Path, classes=("airplanes", "motorbikes"), n=3, size=(12, 16)):
+    image = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(0)
+    for k, name in enumerate(classes):
+        (root / name).mkdir(parents=True)
+        for i in range(n):
+            pixels = rng.integers(0, 256, (*size, 3), dtype=np.uint8)
+            pixels[..., k % 3] = 255  # each class has one saturated channel
+            image.fromarray(pixels).save(root / name / f"{i}.png")
+    return root
+
+
+def test_read_image_folder_one_class_per_sub_folder(tmp_path):
+    root = write_image_folder(tmp_path / "imgs")
+    x, y, classes = datasets.read_image_folder(root)
+    assert (
+        x.shape == (6, 12, 16, 3) and x.dtype == np.uint8 and classes == ("airplanes", "motorbikes")
+    )
+    assert list(y) == [0, 0, 0, 1, 1, 1] and (x[y == 1][..., 1] == 255).all()
+    x, _, _ = datasets.read_image_folder(root, size=(8, 8), grayscale=True)
+    assert x.shape == (6, 8, 8, 1)
+    from PIL import Image
+
+    Image.fromarray(np.zeros((5, 5, 3), np.uint8)).save(root / "motorbikes" / "small.png")
+    with pytest.raises(ValueError, match=r"small.png: 5x5 pixels, but .*0.png has 12x16"):
+        datasets.read_image_folder(root)
+    (root / "motorbikes" / "small.png").write_bytes(b"not a png")
+    with pytest.raises(ValueError, match="small.png: cannot read as an image"):
+        datasets.read_image_folder(root)
+    (root / "motorbikes" / "small.png").unlink()
+    (root / "motorbikes" / "notes.txt").write_text("x")
+    with pytest.raises(ValueError, match="notes.txt: not an image file"):
+        datasets.read_image_folder(root)

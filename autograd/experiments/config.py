@@ -1,0 +1,315 @@
+"""One experiment as plain data: `Config`, its TOML form, and `resolve` (a preset + overrides).
+
+Every field has a default, so ``Config()`` is a complete experiment (B1's XOR, architecture 1);
+a preset (`autograd.experiments.presets.PRESETS`) is a dict of fields that differ from these
+defaults, and ``resolve("xor-arch1", seed=3)`` applies the preset, then the overrides, and
+checks the result. ``config.to_toml()`` writes every field, so a run's folder holds a file
+that repeats the run: ``autograd train --config runs/x/config.toml``.
+
+Definitions (EXERCISES.md, "Definitions the reports train with"):
+
+- ``loss = "mse"`` is the course's MSE, (1/n) sum_i ||y_i - t_i||^2: summed over the outputs,
+  averaged over the batch. ``"mse-mean"`` is PyTorch's ``MSELoss()`` (the mean over every
+  element, C times smaller gradients on C outputs).
+- ``l2`` is the course's penalty (lambda/2) sum ||W||^2 over the weight matrices only (not the
+  biases): it adds lambda*W to each weight's gradient (the reported losses are the data loss).
+  ``weight_decay`` is the optimizer's own (PyTorch's: biases too; AdamW's is decoupled).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Config", "ConfigError", "resolve", "load_config", "CHOICES", "DATASETS"]
+
+# Data sets by name; anything else is a path to the user's own data (.npz or image folder).
+DATASETS = ("xor", "xnor", "parity", "moons", "spirals", "mnist", "fashion-mnist", "cifar10")
+
+CHOICES = {
+    "arch": ("mlp", "skip"),
+    "act": ("sigmoid", "tanh", "relu", "elu", "leaky_relu"),
+    "out": ("softmax", "linear", "sigmoid", "tanh"),
+    "init": ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "uniform"),
+    "loss": ("mse", "mse-mean", "ce", "bce"),
+    "optimizer": ("sgd", "adam", "adamw", "adagrad", "rmsprop"),
+    "schedule": ("none", "linear", "exponential", "step", "cosine"),
+    "normalize": ("none", "mean-image", "standardize"),
+    "targets": ("auto", "zero-one", "plus-minus-one"),
+    "augment": ("none", "hflip"),
+    "monitor": ("val_loss", "val_accuracy"),
+}
+
+
+class ConfigError(ValueError):
+    """A field with a bad value, an unknown field or an unknown preset; the message names it."""
+
+
+@dataclass
+class Config:
+    """Every choice of one training run. Field names are the ``autograd train`` flags
+    (``batch_size`` is ``--batch-size``) and the keys of a config TOML file."""
+
+    name: str = ""  # the run's label (plots, summary); defaults to the preset or data set
+    preset: str = ""  # the preset this config came from (informational)
+    # data
+    dataset: str = "xor"  # one of DATASETS, or a path: FILE.npz (x, y) or a folder of classes
+    data_dir: str = ""  # where the official files are (archive, *-ubyte.gz, or extracted)
+    parity_n: int = 4  # N of the parity data set (B2)
+    samples: int = 200  # size of moons / spirals
+    image_size: list[int] = field(default_factory=list)  # [height, width] for image folders
+    grayscale: bool = False  # image folders: convert to one channel
+    fraction: float = 1.0  # fraction of the training part used (C3: 0.25)
+    split: list[float] = field(default_factory=list)  # [] = the data set's usual split
+    split_seed: int = 0
+    # preprocessing
+    scale: bool = True  # uint8 pixels / 255
+    normalize: str = "none"  # none | mean-image (subtract the mean training image) | standardize
+    targets: str = "auto"  # MSE/BCE targets: zero-one or plus-minus-one (auto: tanh -> +-1)
+    augment: str = "none"  # hflip: flip a random half of each training batch left-right
+    # architecture
+    arch: str = "mlp"  # mlp, or skip: B1's inputs also wired into the output neuron
+    layers: list[int] = field(default_factory=lambda: [2, 2, 1])  # inputs-hidden...-outputs
+    act: str = "tanh"
+    out: str = "tanh"  # output: softmax | linear | sigmoid | tanh
+    dropout: float = 0.0  # after every hidden activation
+    init: str = "glorot_normal"  # the course's initialisation
+    # loss
+    loss: str = "mse"  # mse (course) | mse-mean (PyTorch) | ce | bce
+    class_weights: dict[str, float] = field(default_factory=dict)  # {"5": 2.0}: class -> weight
+    # optimizer and schedule
+    optimizer: str = "sgd"
+    lr: float = 0.5
+    momentum: float = 0.0
+    nesterov: bool = False
+    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
+    weight_decay: float = 0.0  # the optimizer's (all parameters)
+    l2: float = 0.0  # the course's (lambda/2) sum ||W||^2, weights only
+    schedule: str = "none"
+    lr_min: float = 0.0  # linear, cosine
+    gamma: float = 0.95  # exponential, step
+    step_size: int = 10  # step
+    schedule_epochs: int = 0  # T of linear and cosine; 0: the number of epochs
+    # training
+    epochs: int = 200
+    batch_size: int = 0  # 0: the whole training set in one batch
+    patience: int = 0  # early stopping after this many epochs without improvement; 0: off
+    monitor: str = "val_loss"
+    seed: int = 0  # initial weights, shuffling, dropout, augmentation
+
+    # ---- checks -------------------------------------------------------------------------
+
+    def validate(self) -> Config:
+        """Check every field's type and range; raise `ConfigError` naming the first bad one."""
+        for f in dataclasses.fields(self):
+            _check_type(f.name, getattr(self, f.name), f.type)
+        for name, options in CHOICES.items():
+            if getattr(self, name) not in options:
+                raise ConfigError(
+                    f"{name}: unknown value {getattr(self, name)!r}; expected one of "
+                    f"{', '.join(options)}"
+                )
+        _require(
+            self.dataset != "",
+            "dataset",
+            f"{'preset ' + self.preset + ' needs' if self.preset else 'give'} your data: "
+            "--dataset FILE.npz (arrays x (N, ...) and y (N,)) or a folder with one sub-folder "
+            "of images per class",
+        )
+        _require(self.parity_n >= 1, "parity_n", f"must be >= 1, got {self.parity_n}")
+        _require(self.samples >= 10, "samples", f"must be >= 10, got {self.samples}")
+        _require(0 < self.fraction <= 1, "fraction", f"must be in (0, 1], got {self.fraction}")
+        if self.split:
+            _require(
+                len(self.split) in (2, 3) and all(f > 0 for f in self.split),
+                "split",
+                f"must be 2 or 3 positive fractions (train, val[, test]), got {self.split}",
+            )
+            _require(
+                abs(sum(self.split) - 1) < 1e-6, "split", f"must add up to 1, got {self.split}"
+            )
+        if self.image_size:
+            _require(
+                len(self.image_size) == 2 and min(self.image_size) >= 1,
+                "image_size",
+                f"must be [height, width], got {self.image_size}",
+            )
+        _require(
+            len(self.layers) >= 2 and min(self.layers) >= 1,
+            "layers",
+            f"must be two or more positive sizes (inputs-...-outputs), got {self.layers}",
+        )
+        if self.arch == "skip":
+            _require(
+                len(self.layers) == 3,
+                "layers",
+                f"the skip architecture has one hidden layer (IN-H-OUT), got {self.layers}",
+            )
+        _require(0 <= self.dropout < 1, "dropout", f"must be in [0, 1), got {self.dropout}")
+        for key, weight in self.class_weights.items():
+            _require(
+                key.isdigit() and weight >= 0 and math.isfinite(weight),
+                "class_weights",
+                f"expected class index -> weight >= 0, got {key!r}: {weight!r}",
+            )
+        if self.class_weights:
+            _require(self.loss == "ce", "class_weights", "apply to the cross-entropy (loss ce)")
+        if self.loss == "ce":
+            _require(
+                self.out == "softmax",
+                "out",
+                f"the cross-entropy loss needs a softmax output, got {self.out!r}",
+            )
+        if self.loss == "bce":
+            _require(
+                self.out in ("sigmoid", "linear"),
+                "out",
+                f"bce takes a sigmoid output (probabilities) or linear (logits), got {self.out!r}",
+            )
+        for name in ("lr", "momentum", "weight_decay", "l2", "lr_min", "gamma"):
+            value = getattr(self, name)
+            _require(math.isfinite(value) and value >= 0, name, f"must be >= 0, got {value}")
+        _require(self.lr > 0, "lr", f"must be > 0, got {self.lr}")
+        _require(self.momentum < 1, "momentum", f"must be in [0, 1), got {self.momentum}")
+        _require(0 < self.gamma <= 1, "gamma", f"must be in (0, 1], got {self.gamma}")
+        _require(
+            len(self.betas) == 2 and all(0 <= b < 1 for b in self.betas),
+            "betas",
+            f"must be two numbers in [0, 1), got {self.betas}",
+        )
+        if self.nesterov:
+            _require(self.momentum > 0, "nesterov", "needs momentum > 0")
+        _require(self.step_size >= 1, "step_size", f"must be >= 1, got {self.step_size}")
+        _require(self.schedule_epochs >= 0, "schedule_epochs", "must be >= 0")
+        _require(self.epochs >= 1, "epochs", f"must be >= 1, got {self.epochs}")
+        _require(self.batch_size >= 0, "batch_size", "must be >= 0 (0: full batch)")
+        _require(self.patience >= 0, "patience", "must be >= 0 (0: no early stopping)")
+        return self
+
+    # ---- conversions --------------------------------------------------------------------
+
+    @property
+    def label(self) -> str:
+        return self.name or self.preset or Path(self.dataset).name
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def replace(self, **changes) -> Config:
+        """A checked copy with some fields changed (unknown names raise `ConfigError`)."""
+        return _apply(self, changes).validate()
+
+    def to_toml(self) -> str:
+        """Every field as TOML (``load_config`` reads it back to an equal Config)."""
+        lines = ["# autograd train --config THIS_FILE repeats the run", ""]
+        tables = []
+        for key, value in self.to_dict().items():
+            if isinstance(value, dict):
+                tables.append(f"\n[{key}]")
+                tables += [f'"{k}" = {_toml_value(v)}' for k, v in value.items()]
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        return "\n".join(lines + tables) + "\n"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def _require(ok: bool, name: str, message: str) -> None:
+    if not ok:
+        raise ConfigError(f"{name}: {message}")
+
+
+_TYPES = {"str": str, "int": int, "float": float, "bool": bool}
+
+
+def _check_type(name: str, value, annotation: str) -> None:
+    annotation = str(annotation)
+    if annotation.startswith("list["):
+        inner = _TYPES[annotation[5:-1]]
+        ok = isinstance(value, list) and all(_is(v, inner) for v in value)
+        kind = f"a list of {inner.__name__}"
+    elif annotation.startswith("dict["):
+        ok = isinstance(value, dict) and all(
+            isinstance(k, str) and _is(v, float) for k, v in value.items()
+        )
+        kind = "a table of class -> weight"
+    else:
+        ok, kind = _is(value, _TYPES[annotation]), _TYPES[annotation].__name__
+    if not ok:
+        raise ConfigError(f"{name}: expected {kind}, got {value!r}")
+
+
+def _is(value, kind) -> bool:
+    if kind is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, kind)
+
+
+def _apply(config: Config, changes: dict) -> Config:
+    known = {f.name: f for f in dataclasses.fields(Config)}
+    unknown = sorted(set(changes) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"unknown setting {', '.join(map(repr, unknown))}; known: {', '.join(known)}"
+        )
+    values = {}
+    for key, value in changes.items():
+        if str(known[key].type) == "float" and _is(value, int):
+            value = float(value)  # lr = 1 in TOML is an int
+        if str(known[key].type) == "list[float]" and isinstance(value, (list, tuple)):
+            value = [float(v) if _is(v, int) else v for v in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        if str(known[key].type).startswith("dict") and isinstance(value, dict):
+            value = {str(k): float(v) if _is(v, int) else v for k, v in value.items()}
+        values[key] = value
+    return dataclasses.replace(config, **values)
+
+
+def resolve(preset: str | None = None, **overrides) -> Config:
+    """The checked `Config` of a preset (or of the defaults, with ``preset=None``) with
+    ``overrides`` applied on top: ``resolve("cifar10-relu-ce", epochs=5, seed=1)``."""
+    from autograd.experiments.presets import PRESETS
+
+    config = Config()
+    if preset:
+        if preset not in PRESETS:
+            raise ConfigError(f"unknown preset {preset!r}; known: {', '.join(PRESETS)}")
+        config = _apply(config, {**PRESETS[preset].settings, "preset": preset})
+    return _apply(config, overrides).validate()
+
+
+def load_config(path, **overrides) -> Config:
+    """A `Config` from a TOML file: any fields, optionally ``preset = "NAME"`` as the base
+    (the file's other fields override the preset, ``overrides`` override both)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    path = Path(path)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror or error})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    preset = table.pop("preset", None)
+    try:
+        return resolve(preset, **{**table, **overrides})
+    except ConfigError as error:
+        raise ConfigError(f"{path}: {error}") from None
