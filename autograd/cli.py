@@ -364,8 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
     exercises.set_defaults(run=cmd_exercises)
     from autograd.experiments.cli import add_commands  # train, presets, evaluate
+    from autograd.experiments.tables_cli import add_commands as add_table_commands
 
     add_commands(commands)
+    add_table_commands(commands)  # repeat, reproduce; train --seeds
     return parser
 
 

@@ -8,28 +8,29 @@ along a leading seed axis, and each epoch is a handful of batched matmuls. `swee
 configurations (and chunks of seeds) over processes with joblib, whose backends also reach a
 Dask or Ray cluster (``joblib.parallel_config(backend=...)``).
 
-What is trained is exactly what `fit` trains, one seed at a time (a test checks it to float
-tolerance): the model `TinyNet.build(seed)` (``nn.Linear`` layers drawn from
-``np.random.default_rng(seed)`` in order), full-batch plain SGD, the course's MSE (summed over
-the outputs, averaged over the samples) plus the course's L2, ``(l2 / 2) * sum ||W||^2`` on
-the weights only (`autograd.nn.l2_penalty`). The curves follow `fit`'s convention: epoch
-``e`` (from 0) records the loss and accuracy of the outputs the ``e``-th step was computed
-from; ``final_*`` are measured on the trained weights.
+What is trained is exactly what `fit` trains, one seed at a time, and what ``autograd train``
+trains with the same settings and seed (tests check both to float tolerance): the model
+`TinyNet.build(seed)` (`autograd.experiments.build_model`), full-batch plain SGD, the
+course's MSE (summed over the outputs, averaged over the samples) plus the course's L2,
+``(l2 / 2) * sum ||W||^2`` on the weights only (`autograd.nn.l2_penalty`). The curves follow
+`fit`'s convention: epoch ``e`` (from 0) records the loss and accuracy of the outputs the
+``e``-th step was computed from; ``final_*`` are measured on the trained weights.
 """
 
 from __future__ import annotations
 
 import csv
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from autograd import nn
-from autograd.tensor import concatenate
+from autograd.experiments.build import build_model
+from autograd.experiments.config import Config
 
-__all__ = ["TinyNet", "SkipNet", "SeedRuns", "train_seeds", "sweep", "ACTIVATIONS"]
+__all__ = ["TinyNet", "SeedRuns", "train_seeds", "sweep", "ACTIVATIONS"]
 
 # name -> (f(z), f'(z) written with y = f(z)); every derivative here is a function of y
 ACTIVATIONS = {
@@ -38,34 +39,23 @@ ACTIVATIONS = {
     "relu": (lambda z: np.maximum(z, 0), lambda y: (y > 0).astype(y.dtype)),
     "linear": (lambda z: z, None),
 }
-_MODULES = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "linear": nn.Identity}
-
-
-class SkipNet(nn.Module):
-    """An MLP whose output layer sees the inputs as well as the last hidden layer (EXERCISES
-    B1, architecture 2: 2-1-1 with the inputs wired into the output neuron):
-    ``out(concat[x, hidden(x)])``. ``hidden`` is a `Sequential`; ``out`` a `Linear`."""
-
-    def __init__(self, hidden: nn.Sequential, out: nn.Linear, activation: str = "linear"):
-        super().__init__()
-        self.hidden = hidden
-        self.out = out
-        self.activation = _MODULES[activation]()
-
-    def forward(self, x):
-        return self.activation(self.out(concatenate([x, self.hidden(x)], axis=1)))
+HIDDEN = ("tanh", "sigmoid", "relu")
+OUTPUTS = ("tanh", "sigmoid", "linear")
 
 
 @dataclass(frozen=True)
 class TinyNet:
-    """A small fully connected tanh network and how the course trains it.
+    """A small fully connected network and how the course trains it (EXERCISES B1, B2).
 
     ``sizes``: layer widths from inputs to outputs (``(2, 2, 1)``: B1 architecture 1);
-    ``skip``: the inputs are also wired into the output layer (``(2, 1, 1)`` with
-    ``skip=True``: B1 architecture 2); ``activation`` of the hidden layers and ``output`` of
-    the last one (``tanh``, ``sigmoid``, ``relu``, ``linear``); ``init``: the weight
-    initializer (biases start at 0). Training: full-batch SGD with ``lr`` for ``epochs``
-    epochs, MSE plus the L2 penalty ``(l2 / 2) * sum ||W||^2``.
+    ``skip``: one hidden layer, and the inputs also wired into the output layer (``(2, 1, 1)``
+    with ``skip=True``: B1 architecture 2); ``activation`` of the hidden layers (``tanh``,
+    ``sigmoid``, ``relu``) and ``output`` of the last one (``tanh``, ``sigmoid``, ``linear``);
+    ``init``: the weight initializer (biases start at 0). Training: full-batch plain SGD with
+    ``lr`` for ``epochs`` epochs on the course's MSE plus its L2 ``(l2 / 2) * sum ||W||^2``.
+
+    ``build(seed)`` is `autograd.experiments.build_model` of ``config(seed)``: the network
+    ``autograd train`` trains with these settings and that seed (float32).
     """
 
     sizes: tuple[int, ...]
@@ -76,7 +66,6 @@ class TinyNet:
     lr: float = 0.5
     l2: float = 0.01
     epochs: int = 200
-    dtype: str = "float32"
 
     def __post_init__(self):
         sizes = tuple(self.sizes)
@@ -84,13 +73,13 @@ class TinyNet:
             isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1 for n in sizes
         ):
             raise ValueError(f"sizes must be two or more positive ints (in, ..., out), got {sizes}")
-        if self.skip and len(sizes) < 3:
-            raise ValueError("skip=True needs a hidden layer: sizes like (2, 1, 1)")
+        if self.skip and len(sizes) != 3:
+            raise ValueError(f"skip=True needs one hidden layer: sizes like (2, 1, 1), got {sizes}")
         object.__setattr__(self, "sizes", tuple(int(n) for n in sizes))
-        for what in ("activation", "output"):
-            if getattr(self, what) not in ACTIVATIONS:
+        for what, known in (("activation", HIDDEN), ("output", OUTPUTS)):
+            if getattr(self, what) not in known:
                 raise ValueError(
-                    f"unknown {what} {getattr(self, what)!r}; known: {', '.join(ACTIVATIONS)}"
+                    f"unknown {what} {getattr(self, what)!r}; known: {', '.join(known)}"
                 )
         if not (isinstance(self.epochs, int) and self.epochs >= 1):
             raise ValueError(f"epochs must be an int >= 1, got {self.epochs!r}")
@@ -98,25 +87,45 @@ class TinyNet:
             raise ValueError(f"lr must be > 0 and l2 >= 0, got lr={self.lr}, l2={self.l2}")
         nn.init.get(self.init)  # an unknown name fails here, listing the known ones
 
+    @classmethod
+    def from_config(cls, config: Config) -> TinyNet:
+        """The network and training of an experiment's `Config` (see `repeat.batchable` for
+        the experiments that qualify: full-batch plain SGD on the course's MSE)."""
+        return cls(
+            sizes=tuple(config.layers),
+            skip=config.arch == "skip",
+            activation=config.act,
+            output=config.out,
+            init=config.init,
+            lr=config.lr,
+            l2=config.l2,
+            epochs=config.epochs,
+        )
+
+    def config(self, seed: int = 0) -> Config:
+        """These settings as an experiment `Config` (data set left to the caller)."""
+        return Config(
+            arch="skip" if self.skip else "mlp",
+            layers=list(self.sizes),
+            act=self.activation,
+            out=self.output,
+            init=self.init,
+            loss="mse",
+            optimizer="sgd",
+            lr=self.lr,
+            l2=self.l2,
+            epochs=self.epochs,
+            batch_size=0,
+            seed=int(seed),
+        )
+
     @property
     def name(self) -> str:
         return "-".join(map(str, self.sizes)) + (" skip" if self.skip else "")
 
     def build(self, seed: int) -> nn.Module:
         """The library model of one seed: what `train_seeds` trains for that seed."""
-        rng = np.random.default_rng(seed)
-        linears = [
-            nn.Linear(a, b, init=self.init, rng=rng, dtype=self.dtype)
-            for a, b in zip(self.sizes[:-2], self.sizes[1:-1])
-        ]
-        hidden = []
-        for layer in linears:
-            hidden += [layer, _MODULES[self.activation]()]
-        fan_in = self.sizes[-2] + (self.sizes[0] if self.skip else 0)
-        out = nn.Linear(fan_in, self.sizes[-1], init=self.init, rng=rng, dtype=self.dtype)
-        if self.skip:
-            return SkipNet(nn.Sequential(*hidden), out, self.output)
-        return nn.Sequential(*hidden, out, _MODULES[self.output]())
+        return build_model(self.config(seed))
 
     def initial_weights(self, seeds) -> list[tuple[np.ndarray, np.ndarray]]:
         """``[(W, b), ...]`` per layer with a leading seed axis, ``W`` of shape (seeds, out,
@@ -173,6 +182,12 @@ class SeedRuns:
             "stuck_fraction": float(self.stuck.mean()),
         }
 
+    def evaluate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+        """``(loss, accuracy)`` per seed of the trained weights on other data ``(x, y)``."""
+        x, y = _check_data(self.net, x, y)
+        loss, accuracy, _ = _scores(self.net, self.weights, x, y)
+        return loss, accuracy
+
     def histories(self) -> list[dict[str, list[float]]]:
         """One dict of curves per seed (what `autograd.plots.plot_band` takes)."""
         return [{k: v[i].tolist() for k, v in self.curves.items()} for i in range(len(self.seeds))]
@@ -223,9 +238,8 @@ class SeedRuns:
 
 
 def _check_data(net: TinyNet, x, y) -> tuple[np.ndarray, np.ndarray]:
-    dtype = np.dtype(net.dtype)
-    x = np.asarray(x, dtype=dtype)
-    y = np.asarray(y, dtype=dtype)
+    x = np.asarray(x, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
     if y.ndim == 1:
         y = y[:, None]
     if x.ndim != 2 or x.shape[1] != net.sizes[0]:
@@ -260,6 +274,14 @@ def _forward(net, weights, x):
     return inputs, outputs
 
 
+def _scores(net, weights, x, y):
+    """Per seed: the course's MSE, the accuracy and the outputs of ``weights`` on ``(x, y)``."""
+    _, outputs = _forward(net, weights, x)
+    error = outputs[-1] - y
+    loss = np.einsum("spo,spo->s", error, error).astype(np.float64) / len(x)
+    return loss, _accuracy(outputs[-1], y), outputs[-1]
+
+
 def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.5) -> SeedRuns:
     """Train ``net`` from every seed in ``seeds`` at once on the full batch ``(x, y)``.
 
@@ -274,9 +296,7 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
     x, y = _check_data(net, x, y)
     weights = [(w.copy(), b.copy()) for w, b in net.initial_weights(seeds)]
     n = len(x)
-    lr = np.dtype(net.dtype).type(net.lr)
-    l2 = np.dtype(net.dtype).type(net.l2)
-    scale = np.dtype(net.dtype).type(2.0 / n)
+    lr, l2, scale = np.float32(net.lr), np.float32(net.l2), np.float32(2.0 / n)
     d_hidden = ACTIVATIONS[net.activation][1]
     d_out = ACTIVATIONS[net.output][1]
     losses = np.empty((len(seeds), net.epochs), dtype=np.float64)
@@ -302,15 +322,14 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
                 delta = back * d_hidden(outputs[i - 1]) if d_hidden is not None else back
             w -= lr * (grad_w + l2 * w)
             b -= lr * grad_b
-    _, outputs = _forward(net, weights, x)
-    error = outputs[-1] - y
+    final_loss, final_accuracy, outputs = _scores(net, weights, x, y)
     return SeedRuns(
         net=net,
         seeds=seeds,
         curves={"train_loss": losses, "train_accuracy": accuracies},
-        final_loss=np.einsum("spo,spo->s", error, error).astype(np.float64) / n,
-        final_accuracy=_accuracy(outputs[-1], y),
-        outputs=outputs[-1],
+        final_loss=final_loss,
+        final_accuracy=final_accuracy,
+        outputs=outputs,
         weights=weights,
         seconds=time.perf_counter() - start,
         label=label,
@@ -359,10 +378,3 @@ def sweep(jobs, n_jobs: int = 1, chunks: int = 1) -> list[SeedRuns]:
         SeedRuns.concatenate([r for (j, *_), r in zip(tasks, done) if j == k])
         for k in range(len(jobs))
     ]
-
-
-def net_as_dict(net: TinyNet) -> dict:
-    """The configuration as plain JSON-ready values."""
-    d = asdict(net)
-    d["sizes"] = list(net.sizes)
-    return d
