@@ -157,9 +157,7 @@ def test_reproduce_c2_c3_c4_on_files_made_here(tmp_path, no_data):
     rng = np.random.default_rng(0)
     np.savez(tmp_path / "chars.npz", x=rng.integers(0, 256, (196, 28, 28), dtype=np.uint8),
              y=np.arange(196) % 49)  # fmt: skip
-    c2 = reproduce(
-        "c2", tmp_path / "c2", epochs=1, overrides={"dataset": str(tmp_path / "chars.npz")}
-    )
+    c2 = reproduce("c2", None, epochs=1, overrides={"dataset": str(tmp_path / "chars.npz")})
     assert [r[0] for r in c2.rows] == experiments.TABLES["c2"]
     write_idx_set(tmp_path / "fm", n_train=50, n_test=20)
     c3 = reproduce("c3", None, epochs=1, data_dir=tmp_path / "fm")
