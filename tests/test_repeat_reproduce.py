@@ -160,8 +160,11 @@ def test_reproduce_c2_c3_c4_on_files_made_here(tmp_path, no_data):
     c2 = reproduce("c2", None, epochs=1, overrides={"dataset": str(tmp_path / "chars.npz")})
     assert [r[0] for r in c2.rows] == experiments.TABLES["c2"]
     write_idx_set(tmp_path / "fm", n_train=50, n_test=20)
-    c3 = reproduce("c3", None, epochs=1, data_dir=tmp_path / "fm")
+    c3 = reproduce("c3", None, epoch_scale=0.1, data_dir=tmp_path / "fm")
     assert [r[0] for r in c3.rows] == experiments.TABLES["c3"]
+    # a tenth of each experiment's own epochs (C3's presets: 20)
+    assert {r[c3.columns.index("epochs")] for r in c3.rows} == {"2"}
+    assert set(c3.results) == set(experiments.TABLES["c3"])
     c4 = reproduce("c4", tmp_path / "c4", epochs=1, data_dir=tmp_path / "fm")
     assert [r[0] for r in c4.rows] == list(C4_PRESETS) and c4.columns[-1] == "model MB"
     sizes = [float(r[-1]) for r in c4.rows]

@@ -44,13 +44,16 @@ SEEDS = {"b1": 500, "b2": 100}
 
 @dataclass
 class Table:
-    """Rows of one reproduced table: ``columns`` and ``rows`` (lists of strings), the folder."""
+    """Rows of one reproduced table: ``columns`` and ``rows`` (lists of strings), the folder,
+    and ``results`` {preset or configuration: its `Result` (C tables), `Repeat` (B1) or
+    `SeedRuns` (B2)} for plots of your own."""
 
     name: str
     columns: list[str]
     rows: list[list[str]]
     out_dir: Path | None = None
     notes: list[str] = field(default_factory=list)
+    results: dict = field(default_factory=dict)
 
     def markdown(self) -> str:
         lines = [
@@ -75,9 +78,14 @@ def _course_split(reported: str) -> str:
 
 def _configs(names, overrides):
     configs = []
+    overrides = dict(overrides)
+    scale = overrides.pop("epoch_scale", None)
     for name in names:
+        changes = dict(overrides)
+        if scale is not None and "epochs" not in changes:
+            changes["epochs"] = max(1, round(resolve(name).epochs * scale))
         try:
-            configs.append(resolve(name, **overrides))
+            configs.append(resolve(name, **changes))
         except ConfigError as error:
             raise ConfigError(f"{name}: {error}") from None
     return configs
@@ -113,7 +121,7 @@ def _run_table(name, names, out, overrides, force):
                "epochs", "seconds"]  # fmt: skip
     if name == "c4":
         columns.append("model MB")
-    table = Table(name, columns, rows, out)
+    table = Table(name, columns, rows, out, results={r.config.preset: r for r in results})
     if out is not None:
         _curves_figure({r.config.preset: r.history for r in results}, out / "curves.png", name)
     return table
@@ -150,7 +158,7 @@ def _b1(out, overrides, seeds, force, n_jobs):
         ])  # fmt: skip
     columns = ["preset", "experiment", "course", "ours: mean accuracy ± std", "solved",
                "stuck (<= 0.5)", "seeds", "seconds"]  # fmt: skip
-    table = Table("b1", columns, rows, out)
+    table = Table("b1", columns, rows, out, results={r.config.preset: r for r in results})
     if out is not None:
         _histograms({r.config.preset: r.per_seed["test_accuracy"] for r in results}, out)
     return table
@@ -176,7 +184,7 @@ def _b2(out, overrides, seeds, force, n_jobs):
     from autograd.experiments.repeat import seed_list
     from autograd.experiments.seeds import TinyNet, sweep
 
-    base = resolve("parity", **overrides)
+    (base,) = _configs(["parity"], overrides)
     jobs, configs = [], []
     for n in PARITY_N:
         for h in PARITY_HIDDEN:
@@ -201,7 +209,7 @@ def _b2(out, overrides, seeds, force, n_jobs):
         ])  # fmt: skip
     columns = ["N", "N'", "mean final accuracy ± std", "final loss ± std", "solved",
                "stuck (<= 0.5)", "seeds", "seconds"]  # fmt: skip
-    table = Table("b2", columns, rows, out)
+    table = Table("b2", columns, rows, out, results={r.label: r for r in results})
     table.notes.append(
         f"course: bands over 100 seeds, no numbers; here lr {base.lr}, L2 {base.l2}, "
         f"{base.epochs} epochs"
@@ -236,6 +244,7 @@ def reproduce(
     out_dir=None,
     *,
     epochs: int | None = None,
+    epoch_scale: float | None = None,
     seeds: int | None = None,
     fraction: float | None = None,
     data_dir: str | None = None,
@@ -246,12 +255,17 @@ def reproduce(
     """Run every experiment of ``table`` and return it beside the course's numbers; with
     ``out_dir``, write ``table.md``, ``table.csv``, ``curves.png`` and one folder per
     experiment. ``epochs``, ``fraction``, ``data_dir`` and ``overrides`` change every
-    experiment (a quick look, or a test on little data); ``seeds``: B1 500, B2 100."""
+    experiment (a quick look, or a test on little data); ``epoch_scale`` runs that fraction of
+    each experiment's own epochs; ``seeds``: B1 500, B2 100."""
     if table not in TABLE_NAMES:
         raise ConfigError(f"unknown table {table!r}; known: {', '.join(TABLE_NAMES)}")
     changes = dict(overrides or {})
     if epochs is not None:
         changes["epochs"] = epochs
+    if epoch_scale is not None:
+        if not 0 < epoch_scale:
+            raise ConfigError(f"epoch_scale must be > 0, got {epoch_scale}")
+        changes["epoch_scale"] = epoch_scale
     if fraction is not None:
         changes["fraction"] = fraction
     if data_dir:

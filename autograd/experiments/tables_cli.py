@@ -86,9 +86,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     def call():
         overrides = {"dataset": args.dataset} if args.dataset else {}
         out = args.out or Path("runs") / f"reproduce-{args.table}"
-        table = reproduce(args.table, out, epochs=args.epochs, seeds=args.seeds,
-                          fraction=args.fraction, data_dir=args.data_dir, overrides=overrides,
-                          force=args.force, n_jobs=args.jobs)  # fmt: skip
+        table = reproduce(args.table, out, epochs=args.epochs, epoch_scale=args.epoch_scale,
+                          seeds=args.seeds, fraction=args.fraction, data_dir=args.data_dir,
+                          overrides=overrides, force=args.force, n_jobs=args.jobs)  # fmt: skip
         print(table.markdown(), end="")
         for note in table.notes:
             print(f"note: {note}")
@@ -150,6 +150,8 @@ def add_commands(commands) -> None:
                            help="the data set of c2 (the course's 49-class file)")  # fmt: skip
     reproduce.add_argument("--epochs", type=_positive_int, metavar="N",
                            help="epochs of every experiment")  # fmt: skip
+    reproduce.add_argument("--epoch-scale", type=float, metavar="F",
+                           help="run this fraction of each experiment's epochs")  # fmt: skip
     reproduce.add_argument("--seeds", type=_positive_int, metavar="N",
                            help="seeds of b1 (500) and b2 (100)")  # fmt: skip
     reproduce.add_argument("--fraction", type=float, metavar="F",
