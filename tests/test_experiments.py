@@ -276,3 +276,60 @@ def test_presets_lists_every_preset_with_the_course_number(capsys):
         line = next(row for row in out.splitlines() if row.startswith(name + " "))
         assert (preset.reported or "-") in line
     assert "test 0.226 (fails)" in out
+
+
+@pytest.mark.parametrize("out_act", ["sigmoid", "linear"])
+def test_bce_with_one_output_on_moons(out_act, tmp_path):
+    config = resolve(
+        dataset="moons", samples=300, layers=[2, 16, 1], act="relu", out=out_act, loss="bce",
+        optimizer="adam", lr=0.02, epochs=60, batch_size=32, init="he_normal",
+    )  # fmt: skip
+    result = experiments.run(config, tmp_path / "r", progress=False)
+    assert result.data.y_train.shape == (240, 1) and set(np.unique(result.data.y_train)) == {0, 1}
+    assert result.metrics["test_accuracy"] > 0.85
+    from autograd.train import predict
+
+    labels = experiments.predicted_labels(config, predict(result.model, result.data.x_test))
+    assert np.mean(labels == result.data.labels_test) == result.metrics["test_accuracy"]
+
+
+def test_targets_and_layers_are_checked_against_the_data():
+    data = experiments.load_data(resolve(dataset="spirals", layers=[2, 8, 3], out="tanh"))
+    assert set(np.unique(data.y_train)) == {-1.0, 1.0} and data.y_train.shape[1] == 3
+    data = experiments.load_data(resolve(dataset="spirals", layers=[2, 8, 3], out="sigmoid"))
+    assert set(np.unique(data.y_train)) == {0.0, 1.0}
+    with pytest.raises(ConfigError, match="spirals has 3 classes: the layers must end with 3"):
+        experiments.load_data(resolve(dataset="spirals", layers=[2, 8, 2]))
+    with pytest.raises(ConfigError, match="parity has 5 inputs per sample, but the layers"):
+        experiments.load_data(resolve("parity", parity_n=5))
+    with pytest.raises(ConfigError, match="split: moons has no test set of its own"):
+        experiments.load_data(resolve(dataset="moons", layers=[2, 4, 1], split=[0.8, 0.2]))
+
+
+def test_evaluate_on_other_data_and_a_bare_model_file(tmp_path, capsys):
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(2), 30)
+    x = (rng.random((60, 3, 3)) * 60 + y[:, None, None] * 150).astype(np.uint8)
+    np.savez(tmp_path / "train.npz", x=x, y=y)
+    np.savez(tmp_path / "new.npz", x=x[::-1].copy(), y=y[::-1].copy())
+    code, _, err = _train(
+        capsys, "--dataset", tmp_path / "train.npz", "--layers", "9-4-2", "--out-act", "softmax",
+        "--loss", "ce", "--optimizer", "adam", "--lr", "0.05", "--epochs", 40,
+        "--batch-size", 8, "--normalize", "standardize", "--out", tmp_path / "run",
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        main(["evaluate", str(tmp_path / "run" / "model.npz"), "--data", str(tmp_path / "new.npz")])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "60 samples of" in out and "(all of it)" in out and "accuracy 1.0000" in out
+    nn.save(nn.Sequential(nn.Linear(9, 2, rng=0)), tmp_path / "bare.npz")
+    assert main(["evaluate", str(tmp_path / "bare.npz"), "--data", str(tmp_path / "new.npz")]) == 0
+    assert "confusion matrix" in capsys.readouterr().out
+    assert main(["evaluate", str(tmp_path / "bare.npz")]) == 2
+    assert "needs --data" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "bare.npz"), "--data", "moons"]) == 2
+    assert "the model takes 9 inputs per sample, the data has 2" in capsys.readouterr().err
+    assert main(["evaluate", str(tmp_path / "nowhere")]) == 2
+    assert "no such run folder or model file" in capsys.readouterr().err

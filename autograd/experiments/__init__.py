@@ -14,13 +14,15 @@ this API.
     data = experiments.load_data(config)                   # reuse the data across seeds:
     for seed in range(5):
         experiments.run(config.replace(seed=seed), data=data)
+    raw = experiments.load_raw(config).head(5000, 1000)    # read once, a quick subset
+    experiments.run(config, data=experiments.load_data(config, raw=raw))
 
 Nothing here is imported by ``import autograd``.
 """
 
 from autograd.experiments.build import build_loss, build_model, build_optimizer
 from autograd.experiments.config import CHOICES, DATASETS, Config, ConfigError, load_config, resolve
-from autograd.experiments.data import Data, DataError, load_data
+from autograd.experiments.data import Data, DataError, Raw, load_data, load_raw
 from autograd.experiments.presets import PRESETS, TABLES, Preset
 from autograd.experiments.run import (
     OutputExists,
@@ -44,6 +46,8 @@ __all__ = [
     "Data",
     "DataError",
     "load_data",
+    "load_raw",
+    "Raw",
     "build_model",
     "build_loss",
     "build_optimizer",

@@ -45,6 +45,19 @@ class Raw:
     labels_test: np.ndarray | None
     classes: tuple[str, ...]
 
+    def head(self, n: int, n_test: int | None = None) -> Raw:
+        """The first ``n`` samples (and ``n_test`` of the official test part): a quick look
+        at a big set (the notebooks' small mode)."""
+        n_test = n if n_test is None else n_test
+        test = self.x_test is not None
+        return Raw(
+            self.x[:n],
+            self.labels[:n],
+            self.x_test[:n_test] if test else None,
+            self.labels_test[:n_test] if test else None,
+            self.classes,
+        )
+
 
 @dataclass
 class Data:
