@@ -168,3 +168,21 @@ def test_readme_confusion_matrices_name_their_classes():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     calls = re.findall(r"plot_confusion_matrix\(([^)]*)\)", readme)
     assert calls and all("class_names=" in c for c in calls), calls
+
+
+def test_run_folders_number_epochs_from_0_like_the_plots(tmp_path):
+    """history.csv of `autograd train` and bands.csv of `autograd repeat` count epochs as the
+    History lists, best_epoch and the plots do (they started at 1 in history.csv)."""
+    import csv
+
+    from autograd.experiments import resolve, run
+    from autograd.experiments.repeat import repeat
+
+    result = run(resolve("xor-arch1", epochs=5), tmp_path / "run", progress=False)
+    with open(tmp_path / "run" / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert [int(r["epoch"]) for r in rows] == list(range(5))
+    assert float(rows[0]["train_loss"]) == result.history.train_loss[0]
+    repeat(resolve("xor-arch1", epochs=5), seeds=3, out_dir=tmp_path / "rep")
+    with open(tmp_path / "rep" / "bands.csv") as f:
+        assert [int(r["epoch"]) for r in csv.DictReader(f)] == list(range(5))
