@@ -114,7 +114,7 @@ def test_reproduce_b1_side_by_side_with_the_course(tmp_path, capsys):
         summary = json.loads((tmp_path / "b1" / r["preset"] / "summary.json").read_text())
         assert r["course"] == "500-seed mean 0.94 / 0.87" and r["seeds"] == "30"
         mean = f"{summary['test_accuracy_mean']:.3f} ± {summary['test_accuracy_std']:.3f}"
-        assert r["ours: mean accuracy ± std"] == mean and mean in stdout
+        assert r["ours: mean final accuracy ± std"] == mean and mean in stdout
     md = (tmp_path / "b1" / "table.md").read_text()
     assert "| xnor-arch2 |" in md and "500-seed mean 0.94 / 0.87" in md
     assert (tmp_path / "b1" / "curves.png").read_bytes()[:4] == b"\x89PNG"
@@ -128,7 +128,7 @@ def test_reproduce_b2_every_n_and_hidden_width(tmp_path):
     rows = read_csv(tmp_path / "b2" / "table.csv")
     per_seed = read_csv(tmp_path / "b2" / "parity-N=4-Nh=8.csv")
     mean = np.mean([float(r["final_accuracy"]) for r in per_seed])
-    assert rows[10]["mean final accuracy ± std"].startswith(f"{mean:.3f} ±")
+    assert rows[10]["ours: mean final accuracy ± std"].startswith(f"{mean:.3f} ±")
     assert "changed for every experiment: epochs=40" in (tmp_path / "b2" / "table.md").read_text()
 
 

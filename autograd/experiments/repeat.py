@@ -31,7 +31,7 @@ import numpy as np
 from autograd.experiments.config import Config, ConfigError
 from autograd.experiments.data import Data, load_data
 from autograd.experiments.presets import PRESETS
-from autograd.experiments.seeds import TinyNet, sweep
+from autograd.experiments.seeds import TinyNet, seed_statistics, sweep
 
 __all__ = ["repeat", "Repeat", "batchable", "seed_list", "METRICS"]
 
@@ -161,7 +161,7 @@ def repeat(
     else:
         per_seed, curves = _batched(config, data, seeds, n_jobs)
     seconds = time.perf_counter() - start
-    acc = per_seed["test_accuracy"]
+    stats = seed_statistics(per_seed["test_accuracy"], stuck_at)
     summary = {
         "name": config.label,
         "preset": config.preset,
@@ -171,8 +171,8 @@ def repeat(
         **{f"{k}_mean": float(np.mean(v)) for k, v in per_seed.items()},
         **{f"{k}_std": float(np.std(v)) for k, v in per_seed.items()},
         "stuck_at": float(stuck_at),
-        "stuck_fraction": float(np.mean(acc <= stuck_at)),
-        "solved_fraction": float(np.mean(acc == 1.0)),
+        "stuck_fraction": stats["stuck_fraction"],
+        "solved_fraction": stats["solved_fraction"],
         "all_seeds_at_once": not reason,
         "seconds": round(seconds, 3),
         "reported": PRESETS[config.preset].reported if config.preset in PRESETS else "",

@@ -137,6 +137,15 @@ def _curves_figure(histories, path, name):
     plt.close(plots.plot_history(histories, title=f"{name}: every experiment", path=path))
 
 
+SEED_COLUMNS = ["ours: mean final accuracy ± std", "solved", "stuck (<= 0.5)", "seeds", "seconds"]
+
+
+def _seed_cells(mean: float, std: float, stats: dict, seconds: float) -> list[str]:
+    """The `SEED_COLUMNS` of one configuration repeated over seeds."""
+    return [f"{mean:.3f} ± {std:.3f}", f"{stats['solved_fraction']:.0%}",
+            f"{stats['stuck_fraction']:.0%}", str(stats["seeds"]), f"{seconds:.1f}"]  # fmt: skip
+
+
 def _b1(out, overrides, seeds, force, n_jobs):
     from autograd.experiments.repeat import repeat
 
@@ -146,18 +155,11 @@ def _b1(out, overrides, seeds, force, n_jobs):
         r = repeat(config, seeds, folder, force=force, n_jobs=n_jobs)
         results.append(r)
         s = r.summary
-        rows.append([
-            config.preset,
-            PRESETS[config.preset].description,
-            PRESETS[config.preset].reported or "-",
-            f"{s['test_accuracy_mean']:.3f} ± {s['test_accuracy_std']:.3f}",
-            f"{s['solved_fraction']:.0%}",
-            f"{s['stuck_fraction']:.0%}",
-            str(s["seeds"]),
-            f"{s['seconds']:.1f}",
-        ])  # fmt: skip
-    columns = ["preset", "experiment", "course", "ours: mean accuracy ± std", "solved",
-               "stuck (<= 0.5)", "seeds", "seconds"]  # fmt: skip
+        preset = PRESETS[config.preset]
+        rows.append([config.preset, preset.description, preset.reported or "-",
+                     *_seed_cells(s["test_accuracy_mean"], s["test_accuracy_std"], s,
+                                  s["seconds"])])  # fmt: skip
+    columns = ["preset", "experiment", "course", *SEED_COLUMNS]
     table = Table("b1", columns, rows, out, results={r.config.preset: r for r in results})
     if out is not None:
         _histograms({r.config.preset: r.per_seed["test_accuracy"] for r in results}, out)
@@ -197,18 +199,10 @@ def _b2(out, overrides, seeds, force, n_jobs):
     rows = []
     for config, r in zip(configs, results):
         s = r.summary()
-        rows.append([
-            str(config.parity_n),
-            str(config.layers[1]),
-            f"{s['mean_accuracy']:.3f} ± {s['std_accuracy']:.3f}",
-            f"{s['mean_loss']:.3f} ± {s['std_loss']:.3f}",
-            f"{s['solved_fraction']:.0%}",
-            f"{s['stuck_fraction']:.0%}",
-            str(s["seeds"]),
-            f"{r.seconds:.1f}",
-        ])  # fmt: skip
-    columns = ["N", "N'", "mean final accuracy ± std", "final loss ± std", "solved",
-               "stuck (<= 0.5)", "seeds", "seconds"]  # fmt: skip
+        rows.append([str(config.parity_n), str(config.layers[1]),
+                     *_seed_cells(s["mean_accuracy"], s["std_accuracy"], s, r.seconds),
+                     f"{s['mean_loss']:.3f} ± {s['std_loss']:.3f}"])  # fmt: skip
+    columns = ["N", "N'", *SEED_COLUMNS, "final loss ± std"]
     table = Table("b2", columns, rows, out, results={r.label: r for r in results})
     table.notes.append(
         f"course: bands over 100 seeds, no numbers; here lr {base.lr}, L2 {base.l2}, "

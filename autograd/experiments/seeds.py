@@ -30,7 +30,7 @@ from autograd import nn
 from autograd.experiments.build import build_model
 from autograd.experiments.config import Config
 
-__all__ = ["TinyNet", "SeedRuns", "train_seeds", "sweep", "ACTIVATIONS"]
+__all__ = ["TinyNet", "SeedRuns", "train_seeds", "sweep", "seed_statistics", "ACTIVATIONS"]
 
 # name -> (f(z), f'(z) written with y = f(z)); every derivative here is a function of y
 ACTIVATIONS = {
@@ -143,6 +143,19 @@ def _layer_params(model) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(m.weight.data, m.bias.data) for m in linears]
 
 
+def seed_statistics(accuracy, stuck_at: float = 0.5) -> dict:
+    """Of final accuracies, one per seed: ``seeds``, ``mean_accuracy``, ``std_accuracy``,
+    ``solved_fraction`` (accuracy 1) and ``stuck_fraction`` (accuracy at most ``stuck_at``)."""
+    a = np.asarray(accuracy, dtype=np.float64)
+    return {
+        "seeds": int(a.size),
+        "mean_accuracy": float(a.mean()),
+        "std_accuracy": float(a.std()),
+        "solved_fraction": float(np.mean(a == 1.0)),
+        "stuck_fraction": float(np.mean(a <= stuck_at)),
+    }
+
+
 @dataclass
 class SeedRuns:
     """The outcome of `train_seeds`: one row per seed.
@@ -171,15 +184,12 @@ class SeedRuns:
         return self.final_accuracy <= self.stuck_at
 
     def summary(self) -> dict[str, float]:
-        """Mean and std over seeds of the final accuracy and loss, and the stuck fraction."""
+        """Mean and std over seeds of the final accuracy and loss, and the fractions of solved
+        and stuck seeds (`seed_statistics`)."""
         return {
-            "seeds": int(len(self.seeds)),
-            "mean_accuracy": float(self.final_accuracy.mean()),
-            "std_accuracy": float(self.final_accuracy.std()),
+            **seed_statistics(self.final_accuracy, self.stuck_at),
             "mean_loss": float(self.final_loss.mean()),
             "std_loss": float(self.final_loss.std()),
-            "solved_fraction": float(np.mean(self.final_accuracy == 1.0)),
-            "stuck_fraction": float(self.stuck.mean()),
         }
 
     def evaluate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
