@@ -7,9 +7,10 @@
 Workloads (targets from issue 10):
 - ``b1``: the 500-seed XOR histogram, 2-2-1 tanh, lr 0.5, L2 0.01, 200 epochs, with its PNG
   (target < 30 s), and the same for architecture 2 (2-1-1 with the inputs wired into the output);
+  ``b1-cli``: ``autograd repeat --preset xor-arch1 --seeds 500`` (all its files);
 - ``b2``: the whole parity sweep, N in 2..6 x N' in {2, 4, 8, 16} = 20 configurations x 100
   seeds x 1000 epochs, lr 0.35, L2 0.01 (target < 3 minutes), in one process and over 2
-  processes with joblib;
+  processes with joblib; ``b2-cli``: ``autograd reproduce b2`` (table, figure, per-seed CSVs);
 - ``fit``: `fit` one seed at a time, timed on a few seeds of each workload and extrapolated
   per seed (what the batched trainer replaces).
 
@@ -87,11 +88,24 @@ def run_fit(workload: str, seeds: int) -> dict:
     return out
 
 
+def run_cli(*argv: str) -> dict:
+    """The command a user types, in this process (the wall time includes Python's start)."""
+    import tempfile
+
+    from autograd.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        code = main([*argv, "--out", tmp, "--force"])
+    return {"exit": code}
+
+
 WORKLOADS = {
     "b1-arch1": lambda: run_b1("1"),
     "b1-arch2": lambda: run_b1("2"),
+    "b1-cli": lambda: run_cli("repeat", "--preset", "xor-arch1", "--seeds", "500"),
     "b2-1proc": lambda: run_b2(1),
     "b2-2proc": lambda: run_b2(2),
+    "b2-cli": lambda: run_cli("reproduce", "b2"),
     "fit-b1": lambda: run_fit("b1", 20),
     "fit-b2": lambda: run_fit("b2", 2),
 }

@@ -85,6 +85,7 @@ def test_experiments_that_cannot_batch_run_seed_by_seed_through_run():
     assert batchable(resolve("xnor-arch2"), data) == ""
     result = repeat(config, seeds=[3, 5])
     assert result.notes and "seed by seed" in result.notes[0]
+    assert result.summary["stuck_at"] == 0.5  # chance level of two classes
     for i, seed in enumerate([3, 5]):
         single = run(config.replace(seed=seed), progress=False)
         assert result.per_seed["test_accuracy"][i] == single.metrics["test_accuracy"]
@@ -160,6 +161,9 @@ def test_reproduce_c2_c3_c4_on_files_made_here(tmp_path, no_data):
     c2 = reproduce("c2", None, epochs=1, overrides={"dataset": str(tmp_path / "chars.npz")})
     assert [r[0] for r in c2.rows] == experiments.TABLES["c2"]
     write_idx_set(tmp_path / "fm", n_train=50, n_test=20)
+    ten = repeat(resolve("fashion-mnist-512-relu-no-dropout", data_dir=str(tmp_path / "fm"),
+                         layers=[784, 8, 10], epochs=1), seeds=2)  # fmt: skip
+    assert ten.summary["stuck_at"] == 0.1  # chance level of ten classes
     c3 = reproduce("c3", None, epoch_scale=0.1, data_dir=tmp_path / "fm")
     assert [r[0] for r in c3.rows] == experiments.TABLES["c3"]
     # a tenth of each experiment's own epochs (C3's presets: 20)

@@ -13,8 +13,8 @@ The folder gets ``seeds.csv`` (one row per seed: final train/test accuracy and l
 ``summary.json`` (mean, std, stuck and solved fractions, the course's number), ``bands.csv``
 (per epoch, from 0: mean, std, 10th and 90th percentile of the training loss and accuracy),
 ``histogram.png`` (final test accuracy over seeds), ``curves.png`` (mean-with-band curves) and
-``config.toml``. A seed is *stuck* when its final test accuracy is at most ``stuck_at``
-(chance level of a binary task, 0.5, by default).
+``config.toml``. A seed is *stuck* when its final test accuracy is at most ``stuck_at``, by
+default chance level: 1 / the number of classes (0.5 for the binary tasks of B1 and B2).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def repeat(
     *,
     force: bool = False,
     n_jobs: int = 1,
-    stuck_at: float = 0.5,
+    stuck_at: float | None = None,
     data: Data | None = None,
     download: bool = False,
 ) -> Repeat:
@@ -154,6 +154,8 @@ def repeat(
     if out_dir is not None:
         prepare_out(out_dir, force, create=False)
     data = data or load_data(config, download)
+    if stuck_at is None:
+        stuck_at = 1.0 / len(data.classes)
     start = time.perf_counter()
     reason = batchable(config, data)
     if reason:

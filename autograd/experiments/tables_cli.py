@@ -103,7 +103,7 @@ def _train_or_repeat(train_run):
     def dispatch(args: argparse.Namespace) -> int:
         if args.seeds is None:
             return train_run(args)
-        args.jobs, args.stuck_at = 1, 0.5
+        args.jobs, args.stuck_at = 1, None
         return cmd_repeat(args)
 
     return dispatch
@@ -129,8 +129,8 @@ def add_commands(commands) -> None:
     repeat.add_argument("--force", action="store_true", help="overwrite a run already in --out")
     repeat.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="processes (joblib; -1: one per core)")  # fmt: skip
-    stuck_help = "a seed is stuck when its final accuracy is at most this (0.5)"
-    repeat.add_argument("--stuck-at", type=float, default=0.5, metavar="ACC", help=stuck_help)
+    stuck_help = "a seed is stuck when its final accuracy is at most this (chance level)"
+    repeat.add_argument("--stuck-at", type=float, metavar="ACC", help=stuck_help)
     repeat.add_argument("--download", action="store_true", help="download a missing data set")
     _field_arguments(repeat)
     repeat.set_defaults(run=cmd_repeat)
