@@ -181,7 +181,8 @@ def test_bad_flag_values_are_one_line_and_exit_code_2(tmp_path, capsys):
         (["--preset", "nope"], "unknown preset 'nope'; known: xor-arch1"),
         (["--dataset", "imagenet"], "unknown data set 'imagenet'; known: xor, xnor"),
         (["--layers", "2-x-1"], "--layers: cannot read '2-x-1'"),
-        (["--out-act", "softmx"], "out: unknown value 'softmx'"),
+        (["--out-act", "softmx"], "--out-act: unknown value 'softmx'"),
+        (["--batch-size", "-1"], "--batch-size: must be >= 0"),
     ]:
         code, _, err = _train(capsys, *argv, "--out", tmp_path / "r")
         assert code == 2 and err.count("\n") == 1 and message in err, err
@@ -333,3 +334,29 @@ def test_evaluate_on_other_data_and_a_bare_model_file(tmp_path, capsys):
     assert "the model takes 9 inputs per sample, the data has 2" in capsys.readouterr().err
     assert main(["evaluate", str(tmp_path / "nowhere")]) == 2
     assert "no such run folder or model file" in capsys.readouterr().err
+
+
+def test_a_real_sigint_stops_the_command_cleanly(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "autograd"
+    argv = [str(script), "train", "--preset", "parity", "--epochs", "1000000", "--quiet"]
+    process = subprocess.Popen(
+        [*argv, "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "r" / "config.toml").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # config.toml is written just before the first epoch
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
+    assert metrics["interrupted"] and 0 < metrics["epochs_run"] < 1_000_000
+    history = json.loads((tmp_path / "r" / "history.json").read_text())
+    assert len(history["train_loss"]) == metrics["epochs_run"]
+    nn.load(tmp_path / "r" / "model.npz")

@@ -20,7 +20,15 @@ from autograd.experiments.config import CHOICES, Config, ConfigError
 __all__ = ["add_commands", "cmd_train", "cmd_presets", "cmd_evaluate"]
 
 FLAG_NAMES = {"out": "out-act"}  # --out is the output folder
-SKIP_FLAGS = ("preset",)  # --preset NAME is the base, not a field to set
+SKIP_FLAGS = ("preset",)
+METAVARS = {
+    "str": "TEXT",
+    "int": "N",
+    "float": "X",
+    "list[int]": "A-B-C",
+    "list[float]": "X,Y",
+    "dict[str, float]": "K=W,...",
+}  # --preset NAME is the base, not a field to set
 
 
 def _fail(command: str, message: str, code: int = 2) -> int:
@@ -75,13 +83,18 @@ def _field_arguments(parser: argparse.ArgumentParser) -> None:
         if f.name in SKIP_FLAGS:
             continue
         kind = str(f.type)
+        text = f.metadata.get("help", "")
         if kind == "bool":
             group.add_argument(
-                _flag(f.name), dest=f"set_{f.name}", action=argparse.BooleanOptionalAction
+                _flag(f.name),
+                dest=f"set_{f.name}",
+                action=argparse.BooleanOptionalAction,
+                help=text,
             )
             continue
-        metavar = "|".join(CHOICES[f.name]) if f.name in CHOICES else kind.split("[")[0].upper()
-        group.add_argument(_flag(f.name), dest=f"set_{f.name}", metavar=metavar)
+        metavar = "|".join(CHOICES[f.name]) if f.name in CHOICES else METAVARS.get(kind, "X")
+        metavar = "HxW" if f.name == "image_size" else metavar
+        group.add_argument(_flag(f.name), dest=f"set_{f.name}", metavar=metavar, help=text)
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -127,7 +140,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("interrupted before training started", file=sys.stderr)
         return 130
-    except (ConfigError, DataError, OutputExists, FileNotFoundError) as error:
+    except ConfigError as error:
+        return _fail("train", _as_flags(str(error)))
+    except (DataError, OutputExists, FileNotFoundError) as error:
         return _fail("train", str(error))
     except ImportError as error:
         return _fail("train", str(error), code=3)
@@ -135,6 +150,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _fail("train", str(error))
     _summary(result)
     return 0
+
+
+def _as_flags(message: str) -> str:
+    """``batch_size: must be >= 0`` -> ``--batch-size: must be >= 0`` (what the user typed)."""
+    name, sep, rest = message.partition(": ")
+    fields = {f.name for f in dataclasses.fields(Config)}
+    return f"{_flag(name)}: {rest}" if sep and name in fields else message
 
 
 def _summary(result) -> None:

@@ -44,6 +44,13 @@ CHOICES = {
 }
 
 
+def _setting(default=None, help: str = "", factory=None):
+    """A field with its help text (the ``autograd train`` flag's help)."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
 class ConfigError(ValueError):
     """A field with a bad value, an unknown field or an unknown preset; the message names it."""
 
@@ -53,52 +60,70 @@ class Config:
     """Every choice of one training run. Field names are the ``autograd train`` flags
     (``batch_size`` is ``--batch-size``) and the keys of a config TOML file."""
 
-    name: str = ""  # the run's label (plots, summary); defaults to the preset or data set
-    preset: str = ""  # the preset this config came from (informational)
+    name: str = _setting("", "the run's label (plots, summary); default: the preset or data set")
+    preset: str = _setting("", "the preset this config came from (informational)")
     # data
-    dataset: str = "xor"  # one of DATASETS, or a path: FILE.npz (x, y) or a folder of classes
-    data_dir: str = ""  # where the official files are (archive, *-ubyte.gz, or extracted)
-    parity_n: int = 4  # N of the parity data set (B2)
-    samples: int = 200  # size of moons / spirals
-    image_size: list[int] = field(default_factory=list)  # [height, width] for image folders
-    grayscale: bool = False  # image folders: convert to one channel
-    fraction: float = 1.0  # fraction of the training part used (C3: 0.25)
-    split: list[float] = field(default_factory=list)  # [] = the data set's usual split
-    split_seed: int = 0
+    dataset: str = _setting(
+        "xor", "xor, xnor, parity, moons, spirals, mnist, fashion-mnist, cifar10, or your data: "
+        "FILE.npz (arrays x, y) or a folder with one sub-folder of images per class"
+    )  # fmt: skip
+    data_dir: str = _setting(
+        "", "folder of the official files: cifar-10-binary.tar.gz, *-ubyte.gz, or extracted"
+    )
+    parity_n: int = _setting(4, "N, the number of inputs of the parity data set (B2)")
+    samples: int = _setting(200, "number of samples of moons and spirals")
+    image_size: list[int] = _setting(factory=list, help="image folders: resize to HxW")
+    grayscale: bool = _setting(False, "image folders: one channel instead of RGB")
+    fraction: float = _setting(1.0, "fraction of the training part trained on (C3: 0.25)")
+    split: list[float] = _setting(
+        factory=list,
+        help="train,val fractions of the training set (sets with their own test set; "
+        "default 0.8,0.2) or train,val,test (default 0.8,0.1,0.1); xor/parity: all patterns",
+    )
+    split_seed: int = _setting(0, "seed of the split and of --fraction")
     # preprocessing
-    scale: bool = True  # uint8 pixels / 255
-    normalize: str = "none"  # none | mean-image (subtract the mean training image) | standardize
-    targets: str = "auto"  # MSE/BCE targets: zero-one or plus-minus-one (auto: tanh -> +-1)
-    augment: str = "none"  # hflip: flip a random half of each training batch left-right
+    scale: bool = _setting(True, "uint8 pixels divided by 255")
+    normalize: str = _setting(
+        "none", "subtract the mean training image, or standardize each input (training stats)"
+    )
+    targets: str = _setting(
+        "auto", "MSE/BCE targets: one-hot (or one column) in {0,1} or {-1,1}; auto: tanh -> +-1"
+    )
+    augment: str = _setting("none", "hflip: mirror a random half of each training batch")
     # architecture
-    arch: str = "mlp"  # mlp, or skip: B1's inputs also wired into the output neuron
-    layers: list[int] = field(default_factory=lambda: [2, 2, 1])  # inputs-hidden...-outputs
-    act: str = "tanh"
-    out: str = "tanh"  # output: softmax | linear | sigmoid | tanh
-    dropout: float = 0.0  # after every hidden activation
-    init: str = "glorot_normal"  # the course's initialisation
+    arch: str = _setting("mlp", "skip: B1's architecture, the inputs also wired into the output")
+    layers: list[int] = _setting(factory=lambda: [2, 2, 1], help="sizes, e.g. 3072-100-10")
+    act: str = _setting("tanh", "hidden activation")
+    out: str = _setting("tanh", "output: softmax (with ce: logits), linear, sigmoid or tanh")
+    dropout: float = _setting(0.0, "dropout after every hidden activation")
+    init: str = _setting("glorot_normal", "initial weights (the course's: glorot_normal)")
     # loss
-    loss: str = "mse"  # mse (course) | mse-mean (PyTorch) | ce | bce
-    class_weights: dict[str, float] = field(default_factory=dict)  # {"5": 2.0}: class -> weight
+    loss: str = _setting(
+        "mse", "mse: the course's (summed over outputs, mean over the batch); mse-mean: "
+        "PyTorch's; ce: softmax cross-entropy; bce: binary cross-entropy"
+    )  # fmt: skip
+    class_weights: dict[str, float] = _setting(
+        factory=dict, help="cross-entropy weight per class, e.g. 5=2,7=2,9=2"
+    )
     # optimizer and schedule
-    optimizer: str = "sgd"
-    lr: float = 0.5
-    momentum: float = 0.0
-    nesterov: bool = False
-    betas: list[float] = field(default_factory=lambda: [0.9, 0.999])
-    weight_decay: float = 0.0  # the optimizer's (all parameters)
-    l2: float = 0.0  # the course's (lambda/2) sum ||W||^2, weights only
-    schedule: str = "none"
-    lr_min: float = 0.0  # linear, cosine
-    gamma: float = 0.95  # exponential, step
-    step_size: int = 10  # step
-    schedule_epochs: int = 0  # T of linear and cosine; 0: the number of epochs
+    optimizer: str = _setting("sgd", "the optimizer")
+    lr: float = _setting(0.5, "learning rate")
+    momentum: float = _setting(0.0, "momentum (sgd, rmsprop)")
+    nesterov: bool = _setting(False, "Nesterov momentum (sgd)")
+    betas: list[float] = _setting(factory=lambda: [0.9, 0.999], help="Adam's betas, e.g. 0.9,0.999")
+    weight_decay: float = _setting(0.0, "the optimizer's weight decay (biases too)")
+    l2: float = _setting(0.0, "the course's L2: (lambda/2) sum ||W||^2, weight matrices only")
+    schedule: str = _setting("none", "learning-rate schedule, stepped once per epoch")
+    lr_min: float = _setting(0.0, "lowest learning rate (linear, cosine)")
+    gamma: float = _setting(0.95, "factor per epoch (exponential) or per step (step)")
+    step_size: int = _setting(10, "epochs per step (step)")
+    schedule_epochs: int = _setting(0, "T of linear and cosine; 0: the number of epochs")
     # training
-    epochs: int = 200
-    batch_size: int = 0  # 0: the whole training set in one batch
-    patience: int = 0  # early stopping after this many epochs without improvement; 0: off
-    monitor: str = "val_loss"
-    seed: int = 0  # initial weights, shuffling, dropout, augmentation
+    epochs: int = _setting(200, "number of epochs")
+    batch_size: int = _setting(0, "mini-batch size; 0: the whole training set")
+    patience: int = _setting(0, "early stopping after this many epochs without progress; 0: off")
+    monitor: str = _setting("val_loss", "what early stopping watches")
+    seed: int = _setting(0, "seed of the initial weights, shuffling, dropout and flips")
 
     # ---- checks -------------------------------------------------------------------------
 
