@@ -498,8 +498,9 @@ def plot_images(
     ncols = min(n, ncols or (n if n <= 10 else 10))
     nrows = -(-n // ncols)
     plt = _pyplot()
+    cell = 1.4 if ncols > 3 else 2.4  # a single image (the mean image) is not a thumbnail
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(1.4 * ncols + 0.4, 1.4 * nrows + 0.6), squeeze=False
+        nrows, ncols, figsize=(cell * ncols + 0.4, cell * nrows + 0.6), squeeze=False
     )
     plt.close(fig)
     for i, a in enumerate(axes.ravel()):
