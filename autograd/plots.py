@@ -33,6 +33,7 @@ __all__ = [
     "save_figure",
 ]
 
+MAX_LEGEND_RUNS = 3  # plot_history: more runs get one legend beside the figure
 _SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
 _KEY_WORDS = {"lr": "learning rate", "time": "seconds per epoch", "loss": "loss"}
 
@@ -172,13 +173,30 @@ def plot_history(
             best = getattr(h, "best_epoch", None)
             if best is not None and len(runs) == 1:
                 a.axvline(best, color="0.6", lw=0.8, ls=":", label="best epoch")
-        a.set_xlabel("epoch (from 0)")
+        _epoch_axis(a)
         a.set_ylabel(axis_label(metric))
         a.grid(alpha=0.3)
-        a.legend(fontsize="small")
+        if len(runs) <= MAX_LEGEND_RUNS:
+            a.legend(fontsize="small")
+    if len(runs) > MAX_LEGEND_RUNS:
+        # NOTE: a legend of 2 lines per run on every panel would hide the curves: one legend
+        # beside the figure, a line per run
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=cycle[i % len(cycle)]) for i in range(len(runs))]
+        fig.legend(handles, [name for name, _ in runs], loc="center left", fontsize="small",
+                   bbox_to_anchor=(1.0, 0.5), title="solid: train, dashed: val",
+                   title_fontsize="small")  # fmt: skip
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
+
+
+def _epoch_axis(a) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    a.set_xlabel("epoch (from 0)")
+    a.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _curves(runs, key: str) -> np.ndarray:
@@ -245,7 +263,7 @@ def plot_band(
         label = f"{name} (n={len(curves)})" if name else f"mean of {len(curves)} runs"
         a.plot(epochs, mean, color=color, label=label)
         a.fill_between(epochs, lower, upper, color=color, alpha=0.25, lw=0)
-    a.set_xlabel("epoch (from 0)")
+    _epoch_axis(a)
     spread = "± std" if band == "std" else "10th-90th percentile"
     a.set_ylabel(f"{axis_label(key)} (mean, {spread})")
     a.grid(alpha=0.3)
@@ -402,7 +420,7 @@ def plot_lr(
     for name, source in runs:
         values = _lr_values(source, epochs)
         a.plot(range(len(values)), values, label=name)
-    a.set_xlabel("epoch (from 0)")
+    _epoch_axis(a)
     a.set_ylabel("learning rate")
     if log:
         a.set_yscale("log")

@@ -186,3 +186,16 @@ def test_run_folders_number_epochs_from_0_like_the_plots(tmp_path):
     repeat(resolve("xor-arch1", epochs=5), seeds=3, out_dir=tmp_path / "rep")
     with open(tmp_path / "rep" / "bands.csv") as f:
         assert [int(r["epoch"]) for r in csv.DictReader(f)] == list(range(5))
+
+
+def test_many_runs_share_one_legend_beside_the_curves_and_epochs_are_whole():
+    runs = {
+        f"run {i}": history(train_loss=[1.0, 0.5 + i / 10], val_loss=[1.1, 0.6]) for i in range(6)
+    }
+    fig = plot_history(runs)
+    (ax,) = fig.axes
+    assert ax.get_legend() is None and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == list(runs)
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    few = plot_history(dict(list(runs.items())[:2]))
+    assert few.axes[0].get_legend() is not None and not few.legends
