@@ -90,6 +90,9 @@ def test_experiments_that_cannot_batch_run_seed_by_seed_through_run():
         single = run(config.replace(seed=seed), progress=False)
         assert result.per_seed["test_accuracy"][i] == single.metrics["test_accuracy"]
         np.testing.assert_array_equal(result.curves["train_loss"][i], single.history.train_loss)
+    in_two_processes = repeat(config, seeds=[3, 5], n_jobs=2)
+    for key, values in result.per_seed.items():
+        np.testing.assert_array_equal(in_two_processes.per_seed[key], values)
 
 
 def test_bad_repeat_and_reproduce_input_is_one_line_and_exit_code_2(tmp_path, capsys):

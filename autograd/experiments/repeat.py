@@ -31,7 +31,7 @@ import numpy as np
 from autograd.experiments.config import Config, ConfigError
 from autograd.experiments.data import Data, load_data
 from autograd.experiments.presets import PRESETS
-from autograd.experiments.seeds import TinyNet, seed_statistics, sweep
+from autograd.experiments.seeds import TinyNet, parallel_map, seed_statistics, sweep
 
 __all__ = ["repeat", "Repeat", "batchable", "seed_list", "METRICS"]
 
@@ -115,14 +115,7 @@ def _one_run(config: Config, data: Data):
 
 
 def _one_by_one(config, data, seeds, n_jobs):
-    configs = [config.replace(seed=int(s)) for s in seeds]
-    if n_jobs == 1:
-        done = [_one_run(c, data) for c in configs]
-    else:
-        from autograd.experiments.seeds import _joblib
-
-        joblib = _joblib()
-        done = joblib.Parallel(n_jobs=n_jobs)(joblib.delayed(_one_run)(c, data) for c in configs)
+    done = parallel_map(_one_run, [(config.replace(seed=int(s)), data) for s in seeds], n_jobs)
     per_seed = {k: np.array([m[k] for m, _ in done], dtype=np.float64) for k in METRICS}
     epochs = max(len(c["train_loss"]) for _, c in done)
     curves = {}

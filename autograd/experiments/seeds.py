@@ -30,7 +30,15 @@ from autograd import nn
 from autograd.experiments.build import build_model
 from autograd.experiments.config import Config
 
-__all__ = ["TinyNet", "SeedRuns", "train_seeds", "sweep", "seed_statistics", "ACTIVATIONS"]
+__all__ = [
+    "TinyNet",
+    "SeedRuns",
+    "train_seeds",
+    "sweep",
+    "parallel_map",
+    "seed_statistics",
+    "ACTIVATIONS",
+]
 
 # name -> (f(z), f'(z) written with y = f(z)); every derivative here is a function of y
 ACTIVATIONS = {
@@ -347,15 +355,21 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
     )
 
 
-def _joblib():
+def parallel_map(function, arguments: list[tuple], n_jobs: int = 1) -> list:
+    """``[function(*a) for a in arguments]``, in ``n_jobs`` processes with joblib when
+    ``n_jobs != 1`` (-1: one per core; ``joblib.parallel_config`` may send the calls to a Dask
+    or Ray cluster instead). The one place this package runs work in parallel."""
+    if n_jobs == 1:
+        return [function(*a) for a in arguments]
     try:
         import joblib
     except ImportError:
         raise ImportError(
             "running seeds in several processes needs joblib: pip install "
-            "'autograd-lab[experiments]' (or n_jobs=1)"
+            "'autograd-lab[experiments]' (or one process: n_jobs=1, --jobs 1)"
         ) from None
-    return joblib
+    call = joblib.delayed(function)
+    return joblib.Parallel(n_jobs=n_jobs)(call(*a) for a in arguments)
 
 
 def sweep(jobs, n_jobs: int = 1, chunks: int = 1) -> list[SeedRuns]:
@@ -376,14 +390,8 @@ def sweep(jobs, n_jobs: int = 1, chunks: int = 1) -> list[SeedRuns]:
         seeds = np.asarray(seeds, dtype=np.int64).ravel()
         for piece in np.array_split(seeds, min(chunks, max(1, len(seeds)))):
             tasks.append((j, label, net, x, y, piece))
-    if n_jobs == 1:
-        done = [train_seeds(net, x, y, s, label) for _, label, net, x, y, s in tasks]
-    else:
-        joblib = _joblib()
-        run = joblib.delayed(train_seeds)
-        done = joblib.Parallel(n_jobs=n_jobs)(
-            run(net, x, y, s, label) for _, label, net, x, y, s in tasks
-        )
+    done = parallel_map(train_seeds, [(net, x, y, s, label) for _, label, net, x, y, s in tasks],
+                        n_jobs)  # fmt: skip
     return [
         SeedRuns.concatenate([r for (j, *_), r in zip(tasks, done) if j == k])
         for k in range(len(jobs))
