@@ -151,6 +151,7 @@ def test_reproduce_c1_every_row_on_a_cifar10_archive(tmp_path, capsys, no_data):
         assert r["ours"] == f"{split} {metrics[f'{split}_accuracy']:.3f}"
         assert r["epochs"] == "1"
     assert "| cifar10-relu-sigmoid-mse |" in stdout and "test 0.226 (fails)" in stdout
+    assert "[1/8] cifar10-sigmoid-mse: 1 epochs" in err  # where a long table is at
     assert (tmp_path / "c1" / "curves.png").read_bytes()[:4] == b"\x89PNG"
     code, _, err = cli(capsys, "reproduce", "c1", "--data-dir", tmp_path, "--epochs", 1,
                        "--out", tmp_path / "c1")  # fmt: skip

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,13 +92,17 @@ def _configs(names, overrides):
     return configs
 
 
-def _run_table(name, names, out, overrides, force):
+def _run_table(name, names, out, overrides, force, progress):
     from autograd.experiments.run import run
 
     results = []
-    for config in _configs(names, overrides):
+    configs = _configs(names, overrides)
+    for i, config in enumerate(configs):
         folder = out / config.preset if out is not None else None
-        results.append(run(config, folder, force=force, progress=False))
+        if progress:
+            print(f"[{i + 1}/{len(configs)}] {config.preset}: {config.epochs} epochs",
+                  file=sys.stderr, flush=True)  # fmt: skip
+        results.append(run(config, folder, force=force, progress=progress))
     rows = []
     for r in results:
         m, preset = r.metrics, PRESETS[r.config.preset]
@@ -245,12 +250,14 @@ def reproduce(
     overrides: dict | None = None,
     force: bool = False,
     n_jobs: int = 1,
+    progress: bool = False,
 ) -> Table:
     """Run every experiment of ``table`` and return it beside the course's numbers; with
     ``out_dir``, write ``table.md``, ``table.csv``, ``curves.png`` and one folder per
     experiment. ``epochs``, ``fraction``, ``data_dir`` and ``overrides`` change every
     experiment (a quick look, or a test on little data); ``epoch_scale`` runs that fraction of
-    each experiment's own epochs; ``seeds``: B1 500, B2 100."""
+    each experiment's own epochs; ``seeds``: B1 500, B2 100. ``progress``: a line per
+    experiment and its progress bar on stderr."""
     if table not in TABLE_NAMES:
         raise ConfigError(f"unknown table {table!r}; known: {', '.join(TABLE_NAMES)}")
     changes = dict(overrides or {})
@@ -274,7 +281,7 @@ def reproduce(
         result = _b2(out, changes, n_seeds, force, n_jobs)
     else:
         names = C4_PRESETS if table == "c4" else TABLES[table]
-        result = _run_table(table, names, out, changes, force)
+        result = _run_table(table, names, out, changes, force, progress)
     if changes:
         shown = ", ".join(f"{k}={v}" for k, v in changes.items())
         result.notes.append(f"changed for every experiment: {shown}")

@@ -88,7 +88,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         out = args.out or Path("runs") / f"reproduce-{args.table}"
         table = reproduce(args.table, out, epochs=args.epochs, epoch_scale=args.epoch_scale,
                           seeds=args.seeds, fraction=args.fraction, data_dir=args.data_dir,
-                          overrides=overrides, force=args.force, n_jobs=args.jobs)  # fmt: skip
+                          overrides=overrides, force=args.force, n_jobs=args.jobs,
+                          progress=not args.quiet)  # fmt: skip
         print(table.markdown(), end="")
         for note in table.notes:
             print(f"note: {note}")
@@ -157,6 +158,7 @@ def add_commands(commands) -> None:
     reproduce.add_argument("--fraction", type=float, metavar="F",
                            help="train on this fraction of the training data")  # fmt: skip
     reproduce.add_argument("--force", action="store_true", help="overwrite a table in --out")
+    reproduce.add_argument("--quiet", action="store_true", help="no progress on stderr")
     reproduce.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                            help="processes for b1/b2 (joblib; -1: one per core)")  # fmt: skip
     reproduce.set_defaults(run=cmd_reproduce)
