@@ -25,7 +25,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        from autograd.viz import RenderError, write_gallery
+        from autograd.exercises import write_gallery
+        from autograd.viz import RenderError
         from autograd.viz.steps import save_steps
 
         out.mkdir(parents=True, exist_ok=True)
@@ -63,7 +64,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_exercises(args: argparse.Namespace) -> int:
     """Write the part-A diagrams (NAME.svg and NAME.dot) into a folder: the gallery."""
-    from autograd.viz import RenderError, write_gallery
+    from autograd.exercises import write_gallery
+    from autograd.viz import RenderError
 
     try:
         paths = write_gallery(args.directory)
@@ -81,23 +83,32 @@ class UsageError(ValueError):
     """Bad command-line input: printed as one line, exit code 2, nothing written."""
 
 
+MESSAGE_MAX_CHARS = 300
+
+
+def _shorten(text: str, limit: int = MESSAGE_MAX_CHARS) -> str:
+    """`text` cut in the middle to at most about `limit` characters (an error message may quote
+    a whole 100,000-character input)."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} … ({len(text) - 2 * half} characters) … {text[-half:]}"
+
+
 def _fail(command: str, message: str, pointer: str = "", code: int = 2) -> int:
-    print(f"autograd {command}: error: {message}", file=sys.stderr)
+    print(f"autograd {command}: error: {_shorten(message)}", file=sys.stderr)
     for line in pointer.splitlines():
         print(f"  {line}", file=sys.stderr)
     return code
 
 
 def _output_path(path: str, suffixes: tuple[str, ...], option: str) -> Path:
-    out = Path(path)
-    if out.suffix.lower() not in suffixes:
-        raise UsageError(
-            f"{option} {path}: unknown suffix {out.suffix or '(none)'!r}; "
-            f"expected one of {', '.join(suffixes)}"
-        )
-    if not out.parent.is_dir():
-        raise UsageError(f"{option} {path}: the folder {str(out.parent)!r} does not exist")
-    return out
+    from autograd.files import output_path
+
+    try:
+        return output_path(path, suffixes, option)
+    except (ValueError, FileNotFoundError) as e:
+        raise UsageError(str(e)) from None
 
 
 def _style_arguments(parser: argparse.ArgumentParser) -> None:
@@ -163,11 +174,11 @@ def _save_diagram(root, style, path: Path, highlight=None) -> None:
 
 
 def _build_graph(command: str, expression: str, values: dict):
-    """`autograd.viz.expr.build`, with the engine's warnings (a non-finite value or gradient)
+    """`autograd.handcalc.expr.build`, with the engine's warnings (a non-finite value or gradient)
     printed as one line each instead of Python's warning format."""
     import warnings
 
-    from autograd.viz.expr import build
+    from autograd.handcalc.expr import build
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -179,8 +190,8 @@ def _build_graph(command: str, expression: str, values: dict):
 
 def cmd_draw(args: argparse.Namespace) -> int:
     """Parse the expression, compute forward and backward, write the diagram and/or steps."""
+    from autograd.handcalc.expr import ExpressionError, parse_assignments
     from autograd.viz import GraphTooLarge
-    from autograd.viz.expr import ExpressionError, parse_assignments
 
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
@@ -199,7 +210,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     except (UsageError, ImportError) as e:
         return _fail("draw", str(e))
     _note_unused("draw", values, nodes)
-    from autograd.viz.dot import format_number
+    from autograd.viz.format import format_number
 
     print(f"{'node':<8} {'value':>12} {'grad':>12}")
     for name, node in nodes.items():
@@ -224,9 +235,9 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
+    from autograd.handcalc.check import ClaimError, check, load_sheet, parse_claims
+    from autograd.handcalc.expr import ExpressionError, parse_assignments
     from autograd.viz import GraphTooLarge
-    from autograd.viz.check import ClaimError, check, load_sheet, parse_claims
-    from autograd.viz.expr import ExpressionError, parse_assignments
 
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
@@ -388,10 +399,26 @@ def _expression_last(argv: list[str]) -> list[str]:
     return argv
 
 
+# Exit codes: 0 all right, 1 a claim is wrong (check), 2 bad input, 3 a diagram or file could
+# not be rendered or written, 4 an internal error (a bug: never a traceback, one line instead).
+EXIT_INTERNAL_ERROR = 4
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(_expression_last(argv))
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return _fail(args.command, "interrupted", code=130)
+    except Exception as e:  # noqa: BLE001 - the last resort: one line instead of a traceback
+        # NOTE: not code 1, which means "a claim is wrong" to grading scripts.
+        return _fail(
+            args.command,
+            f"internal error ({type(e).__name__}: {_shorten(str(e))}); this is a bug in "
+            "autograd-lab, please report it with the command line that caused it",
+            code=EXIT_INTERNAL_ERROR,
+        )
 
 
 if __name__ == "__main__":

@@ -66,7 +66,11 @@ class DataLoader:
         seed: int | None = None,
     ):
         self.x, self.y = _check_pair(x, y)
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        if (
+            isinstance(batch_size, bool)  # NOTE: True is an int (1) to Python
+            or not isinstance(batch_size, (int, np.integer))
+            or batch_size < 1
+        ):
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         if drop_last and batch_size > len(self.x):
             raise ValueError(

@@ -13,13 +13,17 @@ against its MD5 checksum (pooch, from the ``data`` extra) and stored in the user
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import tarfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from autograd.safe_read import fill_from, most_inflated
 
 __all__ = [
     "mnist",
@@ -111,6 +115,8 @@ DATASETS = {
     ),
 }
 
+CIFAR10_BATCH_RECORDS = 10_000  # images in each file of the binary version
+
 _IDX_TYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 
@@ -125,32 +131,65 @@ def cache_dir() -> Path:
     return Path(base) / "autograd"
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """An IDX file (gzip-compressed or not) as a numpy array of its declared type and shape."""
+def _gzip_declared_size(path: Path) -> int:
+    """ISIZE, the last 4 bytes of a gzip file: its uncompressed size modulo 2**32."""
+    with open(path, "rb") as f:
+        f.seek(0, os.SEEK_END)
+        if f.tell() < 18:  # a gzip header and trailer take 18 bytes
+            raise ValueError(f"{path}: too short to be a gzip file ({f.tell()} bytes)")
+        f.seek(-4, os.SEEK_END)
+        return int.from_bytes(f.read(4), "little")
+
+
+def read_idx(path: str | os.PathLike, ndim: int | None = None, kind: str = "") -> np.ndarray:
+    """An IDX file (gzip-compressed or not) as a numpy array of its declared type and shape.
+
+    ``ndim`` and ``kind`` (numpy dtype kinds, e.g. ``"u"`` or ``"iu"``) are what the caller
+    expects; the header is checked against them, and its declared size against what the file
+    can hold, before anything is allocated."""
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
+    compressed = path.suffix == ".gz"
     try:
-        with opener(path, "rb") as f:
-            raw = f.read()
-    except (OSError, EOFError) as error:
+        with (gzip.open if compressed else open)(path, "rb") as f:
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in _IDX_TYPES:
+                raise ValueError(
+                    f"{path}: not an IDX file (expected the magic bytes 00 00 <type> <ndim>, "
+                    f"got {magic.hex(' ') or 'nothing'})"
+                )
+            dtype = np.dtype(_IDX_TYPES[magic[2]])
+            dims = f.read(4 * magic[3])
+            if len(dims) < 4 * magic[3]:
+                raise ValueError(f"{path}: truncated IDX header ({magic[3]} dimensions declared)")
+            shape = tuple(int.from_bytes(dims[i : i + 4], "big") for i in range(0, len(dims), 4))
+            if (ndim is not None and len(shape) != ndim) or (kind and dtype.kind not in kind):
+                raise ValueError(
+                    f"{path}: expected a {ndim}-d IDX file of {_KINDS.get(kind, kind)}, but its "
+                    f"header declares {dtype.newbyteorder('=')} of shape {shape}"
+                )
+            header = 4 + len(dims)
+            size = header + math.prod(shape) * dtype.itemsize  # Python ints: no wrap-around
+            # NOTE: gzip's trailer gives the uncompressed size modulo 2**32, and deflate
+            # expands at most DEFLATE_MAX_RATIO times: both are known before decompressing.
+            if compressed:
+                holds = _gzip_declared_size(path)
+                fits = size <= most_inflated(path.stat().st_size) and size % 2**32 == holds
+            else:
+                holds = path.stat().st_size
+                fits = size == holds
+            if not fits:
+                raise ValueError(
+                    f"{path}: cannot read as an IDX file: its header declares shape {shape} "
+                    f"({size} bytes) but the file holds {holds} bytes "
+                    f"{'of data (gzip trailer) ' if compressed else ''}(truncated or corrupt)"
+                )
+            array = fill_from(f, shape, dtype, str(path))
+    except (OSError, EOFError, zlib.error) as error:
         raise ValueError(f"{path}: cannot read as an IDX file ({error})") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
-        raise ValueError(f"{path}: not an IDX file (expected the magic bytes 00 00 <type> <ndim>)")
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    expected = header + int(np.prod(shape)) * dtype.itemsize
-    if len(raw) != expected:
-        raise ValueError(
-            f"{path}: IDX header declares shape {shape} ({expected} bytes) "
-            f"but the file holds {len(raw)} bytes (truncated or corrupt)"
-        )
-    return (
-        np.frombuffer(raw, dtype=dtype, offset=header)
-        .reshape(shape)
-        .astype(dtype.newbyteorder("="))
-    )
+    return array.astype(dtype.newbyteorder("="), copy=False)
+
+
+_KINDS = {"u": "unsigned integers", "iu": "integers", "f": "floats"}
 
 
 def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.ndarray, np.ndarray]:
@@ -159,40 +198,44 @@ def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.n
     if split not in ("train", "test"):  # anything else used to read the test set silently
         raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     names = [f"data_batch_{i}.bin" for i in range(1, 6)] if split == "train" else ["test_batch.bin"]
-    if Path(archive).is_dir():
-        return _cifar10_records(archive, names, _folder_members(Path(archive)))
     try:
+        if Path(archive).is_dir():
+            return _cifar10_records(archive, names, _folder_members(Path(archive)))
         with tarfile.open(archive, "r:gz") as tar:
-            members = {Path(m.name).name: m for m in tar.getmembers() if m.isfile()}
-            return _cifar10_records(
-                archive,
-                names,
-                {k: lambda m=m: tar.extractfile(m).read() for k, m in members.items()},
-            )
-    except (tarfile.TarError, OSError, EOFError) as error:
+            members = {
+                Path(m.name).name: (m.size, lambda m=m: tar.extractfile(m))
+                for m in tar.getmembers()
+                if m.isfile()
+            }
+            return _cifar10_records(archive, names, members)
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise ValueError(f"{archive}: cannot read as cifar-10-binary.tar.gz ({error})") from None
 
 
 def _folder_members(folder: Path) -> dict:
     if (folder / "cifar-10-batches-bin").is_dir():
         folder = folder / "cifar-10-batches-bin"
-    return {p.name: p.read_bytes for p in folder.glob("*.bin")}
+    return {p.name: (p.stat().st_size, lambda p=p: open(p, "rb")) for p in folder.glob("*.bin")}
 
 
 def _cifar10_records(source, names, members) -> tuple[np.ndarray, np.ndarray]:
-    """The records of the named members (``{name: read() -> bytes}``) as images and labels."""
+    """The records of the named members (``{name: (declared size, open() -> stream)}``) as
+    images and labels."""
     record = 1 + 3072
     parts = []
     for name in names:
         if name not in members:
             raise ValueError(f"{source}: no member {name!r}; is it the CIFAR-10 *binary* version?")
-        raw = members[name]()
-        if len(raw) % record:
+        # NOTE: the size the tar header (or the file system) declares is checked before it is
+        # read: a 1 MB archive may declare a 1 GiB member.
+        size, open_member = members[name]
+        if size % record or size > CIFAR10_BATCH_RECORDS * record:
             raise ValueError(
-                f"{source}: {name} holds {len(raw)} bytes, "
-                f"not a multiple of the {record}-byte record"
+                f"{source}: {name} declares {size} bytes, expected a multiple of the "
+                f"{record}-byte record and at most {CIFAR10_BATCH_RECORDS} records"
             )
-        parts.append(np.frombuffer(raw, dtype=np.uint8).reshape(-1, record))
+        with open_member() as f:
+            parts.append(fill_from(f, (size // record, record), np.uint8, f"{source}: {name}"))
     records = np.concatenate(parts)
     images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), records[:, 0].copy()
@@ -218,10 +261,10 @@ def read_official(name: str, folder: str | os.PathLike, split: str = "train"):
         raise ValueError(f"{name}: split must be 'train' or 'test', got {split!r}")
     prefix = "train" if split == "train" else "t10k"
     arrays = []
-    for kind in ("images-idx3", "labels-idx1"):
+    for kind, ndim, types in (("images-idx3", 3, "u"), ("labels-idx1", 1, "iu")):
         for file in (folder / f"{prefix}-{kind}-ubyte.gz", folder / f"{prefix}-{kind}-ubyte"):
             if file.is_file():
-                arrays.append(read_idx(file))
+                arrays.append(read_idx(file, ndim=ndim, kind=types))
                 break
         else:
             raise FileNotFoundError(
@@ -291,13 +334,7 @@ def _download(name: str, spec: DataSet, folder: Path) -> Path:
 def _idx_pair(name: str, split: str, path, download: bool) -> tuple[np.ndarray, np.ndarray]:
     if split not in ("train", "test"):
         raise ValueError(f"{name}: split must be 'train' or 'test', got {split!r}")
-    folder = locate(name, path, download)
-    prefix = "train" if split == "train" else "t10k"
-    images = read_idx(folder / f"{prefix}-images-idx3-ubyte.gz")
-    labels = read_idx(folder / f"{prefix}-labels-idx1-ubyte.gz")
-    if len(images) != len(labels):
-        raise ValueError(f"{folder}: {len(images)} {split} images but {len(labels)} labels")
-    return images, labels
+    return read_official(name, locate(name, path, download), split)
 
 
 def mnist(split: str = "train", path=None, download: bool = True) -> tuple[np.ndarray, np.ndarray]:

@@ -56,6 +56,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "op", "parents", "local_grads", "params", "__weakref__")
+    OPS = OPS  # the op table of Value nodes (diagrams read op symbols through the class)
 
     def __init__(self, data, label="", op="", parents=(), local_grads=(), params=None):
         self.data = data if type(data) is float else _as_float(data)
@@ -121,7 +122,11 @@ class Value:
 
     @register("pow", "**", arity=2, domain="positive")
     def __pow__(self, other):
-        """a ** b;  d/da = b·a^(b-1), d/db = a^b·ln(a) (b a Value needs a > 0)"""
+        """a ** b;  d/da = b·a^(b-1), d/db = a^b·ln(a)
+
+        Edge points take PyTorch's values (the Tensor path's too): d/da = 0 where b = 0 (also
+        at a = 0), d/db = 0 where a = 0 and b ≥ 0, d/db = nan where a < 0 (ln a is not real;
+        backward() warns). 0 ** b with b < 0 is a ZeroDivisionError, as 1 / 0."""
         a = self.data
         if type(other) is not Value:
             n = _as_float(other, "pow exponent")
@@ -131,12 +136,10 @@ class Value:
         out = _real_pow(a, b)
         if a > 0.0:
             slope_b = out * math.log(a)
-        elif a == 0.0 and b > 0.0:
+        elif a == 0.0:  # b ≥ 0 here: _real_pow refused b < 0
             slope_b = 0.0
         else:
-            raise ValueError(
-                f"pow: the derivative of a ** b with respect to b needs a > 0, got a = {a}"
-            )
+            slope_b = math.nan
         return Value(out, "", "pow", (self, other), (_pow_slope(a, b), slope_b))
 
     def __rpow__(self, other):
@@ -261,7 +264,7 @@ class Value:
 
 def _real_pow(a: float, b: float) -> float:
     if a == 0.0 and b < 0.0:
-        raise ValueError(f"pow: 0 ** {b} is a division by zero")
+        raise ZeroDivisionError(f"pow: 0 ** {b} is a division by zero")
     if a < 0.0 and not b.is_integer():
         raise ValueError(
             f"pow: {a} ** {b} is not a real number (negative base, fractional exponent)"

@@ -5,14 +5,21 @@ output, so every node holds its forward value and its gradient. The CLI, the gal
 and the notebooks all build the exercises here, so they always show the same numbers.
 
 Inputs that EXERCISES.md leaves open (A3's second neuron and target, A4's point) are fixed
-here and stated in each exercise's ``title``.
+here and stated in each exercise's ``title``. `gallery` draws them all (the diagrams of
+``graphs/``, written by ``autograd exercises DIR`` with `write_gallery`).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from autograd.engine import Value, sum_values
+
+if TYPE_CHECKING:
+    from autograd.viz import Diagram
 
 # A1 and A2 inputs, exactly as given in EXERCISES.md.
 A1_INPUTS = {"x1": 2.8, "x2": -1.8, "w1": 1.45, "w2": -0.35, "b": -4.0}
@@ -113,3 +120,44 @@ def a4() -> Exercise:
 def part_a() -> list[Exercise]:
     """Every part-A exercise, in the order of EXERCISES.md."""
     return [a1(name) for name in A1_ACTIVATIONS] + [a2(1), a2(2), a3(), a4()]
+
+
+# --- the gallery: every exercise drawn ---------------------------------------------------------
+# A3's two neurons as clusters in the gallery.
+A3_CLUSTERS = {
+    "neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"],
+    "neuron 2": ["w3", "b3", "z", "y"],
+}
+
+
+def gallery() -> dict[str, Diagram]:
+    """The diagrams of every part-A exercise (`autograd.exercises.part_a`), by file stem:
+    ``a1_sigmoid``, ``a1_tanh``, ``a1_elu``, ``a1_leaky_relu``, ``a2_y1``, ``a2_y2``, ``a3``,
+    ``a4``. Course style, each titled with its exercise."""
+    from autograd.viz import draw
+
+    diagrams = {}
+    for exercise in part_a():
+        options: dict[str, Any] = {"title": exercise.title}
+        if exercise.name == "a3":
+            options["clusters"] = A3_CLUSTERS
+        diagrams[exercise.name] = draw(exercise.output, **options)
+    return diagrams
+
+
+def write_gallery(directory: str | os.PathLike) -> list[Path]:
+    """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
+    (made when missing). Everything is rendered before the first file is written, so a
+    rendering failure leaves the folder as it was; each file is replaced atomically (a write
+    failure half-way leaves some files new, none partial). Returns the paths."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
+    contents: dict[Path, bytes] = {}
+    for name, diagram in gallery().items():
+        contents[directory / f"{name}.svg"] = diagram.render("svg")
+        contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
+    from autograd.files import write_atomic
+
+    directory.mkdir(parents=True, exist_ok=True)
+    return [write_atomic(path, data) for path, data in contents.items()]

@@ -135,7 +135,19 @@ def _class_targets(target, n, classes, name):
             f"{name}: target holds class indices in [{t.min()}, {t.max()}] but the logits "
             f"have {classes} classes (valid: 0 to {classes - 1})"
         )
-    return t
+    # NOTE: as numpy's index type: uint64 plus the int64 row offsets would promote to float64,
+    # which cannot index (the values are checked to be in [0, classes) above).
+    return t.astype(np.intp, copy=False)
+
+
+def _flat_view(a: np.ndarray) -> np.ndarray:
+    """`a` as one row, sharing its memory, so that writes through it reach `a`.
+
+    NOTE: ``reshape(-1)`` silently returns a copy for any array that is not C-contiguous (a
+    transposed or Fortran-ordered one), and writes to the copy are lost; this refuses."""
+    if not a.flags.c_contiguous:
+        raise ValueError(f"_flat_view: needs a C-contiguous array, got strides {a.strides}")
+    return a.reshape(-1)
 
 
 _ROW_STARTS: dict = {}
@@ -168,14 +180,15 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     t = _class_targets(target, n, classes, "cross_entropy")
     # Flat positions of the target logits: 1-d indexing is several times faster than Z[rows, t].
     picked = _row_starts(n, classes) + t
-    # NOTE: log-sum-exp with the row max taken out: e^z never overflows.
+    # NOTE: log-sum-exp with the row max taken out: e^z never overflows. e is allocated in C
+    # order whatever the layout of the logits (transposed, Fortran-ordered), so that its flat
+    # positions are the `picked` ones.
     m = np.maximum.reduce(Z, axis=1, keepdims=True)
-    e = Z - m
+    e = np.subtract(Z, m, order="C")
+    nll = -_flat_view(e)[picked]  # -(z_y - m)
     np.exp(e, out=e)
     s = np.add.reduce(e, axis=1, keepdims=True)
-    nll = np.log(s.reshape(n))
-    nll += m.reshape(n)
-    nll -= Z.reshape(-1)[picked]
+    nll += np.log(s.reshape(n))
     if weight is not None:
         w_class = np.asarray(weight.data if isinstance(weight, Tensor) else weight, Z.dtype)
         if w_class.shape != (classes,):
@@ -206,11 +219,9 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
                 coef /= max(n, 1) if w is None else float(np.add.reduce(w))
             if w is not None:
                 coef = coef * w
-        if type(coef) is float:
-            grad = e * (coef / s)
-        else:
-            grad = e * (coef[:, None] / s)
-        grad.reshape(-1)[picked] -= coef  # grad is a fresh C-contiguous array: a view
+        scale = coef / s if type(coef) is float else coef[:, None] / s
+        grad = np.multiply(e, scale, order="C")
+        _flat_view(grad)[picked] -= coef
         return (grad,)
 
     params = _params(reduction)
@@ -219,7 +230,6 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     return _result(loss, (logits,), "cross_entropy", backward, params)
 
 
-@register("mse_loss", "MSE", arity=2, reduction="mean")
 def _target_like(name, pred, target) -> Tensor:
     """``target`` as a Tensor of the prediction's shape and float dtype (unless it is a Tensor
     that requires grad).
@@ -243,6 +253,7 @@ def _target_like(name, pred, target) -> Tensor:
     return Tensor(t)
 
 
+@register("mse_loss", "MSE", arity=2, reduction="mean")
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""

@@ -1,30 +1,52 @@
-"""The node protocol shared by `Value` and `Tensor`, and the one topological sort.
+"""The node protocol shared by `Value` and `Tensor`, the one topological sort and the one
+chain rule of the scalar tools.
 
-A node is any object with these attributes:
+A node is any object with these attributes (every tool reads nodes through them only):
 
-- ``data``    its forward value (a float for `Value`, a numpy array for `Tensor`);
-- ``grad``    the gradient of the output of the last ``backward()`` with respect to it;
-- ``parents`` an ordered tuple of the nodes it was computed from (``a + a`` holds ``a`` twice);
-- ``op``      the name of the operation that made it (``""`` for a leaf);
-- ``label``   a name for diagrams (``""`` when unnamed);
-- ``params``  ``None`` or a dict of the op's parameters (``{"alpha": 0.1}`` for ``elu``).
+- ``data``        its forward value (a float for `Value`, a numpy array for `Tensor`);
+- ``grad``        the gradient of the output of the last ``backward()`` with respect to it
+                  (``None`` for a `Tensor` that needs none);
+- ``parents``     an ordered tuple of the nodes it was computed from (``a + a`` holds ``a``
+                  twice); ``()`` for a leaf;
+- ``op``          the name of the operation that made it (``""`` for a leaf);
+- ``label``       a name for diagrams (``""`` when unnamed);
+- ``params``      ``None`` or a dict of the op's parameters (``{"alpha": 0.1}`` for ``elu``);
+- ``local_grads`` scalar nodes (`Value`) only: one local derivative d(node)/d(parent) per
+                  entry of ``parents``, in the same order. `backprop`, the step player, the
+                  checker and the edge labels of diagrams read it; a `Tensor` has none (its ops
+                  keep a backward closure instead) and is drawn without edge labels;
+- ``requires_grad`` `Tensor` only: whether a gradient is computed for it;
+- ``type(node).OPS`` the op table (`op_table`) of the node's class: diagrams look an op's
+                  symbol up there.
+
+A released `Tensor` graph: ``Tensor.backward()`` (without ``retain_graph=True``) frees the
+graph as it walks it; a released node keeps its ``op`` but its ``parents`` become ``()`` while
+``requires_grad`` stays true. `is_released` tells such a node from a leaf; drawing refuses it.
 
 `backward`, the visualizer and the checker all walk graphs through `topo_order`, so they
 agree on one deterministic order: parents in argument order, each node after its parents.
+`Value.backward` runs the chain rule in place (fast, into ``grad``); `backprop` runs the same
+rule as a pure function and returns every gradient and every edge's contribution, for the
+tools that show or check the calculation (the step player, the checker).
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import warnings
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 __all__ = [
     "topo_order",
+    "topo_order_of_all",
+    "children",
+    "backprop",
+    "Backprop",
+    "Edge",
+    "is_released",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
@@ -133,6 +155,143 @@ def topo_order(root: Any) -> list:
     return order
 
 
+def children(order: list) -> dict:
+    """{node: the nodes of ``order`` that use it, each once, in the order of ``order``}."""
+    out: dict = {node: [] for node in order}
+    for node in order:
+        for parent in node.parents:
+            users = out[parent]
+            if not users or users[-1] is not node:
+                users.append(node)
+    return out
+
+
+class Edge:
+    """One edge of the backward pass: the gradient flowing from ``child`` into its input
+    ``parent`` (input number ``position`` of ``child``): ``upstream`` (d(root)/d(child)) ×
+    ``local`` (d(child)/d(parent)) = ``contribution``; ``running`` is the parent's gradient
+    after adding it."""
+
+    __slots__ = ("child", "parent", "position", "upstream", "local", "contribution", "running")
+
+    def __init__(self, child, parent, position, upstream, local, contribution, running):
+        self.child = child
+        self.parent = parent
+        self.position = position
+        self.upstream = upstream
+        self.local = local
+        self.contribution = contribution
+        self.running = running
+
+    def __repr__(self) -> str:
+        return (
+            f"Edge({self.child.op} -> input {self.position}: {self.upstream!r} x "
+            f"{self.local!r} = {self.contribution!r})"
+        )
+
+
+class Backprop:
+    """The result of `backprop`: ``root`` (as given: a node or a list), ``order`` (every node
+    the root depends on, topological),
+    ``grads`` ({node: d(root)/d(node)}) and ``edges`` (every `Edge`, in the order the
+    contributions were added: children from the root back, inputs in argument order)."""
+
+    __slots__ = ("root", "order", "grads", "edges", "_incoming", "_outgoing")
+
+    def __init__(self, root, order, grads, edges):
+        self.root = root
+        self.order = order
+        self.grads = grads
+        self.edges = edges
+        self._incoming: dict | None = None
+        self._outgoing: dict | None = None
+
+    def _index(self) -> None:
+        self._incoming = {node: [] for node in self.order}
+        self._outgoing = {node: [] for node in self.order}
+        for edge in self.edges:
+            self._incoming[edge.parent].append(edge)
+            self._outgoing[edge.child].append(edge)
+
+    def incoming(self, node) -> list:
+        """The edges whose contributions add up to ``node``'s gradient (from its children)."""
+        if self._incoming is None:
+            self._index()
+        return self._incoming[node]
+
+    def outgoing(self, node) -> list:
+        """The edges by which ``node``'s gradient is sent on to its inputs."""
+        if self._outgoing is None:
+            self._index()
+        return self._outgoing[node]
+
+    def sum_into(self, node) -> float:
+        """The gradient of ``node`` as its children's gradients make it (Σ contributions),
+        before any ``given`` number replaced it."""
+        total = 0.0
+        for edge in self.incoming(node):
+            total += edge.contribution
+        return total
+
+
+def backprop(root: Any, seed: float = 1.0, given: Mapping | None = None) -> Backprop:
+    """The chain rule as a pure function over scalar nodes (nodes with ``local_grads``):
+    d(root)/d(node) for every node ``root`` depends on, and a per-edge trace.
+
+    Nodes are not changed (``grad`` is neither read nor written), so the result does not depend
+    on whether or how often ``backward()`` ran. ``seed`` is d(root)/d(root). ``given``
+    ({node: number}) replaces the gradient of those nodes by the given numbers before they are
+    sent on (a student's claimed gradients: what follows from them), the root's included.
+    As in `Value.backward`, a zero upstream gradient sends nothing (0 × inf would be nan).
+    ``root`` may be a list of output nodes: each gets ``seed``, and the gradients are those of
+    their sum (``∂(y1 + y2)/∂node``), over `topo_order_of_all` of them.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x"); y = x * x
+    >>> result = backprop(y)
+    >>> result.grads[x], [edge.contribution for edge in result.incoming(x)]
+    (6.0, [3.0, 3.0])
+    >>> backprop([y, x + 1]).grads[x]             # ∂(y + (x + 1))/∂x
+    7.0
+    """
+    roots = list(root) if isinstance(root, (list, tuple)) else [root]
+    order = topo_order(roots[0]) if len(roots) == 1 else topo_order_of_all(roots)
+    grads = dict.fromkeys(order, 0.0)
+    for output in roots:
+        grads[output] = seed
+    given = given or {}
+    edges = []
+    for node in reversed(order):
+        if node in given:
+            grads[node] = float(given[node])
+        upstream = grads[node]
+        for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            contribution = upstream * local if upstream else 0.0
+            grads[parent] += contribution
+            edges.append(Edge(node, parent, position, upstream, local, contribution, grads[parent]))
+    return Backprop(root, order, grads, edges)
+
+
+def is_released(node: Any) -> bool:
+    """True for a `Tensor` whose graph ``backward()`` released: it was made by an op but has
+    lost its parents (see the module docstring)."""
+    return bool(node.op) and not node.parents and bool(getattr(node, "requires_grad", False))
+
+
+def topo_order_of_all(roots: Any) -> list:
+    """Every node any of ``roots`` depends on, in topological order: `topo_order` of each root
+    in turn, a node reached again from a later root keeping its first position (a node's
+    parents still come before it). Diagrams number nodes in this order."""
+    order: list = []
+    seen: set = set()
+    for root in roots:
+        for node in topo_order(root):
+            if node not in seen:
+                seen.add(node)
+                order.append(node)
+    return order
+
+
 def _describe(node: Any, index: int) -> str:
     name = f"'{node.label}'" if node.label else f"#{index}"
     made = f"made by {node.op}" if node.op else "a leaf"
@@ -155,10 +314,6 @@ def warn_non_finite(order: list, is_finite) -> None:
             stacklevel=3,
         )
         return
-
-
-def scalar_is_finite(x: float) -> bool:
-    return math.isfinite(x)
 
 
 class OpSpec:

@@ -16,7 +16,6 @@ cell's value; in a script, save it.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -82,24 +81,17 @@ def _new_axes(ax, ncols: int = 1, width: float = 5.0, height: float = 3.8):
 
 
 def save_figure(fig, path, dpi: int = 150, **kwargs) -> Path:
-    """Save ``fig`` to ``path`` atomically: written to a temporary file in the same folder,
-    then renamed, so an interrupted save never leaves a truncated image."""
+    """Save ``fig`` to ``path`` atomically (`autograd.files.write_atomic`: a temporary file in
+    the same folder, then renamed), so an interrupted save never leaves a truncated image."""
     path = Path(path)
     fmt = kwargs.pop("format", None) or path.suffix.lstrip(".").lower()
     if not fmt:
         raise ValueError(f"cannot tell the image format of {str(path)!r}: add .png, .svg or .pdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # NOTE: not tempfile.mkstemp: its files are private (0600); this one gets the usual umask
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as f:
-            fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight", **kwargs)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    from autograd.files import write_atomic
+
+    return write_atomic(
+        path, lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches="tight", **kwargs)
+    )
 
 
 def _finish(fig, path):

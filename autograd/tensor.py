@@ -169,6 +169,7 @@ class Tensor:
         "_backward",
         "__weakref__",
     )
+    OPS = OPS  # the op table of Tensor nodes (diagrams read op symbols through the class)
     __array_ufunc__ = None  # numpy defers to our reflected operators: array + Tensor -> Tensor
 
     def __init__(self, data, requires_grad=False, label="", dtype=None):
@@ -337,9 +338,12 @@ class Tensor:
 
     @register("pow", "**", arity=2, domain="positive")
     def __pow__(self, other):
-        """a ** b;  ga = g·b·a^(b-1), gb = g·a^b·ln(a) (a > 0; 0 where a = 0)
+        """a ** b;  ga = g·b·a^(b-1), gb = g·a^b·ln(a)
 
-        A number exponent is a parameter of the node (one parent), as in the scalar engine."""
+        At the edge points the values are PyTorch's (and the scalar engine's): ga = 0 where
+        b = 0 (also at a = 0); gb = 0 where a = 0 and b ≥ 0; gb = nan where a < 0 (ln a is not
+        real) and -inf·g where a = 0 and b < 0. A number exponent is a parameter of the node
+        (one parent), as in the scalar engine."""
         a = self
         A = a.data
         if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
@@ -348,6 +352,8 @@ class Tensor:
             def backward_number(g):
                 if n == 2.0:
                     return (g * (A + A),)
+                if n == 0.0:  # NOTE: not 0·a^-1, which is nan at a = 0
+                    return (np.zeros_like(g),)
                 return (g * (n * A ** (n - 1.0)),)
 
             return _result(A**n, (a,), "pow", backward_number, {"exponent": n})
@@ -356,12 +362,13 @@ class Tensor:
         out = A**B
 
         def backward(g):
-            ga = unbroadcast(g * B * A ** (B - 1), A.shape) if a.requires_grad else None
-            gb = None
-            if b.requires_grad:
-                positive = A > 0
-                log_a = np.log(np.where(positive, A, 1))
-                gb = unbroadcast(g * out * log_a, B.shape)
+            ga = gb = None
+            with np.errstate(divide="ignore", invalid="ignore"):
+                if a.requires_grad:
+                    ga = unbroadcast(np.where(B == 0, 0, g * B * A ** (B - 1)), A.shape)
+                if b.requires_grad:
+                    gb = np.where((A == 0) & (B >= 0), 0, g * out * np.log(A))
+                    gb = unbroadcast(gb, B.shape)
             return ga, gb
 
         return _result(out, (a, b), "pow", backward)
@@ -451,7 +458,8 @@ class Tensor:
         out = np.tanh(self.data)
 
         def backward(g):
-            d = out * out
+            # NOTE: `out * out` of a 0-d array is a numpy scalar, which cannot take out=.
+            d = np.multiply(out, out, out=np.empty_like(out))
             np.subtract(1, d, out=d)
             d *= g
             return (d,)
@@ -522,7 +530,8 @@ class Tensor:
         """sᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis`;  ga = s·(g - Σ g·s)"""
         A = self.data
         # NOTE: shifting by the max changes nothing mathematically and keeps e^a finite.
-        out = A - A.max(axis=axis, keepdims=True)
+        # (into an array of its own: `A - max` of a 0-d A is a numpy scalar, and exp needs out=)
+        out = np.subtract(A, A.max(axis=axis, keepdims=True), out=np.empty_like(A))
         np.exp(out, out=out)
         out /= out.sum(axis=axis, keepdims=True)
 
@@ -629,8 +638,17 @@ class Tensor:
         if len(axes) == 1 and not isinstance(axes[0], numbers.Integral):
             axes = tuple(axes[0])
         A = self.data
-        if axes and sorted(a % max(A.ndim, 1) for a in axes) != list(range(A.ndim)):
-            raise ValueError(f"transpose: {axes} is not a permutation of the {A.ndim} axes")
+        if axes:
+            # As numpy and PyTorch: each axis in [-ndim, ndim), each axis once (no modulo).
+            ok = len(axes) == A.ndim and all(
+                isinstance(a, numbers.Integral) and -A.ndim <= a < A.ndim for a in axes
+            )
+            if not ok or sorted(a % A.ndim for a in axes) != list(range(A.ndim)):
+                raise ValueError(
+                    f"transpose: axes {axes} are not a permutation of the {A.ndim} axes of a "
+                    f"tensor of shape {A.shape} (give each of 0..{A.ndim - 1} once, or -1 for "
+                    "the last)"
+                )
         perm = tuple(a % A.ndim for a in axes) if axes else tuple(range(A.ndim - 1, -1, -1))
         inverse = tuple(np.argsort(perm))
         return _result(

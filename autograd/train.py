@@ -22,12 +22,13 @@ from collections.abc import Callable
 import numpy as np
 
 from autograd.data import _array
+from autograd.early_stopping import EarlyStopping
 from autograd.graph import no_grad
 from autograd.metrics import accuracy
 from autograd.nn.losses import BCEWithLogitsLoss
 from autograd.tensor import Tensor
 
-__all__ = ["History", "fit", "evaluate", "predict"]
+__all__ = ["History", "fit", "evaluate", "predict", "EarlyStopping"]
 
 METRICS = {"accuracy": accuracy}
 
@@ -139,11 +140,35 @@ def _input_dtype(model):
     return None
 
 
-def _inputs(xb, dtype) -> Tensor:
+def _inputs(xb, dtype, batch: int) -> Tensor:
     xb = _array(xb)
     if dtype is not None and xb.dtype != dtype:
-        xb = xb.astype(dtype)
+        try:
+            # NOTE: a finite value beyond the dtype's range (1e39 in float32) would become inf
+            # and, a step later, nan in every weight; the cast's overflow flag costs nothing.
+            with np.errstate(over="raise"):
+                xb = xb.astype(dtype)
+        except FloatingPointError:
+            _check_fits(batch, "inputs", xb, dtype)
+            raise ValueError(
+                f"batch {batch}: its inputs do not fit the model's dtype {np.dtype(dtype)}"
+            ) from None
     return Tensor(xb)
+
+
+def _check_fits(batch: int, name: str, a: np.ndarray, dtype) -> None:
+    """Raise ValueError naming the batch if `a` holds values beyond `dtype`'s range."""
+    if a.dtype.kind not in "iuf" or a.ndim == 0:
+        return
+    largest = float(np.finfo(dtype).max)
+    bad_rows = (np.abs(a) > largest).reshape(len(a), -1).any(axis=1)
+    if np.any(bad_rows):
+        bad = int(np.count_nonzero(bad_rows))
+        raise ValueError(
+            f"batch {batch} of the data loader has {name} that do not fit the model's dtype "
+            f"{np.dtype(dtype)} ({bad} of {len(a)} samples hold values beyond ±{largest:.4g}, "
+            "which become inf); rescale the data first (e.g. standardize)"
+        )
 
 
 def _target(yb):
@@ -154,17 +179,22 @@ def _target(yb):
     return yb
 
 
-def _check_finite_data(batch: int, xb, yb) -> None:
-    """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, say so
+def _check_finite_data(batch: int, xb, yb, dtype=None) -> None:
+    """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, or finite
+    values too large for the model's float ``dtype`` (1e39 becomes inf in float32), say so
     (before the step spreads nan into every weight) rather than blame the learning rate."""
     for name, a in (("inputs", _array(xb)), ("targets", _array(yb))):
-        bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1) if a.dtype.kind == "f" else 0
+        if a.dtype.kind != "f" or a.ndim == 0:
+            continue
+        bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1)
         if np.any(bad_rows):
             bad = int(np.count_nonzero(bad_rows))
             raise ValueError(
                 f"batch {batch} of the data loader has nan or inf in its {name} ({bad} of "
                 f"{len(a)} samples); clean the data first (np.isfinite finds them)"
             )
+        if dtype is not None:
+            _check_fits(batch, name, a, dtype)
 
 
 def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
@@ -192,11 +222,11 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         target = _target(yb)
         if optimizer is not None:
             optimizer.zero_grad()
-        out = model(_inputs(xb, dtype))
+        out = model(_inputs(xb, dtype, batch))
         loss = loss_fn(out, target)
         value = float(loss.item())
         if not math.isfinite(value):
-            _check_finite_data(batch, xb, yb)
+            _check_finite_data(batch, xb, yb, dtype)
         if optimizer is not None:
             loss.backward()
             optimizer.step()
@@ -250,7 +280,7 @@ def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     try:
         with no_grad():
             outs = [
-                model(_inputs(x[i : i + batch_size], dtype)).data
+                model(_inputs(x[i : i + batch_size], dtype, i // batch_size)).data
                 for i in range(0, len(x), batch_size)
             ]
     finally:
@@ -294,7 +324,7 @@ def fit(
     - ``metrics``: names (``"accuracy"``), functions ``f(pred, target) -> float`` on numpy
       arrays, or a dict name -> function; recorded as ``train_<name>`` and ``val_<name>``.
     - ``scheduler``: a schedule from `autograd.optim.lr_scheduler`, stepped after every epoch.
-    - ``early_stopping``: an `autograd.optim.EarlyStopping` whose ``monitor`` is one of the
+    - ``early_stopping``: an `EarlyStopping` whose ``monitor`` is one of the
       history keys (``"val_loss"``, ``"val_accuracy"``, ``"train_loss"``, ...); when training
       ends its best weights are restored (``restore_best=True``), also if all epochs ran.
     - ``progress``: a tqdm bar over epochs with the latest figures (needs tqdm).
@@ -304,7 +334,8 @@ def fit(
       which stay valid if Ctrl-C interrupts the next one).
 
     A non-finite training loss stops the run with a warning (the weights are then garbage);
-    nan or inf in the data itself raises ValueError naming the batch, before any step uses it.
+    nan or inf in the data itself, or values too large for the model's dtype, raise ValueError
+    naming the batch, before any step uses it. The model's mode is restored in any case.
     """
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
@@ -369,8 +400,8 @@ def fit(
     finally:
         if bar is not None:
             bar.close()
+        _set_mode(model, was_training)  # also when a batch raised
     if early_stopping is not None:
         history.best_epoch = early_stopping.best_epoch
         early_stopping.restore(model)
-    _set_mode(model, was_training)
     return history

@@ -5,13 +5,14 @@ Diagrams written by the CLI are compared with `autograd.viz.draw` of the same gr
 hand (autograd.exercises), so these tests check the CLI's parsing and wiring, not the drawing."""
 
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from autograd.cli import main
+from autograd.cli import EXIT_INTERNAL_ERROR, main
 from autograd.exercises import A1_ACTIVATIONS, A1_INPUTS, a1
 from autograd.viz import draw
 
@@ -378,3 +379,81 @@ def test_draw_steps_page_carries_local_derivatives_on_edges(tmp_path, capsys):
     save_steps(a1("sigmoid").output, plain, Style(edge_grads=False))
     # edge labels add <text> elements to the inlined SVG
     assert page.read_text().count("<text") > plain.read_text().count("<text")
+
+
+# --- issue 15: no traceback, exit codes that mean one thing ------------------------------------
+@pytest.mark.parametrize("claim", ["y=1E-323", "y=1E-310", "grad:w1=1E-320"])
+def test_claims_of_a_tiny_precision_are_just_wrong(capsys, claim):
+    code, out, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", claim)
+    assert code == 1, err
+    assert "WRONG" in out and err == ""
+    assert max(len(line) for line in out.splitlines()) < 200  # no 323-digit number
+
+
+@pytest.mark.parametrize("number", ["0E+400", "0E+309", "1E+400"])
+def test_claims_beyond_a_floats_range_are_bad_input(tmp_path, capsys, number):
+    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", f"y={number}")
+    assert code == 2 and "beyond a float's range" in err
+    sheet = tmp_path / "s.toml"
+    sheet.write_text(f'expression = "{PERCEPTRON}"\n[values]\ny = {number}\n')
+    code, _, err = run(capsys, "check", *SET, "--claims", sheet)
+    assert code == 2 and "beyond a float's range" in err
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"[values]\ny = 0.5\xff\n", r"not UTF-8 text \(byte 0xff at offset 16\)"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested too deeply"),
+        (b"#" * 1_000_001, "larger than 1 MB"),
+    ],
+    ids=["byte 0xff", "nested 5000 deep", "2 MB"],
+)
+def test_hostile_answer_sheets_are_bad_input(tmp_path, capsys, content, message):
+    sheet = tmp_path / "s.toml"
+    sheet.write_bytes(content)
+    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claims", sheet)
+    assert code == 2, err
+    assert re.search(message, err) and len(err.splitlines()) == 1
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_answer_sheet_is_refused(capsys):
+    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claims", "/dev/zero")
+    assert code == 2 and "larger than 1 MB" in err
+
+
+def test_a_long_input_is_echoed_around_the_caret_only(capsys):
+    long_name = "a" * 100_000
+    code, _, err = run(capsys, "draw", f"x + {long_name} * x", "--set", "x=1", "-o", "g.svg")
+    assert code == 2 and "no value for 'aaa" in err
+    assert len(err) < 2_000
+    line, caret = err.splitlines()[1:3]
+    assert caret.strip().startswith("^") and line.strip().startswith("x + aaa")
+    code, _, err = run(capsys, "draw", "x +" + " " * 100_000 + "q", "--set", "x=1", "-o", "g.svg")
+    assert code == 2 and len(err) < 2_000
+    line, caret = err.splitlines()[1:3]
+    assert line.endswith("   q") and line.startswith("  …")
+    assert caret.index("^") == line.index("q")
+
+
+def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatch):
+    import autograd.handcalc.expr
+
+    def broken(*args, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(autograd.handcalc.expr, "build", broken)
+    code, out, err = run(capsys, "draw", PERCEPTRON, *SET, "-o", "never.svg")
+    assert code == EXIT_INTERNAL_ERROR == 4
+    assert err.splitlines() == [
+        "autograd draw: error: internal error (KeyError: 'a bug'); this is a bug in "
+        "autograd-lab, please report it with the command line that caused it"
+    ]
+    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", "y=0.5")
+    assert code == 4 and "internal error" in err
+
+
+def test_exit_codes_are_documented_in_the_readme():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "4 for an internal error" in readme

@@ -284,3 +284,54 @@ def test_read_image_folder_one_class_per_sub_folder(tmp_path):
     (root / "motorbikes" / "notes.txt").write_text("x")
     with pytest.raises(ValueError, match="notes.txt: not an image file"):
         datasets.read_image_folder(root)
+
+
+# --- issue 15: malformed IDX files are a ValueError naming the file and what was expected -------
+def idx_raw(type_code: int, shape, data: bytes = b"") -> bytes:
+    header = bytes([0, 0, type_code, len(shape)]) + b"".join(n.to_bytes(4, "big") for n in shape)
+    return gzip.compress(header + data)
+
+
+@pytest.mark.parametrize(
+    "images, labels, message",
+    [
+        (
+            idx_raw(0x08, ()),
+            None,
+            r"expected a 3-d IDX file of unsigned integers, but its header "
+            r"declares uint8 of shape \(\)",
+        ),
+        (
+            None,
+            idx_raw(0x0E, (4,), bytes(32)),
+            r"expected a 1-d IDX file of integers, but its "
+            r"header declares float64 of shape \(4,\)",
+        ),
+        (idx_raw(0x08, (2**31, 2**31, 4)), None, r"declares shape \(2147483648, 2147483648, 4\)"),
+        (idx_raw(0x0D, (4, 28, 28), bytes(4 * 784 * 4)), None, "3-d IDX file of unsigned"),
+    ],
+    ids=["images 0-d", "float64 labels", "size wraps to 0", "float images"],
+)
+def test_malformed_idx_files_name_the_file_and_what_was_expected(
+    tmp_path, no_search_path, images, labels, message
+):
+    write_idx_set(tmp_path)
+    name = "t10k-images-idx3-ubyte.gz" if images is not None else "t10k-labels-idx1-ubyte.gz"
+    (tmp_path / name).write_bytes(images if images is not None else labels)
+    with pytest.raises(ValueError, match=message) as info:
+        datasets.fashion_mnist("test", path=tmp_path, download=False)
+    assert str(tmp_path / name) in str(info.value)
+
+
+def test_read_idx_refuses_a_truncated_header_and_trailing_data(tmp_path):
+    (tmp_path / "h.gz").write_bytes(gzip.compress(bytes([0, 0, 8, 3]) + bytes(5)))
+    with pytest.raises(ValueError, match=r"truncated IDX header \(3 dimensions declared\)"):
+        datasets.read_idx(tmp_path / "h.gz")
+    plain = tmp_path / "plain-idx1-ubyte"
+    plain.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3]) + bytes(4))
+    with pytest.raises(
+        ValueError, match=r"declares shape \(3,\) \(11 bytes\) but the file holds 12"
+    ):
+        datasets.read_idx(plain)
+    plain.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
+    assert datasets.read_idx(plain).tolist() == [7, 8, 9]

@@ -5,23 +5,14 @@ import math
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, no_grad, sum_values
+from autograd import Value, gradcheck, no_grad, sum_values
 from autograd.engine import OPS
-
-H = 1e-6
-
-
-def central_difference(f, xs, i):
-    up = list(xs)
-    down = list(xs)
-    up[i] += H
-    down[i] -= H
-    return (f(*up) - f(*down)) / (2 * H)
 
 
 def op_inputs(spec, arity):
@@ -44,17 +35,13 @@ def test_every_op_matches_central_differences(name, sign):
     if spec.domain == "real":
         xs = [sign * x for x in xs]
 
-    def f(*numbers):
-        values = [Value(x) for x in numbers]
-        return call_op(spec, [values] if spec.arity == -1 else values).data
+    def f(*values):
+        return call_op(spec, [list(values)] if spec.arity == -1 else list(values))
 
-    values = [Value(x) for x in xs]
-    out = call_op(spec, [values] if spec.arity == -1 else values)
-    out.backward()
+    out = f(*[Value(x) for x in xs])
     assert out.op == name
-    assert math.isclose(out.data, f(*xs), rel_tol=1e-12)
-    for i, v in enumerate(values):
-        assert v.grad == pytest.approx(central_difference(f, xs, i), rel=1e-5, abs=1e-7), (name, i)
+    assert math.isclose(out.data, f(*[Value(x) for x in xs]).data, rel_tol=1e-12)
+    assert gradcheck(f, xs, rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("exponent", [2, 3, 0.5, -1, -2.5, 0])
@@ -63,7 +50,7 @@ def test_pow_with_number_exponent(exponent):
     y = x**exponent
     y.backward()
     assert y.data == pytest.approx(1.7**exponent)
-    assert x.grad == pytest.approx(central_difference(lambda a: a**exponent, [1.7], 0), rel=1e-6)
+    assert gradcheck(lambda a: a**exponent, [1.7], rtol=1e-6, atol=0.0)
     assert y.params == {"exponent": float(exponent)}
 
 
@@ -158,14 +145,7 @@ def test_random_graphs_match_central_differences(steps, xs):
     leaves = [Value(x) for x in xs]
     out, kink_distance = run_program(steps, leaves)
     assume(kink_distance > 1e-3 and math.isfinite(out.data) and abs(out.data) < 1e6)
-    out.backward()
-
-    def f(*numbers):
-        return run_program(steps, [Value(x) for x in numbers])[0].data
-
-    for i, leaf in enumerate(leaves):
-        expected = central_difference(f, xs, i)
-        assert leaf.grad == pytest.approx(expected, rel=1e-4, abs=1e-5)
+    assert gradcheck(lambda *values: run_program(steps, list(values))[0], xs, rtol=1e-4, atol=1e-5)
 
 
 # --- the course numbers (computed by hand from EXERCISES.md, see the comments) ---------------
@@ -318,8 +298,6 @@ def test_value_of_a_non_number_names_the_type(bad):
         (lambda: Value(-2.0).log(), r"log: needs a positive input, got -2\.0"),
         (lambda: Value(-1.0).sqrt(), r"sqrt: needs a non-negative input, got -1\.0"),
         (lambda: Value(-8.0) ** (1 / 3), r"pow: -8\.0 \*\* 0\.333"),
-        (lambda: Value(0.0) ** -1, r"pow: 0 \*\* -1"),
-        (lambda: Value(-2.0) ** Value(2.0), r"pow: the derivative .* needs a > 0"),
     ],
 )
 def test_out_of_domain_raises_value_error_naming_op_and_value(make, message):
@@ -346,6 +324,26 @@ def test_non_finite_values_are_accepted_and_backward_warns_once_naming_the_node(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         (Value(1.0) * 2).backward()  # finite graphs stay silent
+
+
+def test_submodules_load_on_first_use_by_one_rule():
+    import autograd
+
+    code = (
+        "import sys, autograd\n"
+        f"lazy = {autograd._LAZY_SUBMODULES!r}\n"
+        "early = [m for m in lazy if 'autograd.' + m in sys.modules]\n"
+        "assert not early, early\n"
+        "for m in lazy:\n"
+        "    assert getattr(autograd, m).__name__ == 'autograd.' + m\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    packages = Path(autograd.__file__).parent
+    submodules = {p.stem for p in packages.glob("*.py")} | {
+        p.parent.name for p in packages.glob("*/__init__.py")
+    }
+    core = {"__init__", "graph", "engine", "tensor", "numerical"}
+    assert submodules - core == set(autograd._LAZY_SUBMODULES)
 
 
 def test_import_loads_numpy_at_most():

@@ -1,4 +1,4 @@
-"""autograd.viz.expr: the safe expression parser behind `autograd draw` and `autograd check`.
+"""autograd.handcalc.expr: the safe expression parser behind `autograd draw` and `autograd check`.
 
 The graphs it builds are compared with graphs built by hand with the engine (autograd.exercises,
 direct op calls) and with calculus done by hand; every error path is checked for its message
@@ -11,7 +11,7 @@ import pytest
 from autograd import Value, topo_order
 from autograd.engine import OPS
 from autograd.exercises import A1_ACTIVATIONS, A1_INPUTS, a1
-from autograd.viz.expr import FUNCTIONS, ExpressionError, build, parse_assignments
+from autograd.handcalc.expr import FUNCTIONS, ExpressionError, build, parse_assignments
 
 A1_STEPS = "h = w1*x1 + w2*x2 + b; y = {f}(h{params})"
 
@@ -316,7 +316,7 @@ def test_bad_set_items_point_at_the_item(items, message, bad):
 def test_docstring_examples():
     import doctest
 
-    import autograd.viz.expr
+    import autograd.handcalc.expr
 
-    result = doctest.testmod(autograd.viz.expr)
+    result = doctest.testmod(autograd.handcalc.expr)
     assert result.attempted > 0 and result.failed == 0

@@ -172,6 +172,15 @@ def test_rmsprop_momentum_and_centered_first_step(kind):
     check(got, [[1 - 0.10050378, -2 + 0.10050378]])
 
 
+def test_rmsprop_accepts_momentum_of_one_as_pytorch(kind):
+    # torch.optim.RMSprop([p], lr=0.01, momentum=1.0), two steps from (1, -2), float64
+    got = run(kind=kind, make_optimizer=lambda ps: optim.RMSprop(ps, lr=0.01, momentum=1.0),
+              steps=2)  # fmt: skip
+    check(got, [[0.90000001, -1.900000005], [0.73291799, -1.73094334]])
+    with pytest.raises(ValueError, match="momentum must be a finite number >= 0"):
+        optim.RMSprop([Param([1.0])], momentum=-0.5)
+
+
 # --- behaviour shared by all -------------------------------------------------------------------
 ALL = {
     "sgd": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
@@ -380,6 +389,13 @@ def test_early_stopping_restores_the_best_weights():
     assert model.w.tolist() == [1.0, 1.0]  # the weights of epoch 1, the best
 
 
+def test_early_stopping_lives_with_training_and_keeps_its_old_import():
+    from autograd import train
+    from autograd.early_stopping import EarlyStopping
+
+    assert train.EarlyStopping is EarlyStopping is optim.EarlyStopping
+
+
 def test_early_stopping_errors():
     with pytest.raises(ValueError, match="pass mode='min' or mode='max'"):
         optim.EarlyStopping("val_score")
@@ -402,6 +418,7 @@ TORCH_CASES = {
     "Adagrad lr_decay": {"lr": 0.1, "weight_decay": 0.01, "lr_decay": 0.1},
     "RMSprop": {"lr": 0.01, "weight_decay": 0.01},
     "RMSprop centered momentum": {"lr": 0.01, "momentum": 0.5, "centered": True},
+    "RMSprop momentum 1": {"lr": 0.01, "momentum": 1.0},
 }
 
 

@@ -2,9 +2,11 @@
 files (truncated, not an npz, missing or mismatched arrays, bad JSON) that must give a clear
 error naming the file, and writes that a crash cannot half-finish."""
 
+import io
 import json
 import os
 import stat
+import zipfile
 
 import numpy as np
 import pytest
@@ -201,6 +203,14 @@ def test_damaged_array_data_is_detected(saved):
         nn.load(path)
 
 
+def test_a_text_file_is_not_said_to_be_pickled_data(tmp_path):
+    path = tmp_path / "model.npz"
+    path.write_text("hello, not a model\n", encoding="utf-8")
+    with pytest.raises(nn.CheckpointError) as info:
+        nn.load(path)
+    assert "pickle" not in str(info.value) and "not an .npz" in str(info.value)
+
+
 def test_not_an_npz(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("these are not weights")
@@ -304,7 +314,9 @@ def test_mismatched_array_shape_and_dtype(saved):
                     ],
                 },
             },
-            r"model\[0\]: cannot build Linear.*allocate",
+            # refused before the 40-petabyte weight is allocated
+            r"weights do not fit the architecture: '0.weight' has shape \(3, 4\), the "
+            r"model's is \(100000000, 100000000\)",
         ),
     ],
 )
@@ -357,3 +369,97 @@ def test_an_interrupt_mid_write_also_cleans_up(saved, monkeypatch):
 def test_saving_into_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         nn.save(nn.Sequential(nn.Identity()), tmp_path / "no" / "such" / "m.npz")
+
+
+# --- issue 15: every corrupt checkpoint is a CheckpointError ------------------------------------
+def write_members(path, members: dict[str, bytes], flag_bits: int = 0):
+    """A zip whose members hold the given raw bytes (stored), with `flag_bits` set in every
+    local and central header (patched in: zipfile writes its own flags)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    data = bytearray(path.read_bytes())
+    for signature, at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start >= 0:
+            data[start + at] |= flag_bits
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+def npy(array) -> bytes:
+    out = io.BytesIO()
+    np.lib.format.write_array(out, np.asarray(array), allow_pickle=False)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "member, message",
+    [
+        (b"raw bytes, not an array", r"array '0.weight' is not a valid .npy array"),
+        (b"", r"array '0.weight' is not a valid .npy array"),
+        (npy(np.zeros(5, np.float32))[:-8], "declares shape"),
+        (npy(np.zeros((3, 4), np.float32)) + b"more", "declares shape"),
+    ],
+    ids=["raw bytes", "empty", "short", "long"],
+)
+def test_a_member_that_is_not_the_listed_array_is_a_checkpoint_error(saved, member, message):
+    _, path = saved
+    header, arrays = contents(path)
+    members = {f"{k}.npy": npy(v) for k, v in arrays.items()}
+    members["0.weight.npy"] = member
+    members["__architecture__.npy"] = npy(np.array(json.dumps(header)))
+    write_members(path, members)
+    with pytest.raises(nn.CheckpointError, match=message):
+        nn.load(path)
+
+
+def test_a_header_member_of_raw_json_is_a_checkpoint_error(saved):
+    _, path = saved
+    header, arrays = contents(path)
+    members = {f"{k}.npy": npy(v) for k, v in arrays.items()}
+    members["__architecture__.npy"] = json.dumps(header).encode()
+    write_members(path, members)
+    with pytest.raises(nn.CheckpointError, match="__architecture__' is not a valid .npy array"):
+        nn.load(path)
+
+
+def test_an_npy_header_declaring_a_huge_shape_is_a_checkpoint_error(saved):
+    _, path = saved
+    header, arrays = contents(path)
+    header["parameters"]["0.weight"]["shape"] = [10**12]
+    members = {f"{k}.npy": npy(v) for k, v in arrays.items()}
+    huge = npy(np.zeros((3, 4), np.float32)).replace(b"(3, 4)", b"(1000000000000,)")
+    members["0.weight.npy"] = huge
+    members["__architecture__.npy"] = npy(np.array(json.dumps(header)))
+    write_members(path, members)
+    with pytest.raises(nn.CheckpointError, match=r"declares shape \(1000000000000,\)"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize("flag", [0x1, 0x20], ids=["encrypted", "patched data (bit 5)"])
+def test_zip_flags_no_model_file_uses_are_a_checkpoint_error(saved, flag):
+    _, path = saved
+    header, arrays = contents(path)
+    members = {f"{k}.npy": npy(v) for k, v in arrays.items()}
+    members["__architecture__.npy"] = npy(np.array(json.dumps(header)))
+    write_members(path, members, flag_bits=flag)
+    with pytest.raises(nn.CheckpointError, match="encrypted or patched"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize(
+    "layer, message",
+    [
+        ({"type": "Softmax", "config": {"axis": 10**30}}, r"Softmax axis must be in \[-64, 64\)"),
+        ({"type": "LeakyReLU", "config": {"alpha": float("inf")}}, "alpha must be a finite"),
+        ({"type": "ELU", "config": {"alpha": float("nan")}}, "alpha must be a finite"),
+    ],
+)
+def test_layer_arguments_that_would_fail_in_forward_are_refused_at_load(saved, layer, message):
+    _, path = saved
+    header, arrays = contents(path)
+    header["model"]["layers"].append(layer)  # json writes inf as Infinity, nan as NaN
+    rewrite(path, arrays, header)
+    with pytest.raises(nn.CheckpointError, match=message):
+        nn.load(path)

@@ -17,7 +17,8 @@ import pytest
 
 from autograd import exercises
 from autograd.engine import Value, sum_values
-from autograd.viz.dot import format_number, graph_nodes
+from autograd.viz.dot import graph_nodes
+from autograd.viz.format import format_number
 from autograd.viz.steps import StepPlayer, build_steps, save_steps
 
 

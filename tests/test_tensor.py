@@ -5,6 +5,8 @@ numerical stability, graph release (memory) and error messages."""
 from __future__ import annotations
 
 import gc
+import math
+import re
 import tracemalloc
 import warnings
 import weakref
@@ -16,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
 
 import autograd.functional as F
-from autograd import Tensor, Value, no_grad
+from autograd import Tensor, Value, gradcheck, no_grad
 from autograd.engine import OPS as SCALAR_OPS
 from autograd.engine import sum_values
 from autograd.tensor import OPS, concatenate, stack, unbroadcast, where
@@ -25,36 +27,13 @@ RNG_SEED = 1234
 
 
 # --- central differences ----------------------------------------------------------------------
-def numeric_grads(f, arrays, upstream, eps=1e-6):
-    """d(Σ upstream·f(arrays))/d(arrays), by central differences, one element at a time."""
-    grads = []
-    for x in arrays:
-        grad = np.zeros_like(x)
-        for i in np.ndindex(x.shape):
-            old = x[i]
-            x[i] = old + eps
-            up = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
-            x[i] = old - eps
-            down = float(np.sum(f(*[Tensor(a) for a in arrays]).data * upstream))
-            x[i] = old
-            grad[i] = (up - down) / (2 * eps)
-        grads.append(grad)
-    return grads
-
-
-def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6):
-    """backward() of f at `arrays` (float64) agrees with central differences."""
+def check_gradients(f, arrays, rng, rtol=1e-5, atol=1e-6, layout=np.array):
+    """backward() of f at `arrays` (float64) agrees with central differences; the inputs are
+    given to f in the memory `layout` (a function returning an array of the same values)."""
     arrays = [np.array(a, dtype=np.float64) for a in arrays]
-    inputs = [Tensor(a.copy(), requires_grad=True) for a in arrays]
-    out = f(*inputs)
-    assert out.dtype == np.float64, f"float64 inputs gave a {out.dtype} output"
-    upstream = rng.standard_normal(out.shape)
-    out.backward(upstream)
-    expected = numeric_grads(f, arrays, upstream)
-    for i, (t, num) in enumerate(zip(inputs, expected)):
-        assert t.grad is not None, f"input {i} got no gradient"
-        assert t.grad.shape == t.data.shape, f"input {i}: grad {t.grad.shape} != {t.data.shape}"
-        np.testing.assert_allclose(t.grad, num, rtol=rtol, atol=atol, err_msg=f"input {i}")
+    inputs = [Tensor(layout(a.copy()), requires_grad=True) for a in arrays]
+    upstream = rng.standard_normal(f(*[Tensor(a) for a in arrays]).shape)
+    assert gradcheck(f, inputs, rtol=rtol, atol=atol, upstream=upstream)
 
 
 # Inputs drawn away from kinks (|x| > 0.05) so that central differences are meaningful.
@@ -182,6 +161,139 @@ def test_op_gradients_match_central_differences(name):
     for f, inputs in CASES[name]:
         arrays = [make(rng, shape) for make, shape in inputs]
         check_gradients(f, arrays, rng)
+
+
+# How to call each op table entry's own function (the method or function it was registered on),
+# on inputs of shape (3, 4).
+TABLE_CALLS = {
+    **{name: lambda f, a, b: f(a, b) for name in ("add", "sub", "mul", "div")},
+    "pow": lambda f, a, b: f(abs(a) + 0.5, b),
+    "matmul": lambda f, a, b: f(a, b.T),
+    **{name: lambda f, a, b: f(a) for name in (
+        "neg", "abs", "exp", "tanh", "sigmoid", "relu", "leaky_relu", "elu", "softplus",
+        "softmax", "log_softmax", "sum", "mean", "max", "min", "transpose")},
+    **{name: lambda f, a, b: f(abs(a) + 0.5) for name in ("log", "sqrt")},
+    "reshape": lambda f, a, b: f(a, 4, 3),
+    "getitem": lambda f, a, b: f(a, (slice(1, None),)),
+    "clip": lambda f, a, b: f(a, -0.5, 0.5),
+    "concatenate": lambda f, a, b: f([a, b]),
+    "stack": lambda f, a, b: f([a, b]),
+    "where": lambda f, a, b: f(a.data > b.data, a, b),
+    "linear": lambda f, a, b: f(a, b),
+    "cross_entropy": lambda f, a, b: f(a, np.array([0, 2, 1])),
+    "mse_loss": lambda f, a, b: f(a, b),
+    "binary_cross_entropy": lambda f, a, b: f(a.sigmoid(), b.sigmoid()),
+    "binary_cross_entropy_with_logits": lambda f, a, b: f(a, b.sigmoid()),
+    "dropout": lambda f, a, b: f(a, 0.5, True, np.random.default_rng(0)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_table_entry_is_registered_on_its_own_function(name):
+    """Calling an entry's function makes a node of that op (a registration decorator on the
+    wrong function, a helper, fails here)."""
+    rng = np.random.default_rng(RNG_SEED)
+    a, b = (Tensor(normal(rng, (3, 4)), requires_grad=True) for _ in range(2))
+    out = TABLE_CALLS[name](OPS[name].function, a, b)
+    assert isinstance(out, Tensor) and out.op == name, (name, OPS[name].function)
+
+
+def test_mse_loss_entry_computes_the_loss():
+    p, t = Tensor([[1.0, 2.0]], requires_grad=True), Tensor([[0.0, 4.0]])
+    out = OPS["mse_loss"].function(p, t)
+    assert out.item() == pytest.approx((1.0 + 4.0) / 2)
+
+
+# --- memory layouts: an op must not assume C order (issue 15: cross_entropy lost its gradient
+# for Fortran-ordered logits) ------------------------------------------------------------------
+def _transposed(a):
+    """The same values with the memory order of the last two axes swapped (neither C nor F
+    order from 3-d on)."""
+    if a.ndim < 2:
+        return a.copy()
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(a, -1, -2)), -1, -2)
+
+
+def _strided(a):
+    """The same values as every other element of a larger array."""
+    if a.ndim == 0:
+        return a.copy()
+    wide = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+    wide[..., ::2] = a
+    return wide[..., ::2]
+
+
+LAYOUTS = {
+    "fortran": np.asfortranarray,
+    "transposed": _transposed,
+    "negative_strides": lambda a: np.flip(np.flip(a).copy()),
+    "strided": _strided,
+}
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_op_gradients_for_every_memory_layout(name, layout):
+    """Every case of the op table with its inputs in another memory layout, and with the
+    gradient arriving in another layout too (the output transposed by the next op)."""
+    make_layout = LAYOUTS[layout]
+    rng = np.random.default_rng(RNG_SEED)
+    for f, inputs in CASES[name]:
+        arrays = [make(rng, shape) for make, shape in inputs]
+        check_gradients(f, arrays, rng, layout=make_layout)
+        if f(*[Tensor(a) for a in arrays]).ndim >= 2:
+            check_gradients(lambda *xs, f=f: f(*xs).T, arrays, rng, layout=make_layout)
+
+
+def test_layouts_are_what_they_say():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for name, make in LAYOUTS.items():
+        b = make(a)
+        np.testing.assert_array_equal(b, a)
+        assert not b.flags.c_contiguous, name
+    assert np.flip(np.flip(a).copy()).strides[0] < 0
+
+
+# Ops that take 0-d tensors, with 0-d inputs (the others need axes: matmul, linear,
+# cross_entropy, concatenate). test_every_op_is_tried_at_0d keeps the two lists complete.
+ZERO_D_CASES = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / b, "pow": lambda a, b: a**b, "neg": lambda a: -a,
+    "abs": lambda a: abs(a), "exp": lambda a: a.exp(), "log": lambda a: a.log(),
+    "sqrt": lambda a: a.sqrt(), "tanh": lambda a: a.tanh(), "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(), "leaky_relu": lambda a: a.leaky_relu(0.1),
+    "elu": lambda a: a.elu(0.7), "softplus": lambda a: a.softplus(),
+    "softmax": lambda a: a.softmax() * a, "log_softmax": lambda a: a.log_softmax() + a,
+    "sum": lambda a: a.sum(), "mean": lambda a: a.mean(keepdims=True), "max": lambda a: a.max(),
+    "min": lambda a: a.min(keepdims=True), "reshape": lambda a: a.reshape(1, 1),
+    "transpose": lambda a: a.T, "getitem": lambda a: a[()], "clip": lambda a: a.clip(0.1, 0.9),
+    "stack": lambda a, b: stack([a, b]), "where": lambda a, b: where(a.data > b.data, a, b),
+    "mse_loss": lambda a, b: F.mse_loss(a, b),
+    "binary_cross_entropy": lambda p, t: F.binary_cross_entropy(p, t),
+    "binary_cross_entropy_with_logits": lambda z, t: F.binary_cross_entropy_with_logits(z, t),
+    "dropout": lambda a: F.dropout(a, 0.4, True, np.random.default_rng(5)),
+}  # fmt: skip
+NOT_0D = {"matmul", "linear", "cross_entropy", "concatenate"}
+
+
+def test_every_op_is_tried_at_0d():
+    assert set(ZERO_D_CASES) | NOT_0D == set(OPS)
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D_CASES))
+def test_op_gradients_at_0d(name):
+    f = ZERO_D_CASES[name]
+    rng = np.random.default_rng(RNG_SEED)
+    arity = f.__code__.co_argcount
+    for values in ([0.3, 0.6], [0.7, 0.2]):  # both sides of where
+        arrays = [np.array(v) for v in values[:arity]]
+        check_gradients(f, arrays, rng)
+        # the tensor and its gradient stay arrays (a numpy scalar cannot take out=)
+        xs = [Tensor(a, requires_grad=True) for a in arrays]
+        out = f(*xs)
+        out.backward(np.ones(out.shape))
+        assert type(out.data) is np.ndarray
+        assert all(type(x.grad) is np.ndarray and x.grad.shape == () for x in xs)
 
 
 def test_op_table_shares_names_and_symbols_with_scalar_engine():
@@ -604,3 +716,148 @@ def test_linear_casts_float64_data_to_the_weights_dtype():
     assert out.data.dtype == np.float32 and w.grad.dtype == np.float32
     with pytest.raises(TypeError, match="float64 and requires grad"):
         F.linear(Tensor(np.ones((4, 3)), requires_grad=True), w)
+
+
+# --- issue 15: wrong results and crashes found by an adversarial sweep ------------------------
+# Expected numbers are PyTorch 2.13's (float64), written out: torch is not in the test venv.
+def test_cross_entropy_gradient_of_transposed_logits_is_pytorchs():
+    zT = Tensor(np.zeros((3, 2)), requires_grad=True)
+    F.cross_entropy(zT.T, np.array([0, 1])).backward()
+    # torch.nn.functional.cross_entropy(zT.T, tensor([0, 1])).backward(); zT.grad.T
+    expected = [[-1 / 3, 1 / 6, 1 / 6], [1 / 6, -1 / 3, 1 / 6]]
+    np.testing.assert_allclose(zT.grad.T, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_same_gradient_for_every_memory_layout(reduction, weighted):
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((5, 3))
+    weight = CLASS_WEIGHT if weighted else None
+    grads = []
+    for layout in (np.ascontiguousarray, np.asfortranarray, lambda a: a[::-1].copy()[::-1]):
+        x = Tensor(layout(z.copy()), requires_grad=True)
+        loss = F.cross_entropy(x, TARGETS, weight=weight, reduction=reduction)
+        loss.backward(np.ones(loss.shape))
+        grads.append(x.grad)
+    for g in grads[1:]:
+        np.testing.assert_allclose(g, grads[0], rtol=1e-12)
+
+
+def test_cross_entropy_loss_of_a_transposed_matmul_trains_the_weights():
+    """The issue's nn case: (W @ X.T).T is Fortran-ordered; every entry of dW was off."""
+    from autograd import nn
+
+    x = np.array([[1.0, 2.0], [-1.0, 0.5], [0.0, -2.0]])
+    w = Tensor(np.array([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2]]), requires_grad=True)
+    y = np.array([2, 0, 1])
+    nn.CrossEntropyLoss()((w @ Tensor(x).T).T, y).backward()
+    # the same loss with C-ordered logits, x @ W.T
+    w2 = Tensor(w.data.copy(), requires_grad=True)
+    nn.CrossEntropyLoss()(Tensor(x) @ w2.T, y).backward()
+    np.testing.assert_allclose(w.grad, w2.grad, rtol=1e-12)
+    # torch: F.cross_entropy((W @ X.T).T, y).backward(); W.grad
+    expected = [[0.3094709785, -0.4028058017], [0.1302960546, 1.0252139363],
+                [-0.4397670331, -0.6224081346]]  # fmt: skip
+    np.testing.assert_allclose(w.grad, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "shape, axes",
+    [((2, 3), (1, 2)), ((2, 3, 4), (0, 1, 5)), ((2, 3), (0, 0)), ((2, 3), (0,)),
+     ((2, 3), (0, 1, 2)), ((2, 3, 4), (0, -4, 1))],
+)  # fmt: skip
+def test_transpose_refuses_axes_numpy_refuses(shape, axes):
+    with pytest.raises(ValueError):
+        np.zeros(shape).transpose(axes)  # numpy refuses too (AxisError is a ValueError)
+    with pytest.raises(
+        ValueError, match=rf"transpose: axes .* of a tensor of shape {re.escape(str(shape))}"
+    ):
+        Tensor(np.zeros(shape)).transpose(*axes)
+
+
+def test_transpose_accepts_negative_axes_as_numpy():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    assert Tensor(a).transpose(-1, 0, 1).shape == a.transpose(-1, 0, 1).shape == (4, 2, 3)
+
+
+# (a, b) -> (a ** b, d/da, d/db), from torch.pow's backward in float64
+POW_EDGES = {
+    (0.0, 0.0): (1.0, 0.0, 0.0),
+    (0.0, 2.0): (0.0, 0.0, 0.0),
+    (0.0, 0.5): (0.0, math.inf, 0.0),
+    (0.0, 1.0): (0.0, 1.0, 0.0),
+    (-2.0, 2.0): (4.0, -4.0, math.nan),
+    (-2.0, 3.0): (-8.0, 12.0, math.nan),
+    (-2.0, 0.0): (1.0, 0.0, math.nan),
+    (2.0, 0.0): (1.0, 0.0, math.log(2.0)),
+}
+
+
+@pytest.mark.parametrize("a, b", sorted(POW_EDGES))
+def test_pow_edge_points_are_pytorchs_for_tensor_and_value(a, b):
+    out, ga, gb = POW_EDGES[a, b]
+    x, y = Tensor(np.array(a), requires_grad=True), Tensor(np.array(b), requires_grad=True)
+    (x**y).backward()
+    np.testing.assert_equal([float(x.grad), float(y.grad)], [ga, gb])
+    # a number exponent: d/da only
+    x = Tensor(np.array(a), requires_grad=True)
+    with np.errstate(divide="ignore"):
+        (x**b).backward()
+    np.testing.assert_equal(float(x.grad), ga)
+    # the scalar engine: the same values (backward warns about nan)
+    va, vb, vn = Value(a), Value(b), Value(a)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (va**vb).backward()
+        (vn**b).backward()
+    np.testing.assert_equal([va.grad, vb.grad], [ga, gb])
+    np.testing.assert_equal(vn.grad, ga)
+
+
+def test_pow_of_zero_to_a_negative_power():
+    # torch: 0 ** -1 = inf, d/da = -inf, d/db = -inf
+    x, y = Tensor(np.array(0.0), requires_grad=True), Tensor(np.array(-1.0), requires_grad=True)
+    with np.errstate(divide="ignore"):
+        out = x**y
+        out.backward()
+    assert out.item() == math.inf and x.grad == -math.inf and y.grad == -math.inf
+    # the scalar engine refuses it as it refuses 1 / 0
+    for make in (
+        lambda: Value(0.0) ** -1,
+        lambda: Value(0.0) ** Value(-1.0),
+        lambda: 0.0 ** Value(-2),
+    ):
+        with pytest.raises(ZeroDivisionError, match=r"pow: 0 \*\* -"):
+            make()
+
+
+def test_zero_d_tanh_and_softmax():
+    x = Tensor([0.2, 0.3], requires_grad=True)
+    x.sum().tanh().backward()
+    np.testing.assert_allclose(x.grad, [1 - np.tanh(0.5) ** 2] * 2, rtol=1e-6)
+    s = Tensor(np.array(0.3), requires_grad=True)
+    out = s.softmax()
+    assert out.shape == () and out.item() == 1.0
+    out.backward()
+    assert s.grad == 0.0
+
+
+INTEGER_TYPES = sorted({np.dtype(c).type for c in np.typecodes["AllInteger"]}, key=str)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_TYPES, ids=lambda t: np.dtype(t).name)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cross_entropy_takes_class_labels_of_every_integer_dtype(dtype, weighted):
+    z = np.random.default_rng(4).standard_normal((5, 3))
+    weight = CLASS_WEIGHT if weighted else None
+    results = []
+    for labels in (TARGETS, TARGETS.astype(dtype)):
+        x = Tensor(z.copy(), requires_grad=True)
+        loss = F.cross_entropy(x, labels, weight=weight)
+        loss.backward()
+        results.append((loss.item(), x.grad))
+    assert results[1][0] == results[0][0]
+    np.testing.assert_array_equal(results[1][1], results[0][1])
+    with pytest.raises(ValueError, match=r"class indices in \[0, 3\] but the logits have 3"):
+        F.cross_entropy(Tensor(z), np.array([0, 1, 3, 2, 0], dtype=dtype))

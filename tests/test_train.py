@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from autograd import data, nn, optim
-from autograd.metrics import accuracy
+from autograd.metrics import accuracy, confusion_matrix
 from autograd.train import History, evaluate, fit, predict
 
 
@@ -471,3 +471,79 @@ def test_accuracy_after_bce_with_logits_thresholds_the_logits_at_zero():
     # after a sigmoid the outputs are probabilities: 0.5 stays the threshold
     probs = nn.Sequential(model[0], nn.Sigmoid())
     assert evaluate(probs, nn.BCELoss(), loader)["accuracy"] == 0.75
+
+
+# --- issue 15: misleading behaviour found by an adversarial sweep ------------------------------
+def test_values_that_overflow_the_models_dtype_are_named_by_batch():
+    x, y = blobs()
+    x = x.astype(np.float64)
+    x[25, 1] = 1e39  # finite in float64, inf in float32: every weight would become nan
+    model = classifier()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"batch 1 .* inputs that do not fit the model's dtype "
+                                         r"float32 \(1 of 20 samples.*become inf"):  # fmt: skip
+        with np.errstate(over="ignore", invalid="ignore"):
+            fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=2,
+                progress=False)  # fmt: skip
+    for value in model.state_dict().values():
+        assert np.all(np.isfinite(value))
+
+
+def test_fit_restores_the_models_mode_when_it_raises():
+    x, y = blobs()
+    x[25, 1] = np.nan
+    model = classifier()
+    model.eval()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="nan or inf"):
+        fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=1,
+            progress=False)  # fmt: skip
+    assert not model.training
+
+
+@pytest.mark.parametrize("size", [True, False, 2.0, "4"])
+def test_loader_refuses_a_batch_size_that_is_not_an_int(size):
+    with pytest.raises(ValueError, match="batch_size must be a positive int"):
+        data.DataLoader(*xy(), batch_size=size)
+
+
+INTEGER_TYPES = sorted({np.dtype(c).type for c in np.typecodes["AllInteger"]}, key=str)
+
+
+@pytest.mark.parametrize("dtype", INTEGER_TYPES, ids=lambda t: np.dtype(t).name)
+def test_fit_and_metrics_take_labels_of_every_integer_dtype(dtype):
+    x, y = blobs()
+    labels = y.astype(dtype)
+    model = classifier()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    history = fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, labels, 20),
+                  data.DataLoader(x, labels, 60), epochs=2, progress=False)  # fmt: skip
+    # the same run with int64 labels gives the same numbers
+    reference = classifier()
+    fit(reference, nn.CrossEntropyLoss(), optim.SGD(reference.parameters(), lr=0.1),
+        data.DataLoader(x, y, 20), epochs=2, progress=False)  # fmt: skip
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, reference.state_dict()[name])
+    assert 0.0 <= history.val_accuracy[-1] <= 1.0
+    pred = predict(model, x).argmax(axis=1)
+    assert accuracy(predict(model, x), labels) == pytest.approx(np.mean(pred == y))
+    cm = confusion_matrix(labels, pred)
+    assert cm.sum() == len(y) and cm.shape == (3, 3)
+
+
+def test_overflow_is_named_even_when_the_loss_of_that_batch_stays_finite():
+    """1e39 in float32 is inf; through a ReLU that sees -inf the loss stays finite while the
+    weight gradient is nan: the cast itself must be caught, not only a non-finite loss."""
+    x, y = blobs()
+    x = x.astype(np.float64)
+    x[25] = [-1e39, -1e39]
+    model = nn.Sequential(nn.Linear(2, 4, rng=0), nn.ReLU(), nn.Linear(4, 3, rng=1))
+    model[0].weight.data[...] = 1.0  # every hidden unit sees -inf: relu gives 0, loss finite
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"batch 1 .* inputs that do not fit the model's dtype"):
+        fit(model, nn.CrossEntropyLoss(), opt, data.DataLoader(x, y, 20), epochs=1,
+            progress=False)  # fmt: skip
+    for value in model.state_dict().values():
+        assert np.all(np.isfinite(value))
+    with pytest.raises(ValueError, match=r"batch 0 .* inputs that do not fit"):
+        predict(model, x[20:30])

@@ -20,16 +20,16 @@ pytest.importorskip("pygraphviz", reason='rendering needs pip install "autograd-
 
 from autograd import Value, sum_values, topo_order  # noqa: E402
 from autograd.cli import main  # noqa: E402
-from autograd.exercises import a1, a3, a4, part_a  # noqa: E402
+from autograd.exercises import a1, a3, a4, gallery, part_a  # noqa: E402
 from autograd.viz import (  # noqa: E402
     Diagram,
     GraphTooLarge,
     RenderError,
     Style,
     draw,
-    gallery,
 )
-from autograd.viz.dot import format_number, node_names, op_text  # noqa: E402
+from autograd.viz.dot import node_names  # noqa: E402
+from autograd.viz.format import format_number, op_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -437,12 +437,12 @@ def test_missing_pygraphviz_names_the_install_command(monkeypatch):
 def test_unwritable_folder_error_names_the_file_asked_for(tmp_path, monkeypatch):
     import errno
 
-    import autograd.viz.render as render
+    import autograd.files as files
 
     def denied(prefix, suffix, dir):  # what mkstemp raises in a read-only folder
         raise PermissionError(errno.EACCES, "Permission denied", f"{dir}/{prefix}x1y2z3{suffix}")
 
-    monkeypatch.setattr(render.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(files.tempfile, "mkstemp", denied)
     target = tmp_path / "g.dot"
     with pytest.raises(PermissionError) as info:
         draw(perceptron()).save(target)
@@ -462,12 +462,12 @@ def test_saving_onto_a_folder_names_it(tmp_path):
 
 
 def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
-    import autograd.viz.render as render
+    import autograd.files as files
 
     def fail(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(render.os, "replace", fail)
+    monkeypatch.setattr(files.os, "replace", fail)
     with pytest.raises(OSError, match="disk full"):
         draw(perceptron()).save(tmp_path / "g.dot")
     assert list(tmp_path.iterdir()) == []

@@ -181,7 +181,7 @@ def repeat(
 
 
 def _text(path: Path, text: str) -> None:
-    from autograd.viz.render import write_atomic
+    from autograd.files import write_atomic
 
     write_atomic(path, text.encode("utf-8"))
 

@@ -303,7 +303,7 @@ def _check_out(out: Path, force: bool) -> None:
 
 
 def _write(table: Table, out: Path) -> None:
-    from autograd.viz.render import write_atomic
+    from autograd.files import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     notes = "".join(f"\n- {n}" for n in table.notes)

@@ -116,7 +116,7 @@ def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
 
 
 def _write_text(path: Path, text: str) -> None:
-    from autograd.viz.render import write_atomic
+    from autograd.files import write_atomic
 
     write_atomic(path, text.encode("utf-8"))
 

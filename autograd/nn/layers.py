@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd.arguments import finite, positive_int
 from autograd.functional import dropout, linear
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
@@ -23,12 +24,6 @@ __all__ = [
     "Identity",
     "Dropout",
 ]
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class Linear(Module):
@@ -56,8 +51,8 @@ class Linear(Module):
         dtype=np.float32,
     ):
         super().__init__()
-        self.in_features = _positive_int(in_features, "Linear in_features")
-        self.out_features = _positive_int(out_features, "Linear out_features")
+        self.in_features = positive_int("Linear in_features", in_features)
+        self.out_features = positive_int("Linear out_features", out_features)
         dtype = np.dtype(dtype)
         if not np.issubdtype(dtype, np.floating):
             raise ValueError(f"Linear dtype must be a floating-point type, got {dtype}")
@@ -129,7 +124,7 @@ class LeakyReLU(Module):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("LeakyReLU alpha", alpha)
 
     def forward(self, x):
         return x.leaky_relu(self.alpha)
@@ -146,7 +141,7 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = float(alpha)
+        self.alpha = finite("ELU alpha", alpha)
 
     def forward(self, x):
         return x.elu(self.alpha)
@@ -167,6 +162,8 @@ class Softmax(Module):
         super().__init__()
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
             raise TypeError(f"Softmax axis must be an int, got {axis!r}")
+        if not -64 <= axis < 64:  # NOTE: numpy arrays have at most 64 axes
+            raise ValueError(f"Softmax axis must be in [-64, 64) (numpy's axes), got {axis}")
         self.axis = int(axis)
 
     def forward(self, x):

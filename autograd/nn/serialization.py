@@ -17,23 +17,24 @@ named as in ``state_dict()``, plus ``__architecture__``, a JSON text::
 Safety: files are read with ``allow_pickle=False`` (loading never runs code) and every part
 is checked (zip, JSON, layer types and arguments, array names, shapes, dtypes) before a model
 is returned, so a bad file raises `CheckpointError` naming the file and the problem, never
-a half-loaded model. Writes go to a temporary file in the target folder, then ``os.replace``:
-a crash mid-write leaves the previous file intact.
+a half-loaded model. Writes go through `autograd.files.write_atomic` (a temporary file, then
+``os.replace``): a crash mid-write leaves the previous file intact.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
+from autograd.files import write_atomic
 from autograd.nn import layers
 from autograd.nn.module import Module, Sequential
+from autograd.safe_read import fill_from, most_inflated
 
 __all__ = ["save", "load", "save_state", "load_state", "CheckpointError", "describe", "build"]
 
@@ -98,8 +99,12 @@ def describe(module: Module, where: str = "model", _seen: dict | None = None) ->
     return {"type": cls.__name__, "config": module.config()}
 
 
-def build(description, where: str = "model") -> Module:
-    """Rebuild a module from `describe`'s output; ValueError says which part is wrong."""
+def build(description, where: str = "model", listing: dict | None = None, _prefix="") -> Module:
+    """Rebuild a module from `describe`'s output; ValueError says which part is wrong.
+
+    ``listing`` (a file's ``{name: {"shape": [...], "dtype": ...}}``): each layer's weight is
+    checked against it before it is allocated, so a file cannot make this allocate more than
+    it lists."""
     if not isinstance(description, dict) or not isinstance(description.get("type"), str):
         raise ValueError(f"{where}: expected an object with a 'type', got {description!r:.80}")
     kind = description["type"]
@@ -107,22 +112,51 @@ def build(description, where: str = "model") -> Module:
         parts = description.get("layers")
         if not isinstance(parts, list):
             raise ValueError(f"{where}: a Sequential needs a list 'layers'")
-        return Sequential(*(build(d, f"{where}[{i}]") for i, d in enumerate(parts)))
+        return Sequential(
+            *(build(d, f"{where}[{i}]", listing, f"{_prefix}{i}.") for i, d in enumerate(parts))
+        )
     cls = LAYERS.get(kind)
     if cls is None:
         raise ValueError(
             f"{where}: unknown layer type {kind!r}; expected Sequential or one of "
             f"{', '.join(LAYERS)}"
         )
-    config = description.get("config", {})
-    if not isinstance(config, dict):
-        raise ValueError(f"{where}: 'config' of {kind} must be an object, got {config!r:.80}")
-    if cls is layers.Linear:
-        config = {**config, "init": "zeros", "rng": 0}  # the file's weights replace these
+    given = description.get("config", {})
+    if not isinstance(given, dict):
+        raise ValueError(f"{where}: 'config' of {kind} must be an object, got {given!r:.80}")
+    config = given
+    if cls is layers.Linear:  # the file's weights replace these
+        init = "zeros" if listing is None else _listed_zeros(listing, f"{_prefix}weight")
+        config = {**config, "init": init, "rng": 0}
     try:
         return cls(**config)
+    except WeightMismatch:
+        raise
     except (TypeError, ValueError, MemoryError) as exc:  # MemoryError: absurd sizes
-        raise ValueError(f"{where}: cannot build {kind} from {config}: {exc}") from None
+        raise ValueError(f"{where}: cannot build {kind} from {given!r:.200}: {exc}") from None
+
+
+class WeightMismatch(ValueError):
+    """`build`: a layer's weight would differ from the one the file lists."""
+
+
+def _listed_zeros(listing: dict, name: str):
+    """An initializer that allocates only a weight of the shape and dtype the file lists."""
+
+    def zeros(shape, rng=None, dtype=np.float32):
+        spec = listing.get(name)
+        if not isinstance(spec, dict):
+            raise WeightMismatch(f"missing: {name!r}")
+        shape, dtype = tuple(shape), np.dtype(dtype)
+        if spec.get("shape") != list(shape):
+            raise WeightMismatch(
+                f"{name!r} has shape {tuple(spec.get('shape'))}, the model's is {shape}"
+            )
+        if spec.get("dtype") != str(dtype):
+            raise WeightMismatch(f"{name!r} has dtype {spec.get('dtype')}, the model's is {dtype}")
+        return np.zeros(shape, dtype)
+
+    return zeros
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -137,35 +171,19 @@ def _write_array(member, array: np.ndarray) -> None:
 
 
 def _write_npz(path, arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` as an .npz, atomically: a temporary file in the same folder (same file
-    system, so the rename is atomic), flushed to disk, then renamed over the target.
+    """Write ``arrays`` as an .npz, atomically (`autograd.files.write_atomic`).
 
     NOTE: zipfile directly rather than np.savez(file, **arrays): a parameter named ``file``
     or ``allow_pickle`` would collide with np.savez's own arguments.
     """
-    path = _npz_path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save to {path}: folder {folder} does not exist")
-    tmp = folder / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    # 0o666 filtered by the umask, like any new file (mkstemp would force 0o600).
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for name, array in arrays.items():
-                    with zf.open(name + ".npy", "w", force_zip64=True) as member:
-                        _write_array(member, np.asanyarray(array))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
+
+    def write(f) -> None:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+            for name, array in arrays.items():
+                with zf.open(name + ".npy", "w", force_zip64=True) as member:
+                    _write_array(member, np.asanyarray(array))
+
+    return write_atomic(_npz_path(path), write)
 
 
 def _header(kind: str, state: dict[str, np.ndarray], model=None, training=None) -> np.ndarray:
@@ -219,33 +237,155 @@ def _existing(path) -> Path:
     raise FileNotFoundError(f"no model file at {path}")
 
 
-def _read(path) -> tuple[Path, dict, dict[str, np.ndarray]]:
-    """Read and check a file: ``(path, header, arrays)``; `CheckpointError` on any problem."""
-    path = _existing(path)
+# NOTE: every size a file declares is checked against the file and the format before anything
+# is allocated from it: a 2 kB file must not make us allocate gigabytes before refusing it.
+HEADER_MAX_BYTES = 64 * 2**20  # the JSON description: a few kB even for a large model
+_FLAG_ENCRYPTED, _FLAG_PATCHED = 0x1, 0x20
+
+
+def _members(path: Path, zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    """The zip's members by array name, each checked: an .npy file, stored or deflated, not
+    encrypted, with sizes the file can hold."""
+    file_size = path.stat().st_size
+    members: dict[str, zipfile.ZipInfo] = {}
+    for info in zf.infolist():
+        name = info.filename
+        problem = ""
+        if not name.endswith(".npy"):
+            problem = "is not an .npy array"
+        elif info.flag_bits & (_FLAG_ENCRYPTED | _FLAG_PATCHED):
+            problem = "is encrypted or patched (zip flags), which a model file never is"
+        elif info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            problem = (
+                f"uses zip compression method {info.compress_type} (expected stored or deflated)"
+            )
+        elif info.compress_size > file_size:
+            problem = f"declares {info.compress_size} bytes, more than the whole file ({file_size})"
+        elif info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+            problem = (
+                f"is stored uncompressed but declares {info.file_size} bytes for "
+                f"{info.compress_size} stored"
+            )
+        elif info.file_size > most_inflated(info.compress_size):
+            problem = (
+                f"declares {info.file_size} bytes uncompressed from {info.compress_size} "
+                "compressed, more than deflate can expand"
+            )
+        elif name[:-4] in members:
+            problem = "appears twice"
+        if problem:
+            raise CheckpointError(f"{path}: zip member {name!r:.80} {problem}")
+        members[name[:-4]] = info
+    return members
+
+
+def _npy_header(path: Path, name: str, info: zipfile.ZipInfo, stream) -> tuple:
+    """Read an .npy header from `stream`: ``(shape, dtype, fortran_order)``, checked against
+    the member's declared size (no array is allocated here)."""
+    what = f"{path}: array {name!r:.80}"
     try:
-        loaded = np.load(path, allow_pickle=False)
-    except Exception as exc:  # numpy raises ValueError, OSError, BadZipFile, EOFError...
+        version = np.lib.format.read_magic(stream)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+        else:
+            raise ValueError(f"unsupported .npy format version {version}")
+    except (ValueError, TypeError, SyntaxError, EOFError, OSError) as exc:
+        raise CheckpointError(f"{what} is not a valid .npy array ({exc})") from None
+    if dtype.hasobject or dtype.kind not in "biufcU":
+        raise CheckpointError(f"{what} has dtype {dtype}; a model file holds numbers only")
+    count = 1
+    for n in shape:
+        count *= n
+    nbytes = count * dtype.itemsize
+    if stream.tell() + nbytes != info.file_size:
+        raise CheckpointError(
+            f"{what} declares shape {shape} ({nbytes} bytes of {dtype}) but its zip member "
+            f"holds {info.file_size - stream.tell()} bytes of data"
+        )
+    return shape, dtype, fortran
+
+
+def _npy_data(path: Path, name: str, stream, shape, dtype, fortran) -> np.ndarray:
+    """The array's data, read into an array of the (already checked) shape."""
+    try:
+        return fill_from(stream, shape, dtype, f"array {name!r}", fortran)
+    except ValueError as exc:
+        raise CheckpointError(f"{path}: {exc}") from None
+
+
+def _read(path, architecture=None) -> tuple[Path, dict, dict[str, np.ndarray]]:
+    """Read and check a file: ``(path, header, arrays)``; `CheckpointError` on any problem.
+
+    The header is read first and every array's .npy header is compared with its listing
+    before any data is read; ``architecture(header)`` (if given) runs between the two, so
+    a model can be checked against the listing before the weights are loaded."""
+    path = _existing(path)
+    magic = b""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(6)
+        zf = zipfile.ZipFile(path)
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, NotImplementedError) as exc:
+        if magic == b"\x93NUMPY":
+            raise CheckpointError(
+                f"{path}: holds a single .npy array, not an .npz model file"
+            ) from None
         raise CheckpointError(
             f"{path}: cannot be read as an .npz model file, it is truncated or not an .npz "
             f"({type(exc).__name__}: {exc})"
         ) from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        raise CheckpointError(f"{path}: holds a single .npy array, not an .npz model file")
     try:
-        with loaded:
-            arrays = {name: loaded[name] for name in loaded.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
+        with zf:
+            members = _members(path, zf)
+            header = _read_header(path, zf, members)
+            listed = _check_listing(path, header, members)
+            shapes = {}
+            for name in listed:
+                with zf.open(members[name]) as stream:
+                    shapes[name] = _npy_header(path, name, members[name], stream)
+            problems = [
+                f"array {n!r} is {dtype} {list(shape)}, listed as {listed[n][1]} "
+                f"{list(listed[n][0])}"
+                for n, (shape, dtype, _) in shapes.items()
+                if (tuple(shape), str(dtype)) != listed[n]
+            ]
+            if problems:
+                raise CheckpointError(f"{path}: " + "; ".join(problems))
+            built = architecture(path, header) if architecture is not None else None
+            arrays = {}
+            for name, (shape, dtype, fortran) in shapes.items():
+                with zf.open(members[name]) as stream:
+                    _npy_header(path, name, members[name], stream)
+                    arrays[name] = _npy_data(path, name, stream, shape, dtype, fortran)
+    except CheckpointError:
+        raise
+    except (
+        OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+        RuntimeError, OverflowError,
+    ) as exc:  # fmt: skip
         raise CheckpointError(
             f"{path}: damaged or truncated .npz file ({type(exc).__name__}: {exc})"
         ) from None
+    return path, header, arrays if built is None else (arrays, built)
 
-    text = arrays.pop(HEADER, None)
-    if text is None:
+
+def _read_header(path: Path, zf: zipfile.ZipFile, members: dict) -> dict:
+    info = members.get(HEADER)
+    if info is None:
         raise CheckpointError(
             f"{path}: no {HEADER} entry: an .npz file, but not one written by autograd.nn.save"
         )
-    if text.ndim != 0 or text.dtype.kind != "U":
-        raise CheckpointError(f"{path}: {HEADER} must be a text, got a {text.dtype} array")
+    if info.file_size > HEADER_MAX_BYTES:
+        raise CheckpointError(
+            f"{path}: {HEADER} declares {info.file_size} bytes; a model description is a few kB"
+        )
+    with zf.open(info) as stream:
+        shape, dtype, fortran = _npy_header(path, HEADER, info, stream)
+        if shape != () or dtype.kind != "U":
+            raise CheckpointError(f"{path}: {HEADER} must be a text, got a {dtype} array")
+        text = _npy_data(path, HEADER, stream, shape, dtype, fortran)
     try:
         header = json.loads(str(text))
     except (json.JSONDecodeError, RecursionError) as exc:
@@ -258,41 +398,54 @@ def _read(path) -> tuple[Path, dict, dict[str, np.ndarray]]:
             f"{path}: file format version {version!r}; this version of autograd reads "
             f"versions 1 to {VERSION}"
         )
+    return header
 
+
+def _check_listing(path: Path, header: dict, members: dict) -> dict[str, tuple]:
+    """The header's ``parameters`` listing as ``{name: (shape, dtype name)}``, checked against
+    the zip's members (names only: nothing is read)."""
     listed = header.get("parameters")
     if not isinstance(listed, dict):
         raise CheckpointError(f"{path}: {HEADER} lacks the 'parameters' listing")
-    problems = [f"array {n!r} is listed but missing" for n in listed if n not in arrays]
+    arrays = [n for n in members if n != HEADER]
+    problems = [f"array {n!r} is listed but missing" for n in listed if n not in members]
     problems += [f"array {n!r} is not listed" for n in arrays if n not in listed]
+    out = {}
     for name, spec in listed.items():
-        if name not in arrays:
-            continue
-        array = arrays[name]
-        if not isinstance(spec, dict):
-            problems.append(f"the listing of {name!r} is not an object")
-        elif list(array.shape) != spec.get("shape") or str(array.dtype) != spec.get("dtype"):
-            problems.append(
-                f"array {name!r} is {array.dtype} {list(array.shape)}, listed as "
-                f"{spec.get('dtype')} {spec.get('shape')}"
-            )
+        shape = spec.get("shape") if isinstance(spec, dict) else None
+        if (
+            not isinstance(shape, list)
+            or not all(type(n) is int and n >= 0 for n in shape)
+            or not isinstance(spec.get("dtype"), str)
+        ):
+            problems.append(f"the listing of {name!r} is not {{'shape': [ints], 'dtype': name}}")
+        elif name in members:
+            out[name] = (tuple(shape), spec["dtype"])
     if problems:
         raise CheckpointError(f"{path}: " + "; ".join(problems))
-    return path, header, arrays
+    return out
 
 
 def load(path) -> Module:
     """Rebuild the model saved by `save`: architecture from the JSON, weights from the arrays,
     training/eval mode as saved. Everything is checked before the model is returned."""
-    path, header, arrays = _read(path)
-    if header.get("kind") != "model" or "model" not in header:
-        raise CheckpointError(
-            f"{path}: holds weights only (written by nn.save_state), no architecture: build "
-            "the model in code and call model.load_state_dict(nn.load_state(path))"
-        )
-    try:
-        model = build(header["model"])
-    except (ValueError, RecursionError) as exc:
-        raise CheckpointError(f"{path}: bad architecture description: {exc}") from None
+
+    def architecture(path, header):
+        # Built before the weights are read, with every weight's shape checked against the
+        # file's listing before it is allocated (a 2 kB file may ask for Linear(16000, 16000)).
+        if header.get("kind") != "model" or "model" not in header:
+            raise CheckpointError(
+                f"{path}: holds weights only (written by nn.save_state), no architecture: "
+                "build the model in code and call model.load_state_dict(nn.load_state(path))"
+            )
+        try:
+            return build(header["model"], listing=header["parameters"])
+        except WeightMismatch as exc:
+            raise CheckpointError(f"{path}: weights do not fit the architecture: {exc}") from None
+        except (ValueError, RecursionError) as exc:
+            raise CheckpointError(f"{path}: bad architecture description: {exc}") from None
+
+    path, header, (arrays, model) = _read(path, architecture)
     try:
         model.load_state_dict(arrays, strict=True)
     except ValueError as exc:

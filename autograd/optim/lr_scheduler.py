@@ -16,15 +16,9 @@ from __future__ import annotations
 
 import math
 
+from autograd.arguments import nonnegative, positive, positive_int
+
 __all__ = ["LRScheduler", "LinearSaturated", "Exponential", "Step", "Cosine"]
-
-
-def _positive(name: str, value, integer: bool = False):
-    if integer and (not isinstance(value, int) or isinstance(value, bool)):
-        raise TypeError(f"{name} must be an int, got {value!r}")
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
 
 
 class LRScheduler:
@@ -37,9 +31,7 @@ class LRScheduler:
                 f"got {type(optimizer).__name__}"
             )
         self.optimizer = optimizer
-        self.lr0 = float(optimizer.lr if lr0 is None else lr0)
-        if not self.lr0 >= 0:
-            raise ValueError(f"lr0 must be >= 0, got {self.lr0}")
+        self.lr0 = nonnegative("lr0", optimizer.lr if lr0 is None else lr0)
         self.t = 0
         self.optimizer.lr = self.lr_at(0)
 
@@ -62,19 +54,12 @@ class LRScheduler:
         return f"{type(self).__name__}(lr0={self.lr0}, t={self.t}, lr={self.lr:.4g})"
 
 
-def _nonnegative(name: str, value) -> float:
-    value = float(value)
-    if not value >= 0:  # NaN fails too
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return value
-
-
 class LinearSaturated(LRScheduler):
     """Linear decay to a floor: ``lr(t) = max(lr_min, lr0 * (1 - t / T))``."""
 
     def __init__(self, optimizer, T: int, lr_min: float = 0.0, lr0: float | None = None):
-        self.T = _positive("T", T)
-        self.lr_min = _nonnegative("lr_min", lr_min)
+        self.T = positive("T", T)
+        self.lr_min = nonnegative("lr_min", lr_min)
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:
@@ -85,7 +70,7 @@ class Exponential(LRScheduler):
     """Exponential decay: ``lr(t) = lr0 * gamma^t`` (``torch.optim.lr_scheduler.ExponentialLR``)."""
 
     def __init__(self, optimizer, gamma: float, lr0: float | None = None):
-        self.gamma = float(_positive("gamma", gamma))
+        self.gamma = float(positive("gamma", gamma))
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:
@@ -96,8 +81,8 @@ class Step(LRScheduler):
     """Piecewise constant: ``lr(t) = lr0 * gamma^floor(t / step_size)`` (``StepLR``)."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, lr0: float | None = None):
-        self.step_size = _positive("step_size", step_size, integer=True)
-        self.gamma = float(_positive("gamma", gamma))
+        self.step_size = positive_int("step_size", step_size)
+        self.gamma = float(positive("gamma", gamma))
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:
@@ -113,8 +98,8 @@ class Cosine(LRScheduler):
     """
 
     def __init__(self, optimizer, T: int, lr_min: float = 0.0, lr0: float | None = None):
-        self.T = _positive("T", T)
-        self.lr_min = _nonnegative("lr_min", lr_min)
+        self.T = positive("T", T)
+        self.lr_min = nonnegative("lr_min", lr_min)
         super().__init__(optimizer, lr0)
 
     def lr_at(self, t: int) -> float:

@@ -18,24 +18,9 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from autograd.arguments import nonnegative, unit_interval
+
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "Adagrad", "RMSprop"]
-
-
-def _check_nonnegative(name: str, value) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not value >= 0.0 or math.isinf(value):  # `not >=` also rejects nan
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
-
-
-def _check_unit_interval(name: str, value) -> float:
-    value = float(value)
-    if not 0.0 <= value < 1.0:
-        raise ValueError(f"{name} must be in [0, 1), got {value}")
-    return value
 
 
 class Optimizer:
@@ -86,7 +71,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value) -> None:
-        self._lr = _check_nonnegative("lr", value)
+        self._lr = nonnegative("lr", value)
 
     def zero_grad(self) -> None:
         """Forget every parameter's gradient (``grad = None``), as ``set_to_none=True`` does."""
@@ -148,8 +133,8 @@ class SGD(Optimizer):
         weight_decay: float = 0.0,
     ):
         super().__init__(params, lr)
-        self.momentum = _check_unit_interval("momentum", momentum)
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        self.momentum = unit_interval("momentum", momentum)
+        self.weight_decay = nonnegative("weight_decay", weight_decay)
         if nesterov and self.momentum == 0.0:
             raise ValueError("nesterov=True needs momentum > 0 (as in PyTorch)")
         self.nesterov = bool(nesterov)
@@ -216,9 +201,9 @@ class Adam(Optimizer):
             b1, b2 = betas
         except (TypeError, ValueError):
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}") from None
-        self.betas = (_check_unit_interval("betas[0]", b1), _check_unit_interval("betas[1]", b2))
-        self.eps = _check_nonnegative("eps", eps)
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
+        self.betas = (unit_interval("betas[0]", b1), unit_interval("betas[1]", b2))
+        self.eps = nonnegative("eps", eps)
+        self.weight_decay = nonnegative("weight_decay", weight_decay)
 
     def _hyper(self) -> dict:
         return {
@@ -300,12 +285,12 @@ class Adagrad(Optimizer):
         eps: float = 1e-10,
     ):
         super().__init__(params, lr)
-        self.lr_decay = _check_nonnegative("lr_decay", lr_decay)
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
-        self.initial_accumulator_value = _check_nonnegative(
+        self.lr_decay = nonnegative("lr_decay", lr_decay)
+        self.weight_decay = nonnegative("weight_decay", weight_decay)
+        self.initial_accumulator_value = nonnegative(
             "initial_accumulator_value", initial_accumulator_value
         )
-        self.eps = _check_nonnegative("eps", eps)
+        self.eps = nonnegative("eps", eps)
 
     def _hyper(self) -> dict:
         return {
@@ -356,10 +341,11 @@ class RMSprop(Optimizer):
         centered: bool = False,
     ):
         super().__init__(params, lr)
-        self.alpha = _check_unit_interval("alpha", alpha)
-        self.eps = _check_nonnegative("eps", eps)
-        self.weight_decay = _check_nonnegative("weight_decay", weight_decay)
-        self.momentum = _check_unit_interval("momentum", momentum)
+        self.alpha = unit_interval("alpha", alpha)
+        self.eps = nonnegative("eps", eps)
+        self.weight_decay = nonnegative("weight_decay", weight_decay)
+        # NOTE: any momentum >= 0, as torch.optim.RMSprop (steps are normalized by sqrt(v)).
+        self.momentum = nonnegative("momentum", momentum)
         self.centered = bool(centered)
 
     def _hyper(self) -> dict:

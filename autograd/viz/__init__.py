@@ -7,6 +7,12 @@
 In Jupyter, a `Diagram` as the last expression of a cell shows inline (``_repr_svg_``).
 Every visual choice lives in one `Style`; keyword arguments of `draw` replace its fields:
 ``draw(y, rankdir="TB", show_grad=False, edge_grads=True, clusters="prefix")``.
+
+`autograd.viz` only draws: `dot` (graph -> DOT text), `format` (how numbers, ops and
+expressions read, shared with the checker and the command line), `render` (Graphviz),
+`steps` (the step-through page), `style`. It reads nodes through the protocol of
+`autograd.graph` and knows no exercise: the part-A gallery is `autograd.exercises.gallery`, the
+expression parser and the checker are in `autograd.handcalc`.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autograd.files import output_path, write_atomic
+from autograd.graph import is_released
 from autograd.viz.dot import as_roots, graph_nodes, to_dot
-from autograd.viz.render import SUFFIXES, RenderError, write_atomic
+from autograd.viz.render import SUFFIXES, RenderError
 from autograd.viz.render import render as _render
 from autograd.viz.style import DEFAULT_STYLE, Style
 
@@ -28,8 +36,6 @@ __all__ = [
     "Style",
     "GraphTooLarge",
     "RenderError",
-    "gallery",
-    "write_gallery",
 ]
 
 
@@ -74,17 +80,8 @@ class Diagram:
         The file appears complete or not at all (temporary file + ``os.replace``); on a
         `RenderError` nothing is written. Returns the path.
         """
-        path = Path(path)
+        path = output_path(path, SUFFIXES, "Diagram.save")
         suffix = path.suffix.lower()
-        if suffix not in SUFFIXES:
-            raise ValueError(
-                f"save {str(path)!r}: unknown suffix {path.suffix or '(none)'!r}; "
-                f"expected one of {', '.join(SUFFIXES)}"
-            )
-        if not path.parent.is_dir():
-            raise FileNotFoundError(
-                f"save {str(path)!r}: the folder {str(path.parent)!r} does not exist"
-            )
         data = self.dot.encode("utf-8") if suffix == ".dot" else self.render(suffix[1:])
         return write_atomic(path, data)
 
@@ -133,7 +130,7 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
     for node in nodes:
         # NOTE: Tensor.backward() releases the graph as it walks it (to save memory): the
         # output keeps its op but loses its parents, and would be drawn as one lonely box.
-        if node.op and not node.parents and getattr(node, "requires_grad", False):
+        if is_released(node):
             name = repr(node.label) if node.label else f"the {node.op} output"
             raise ValueError(
                 f"draw: the graph of {name} was released by backward(); call "
@@ -152,41 +149,3 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             style.max_nodes,
         )
     return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
-
-
-# A3's two neurons as clusters in the gallery.
-_A3_CLUSTERS = {
-    "neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"],
-    "neuron 2": ["w3", "b3", "z", "y"],
-}
-
-
-def gallery() -> dict[str, Diagram]:
-    """The diagrams of every part-A exercise (`autograd.exercises.part_a`), by file stem:
-    ``a1_sigmoid``, ``a1_tanh``, ``a1_elu``, ``a1_leaky_relu``, ``a2_y1``, ``a2_y2``, ``a3``,
-    ``a4``. Course style, each titled with its exercise."""
-    from autograd.exercises import part_a
-
-    diagrams = {}
-    for exercise in part_a():
-        options: dict[str, Any] = {"title": exercise.title}
-        if exercise.name == "a3":
-            options["clusters"] = _A3_CLUSTERS
-        diagrams[exercise.name] = draw(exercise.output, **options)
-    return diagrams
-
-
-def write_gallery(directory: str | os.PathLike) -> list[Path]:
-    """Write ``NAME.svg`` and ``NAME.dot`` for every `gallery` diagram into ``directory``
-    (made when missing). Everything is rendered before the first file is written, so a
-    rendering failure leaves the folder as it was; each file is replaced atomically (a write
-    failure half-way leaves some files new, none partial). Returns the paths."""
-    directory = Path(directory)
-    if directory.exists() and not directory.is_dir():
-        raise NotADirectoryError(f"gallery: {str(directory)!r} exists and is not a folder")
-    contents: dict[Path, bytes] = {}
-    for name, diagram in gallery().items():
-        contents[directory / f"{name}.svg"] = diagram.render("svg")
-        contents[directory / f"{name}.dot"] = diagram.dot.encode("utf-8")
-    directory.mkdir(parents=True, exist_ok=True)
-    return [write_atomic(path, data) for path, data in contents.items()]

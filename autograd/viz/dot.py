@@ -22,12 +22,11 @@ its values.
 from __future__ import annotations
 
 import html
-import math
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import scope_of, topo_order
+from autograd.graph import children, scope_of, topo_order, topo_order_of_all
+from autograd.viz.format import format_data, op_text
 from autograd.viz.style import Style
 
 __all__ = [
@@ -35,15 +34,9 @@ __all__ = [
     "graph_nodes",
     "node_names",
     "to_dot",
-    "format_number",
-    "format_data",
-    "op_text",
 ]
 
-SMALL_ARRAY = 6  # arrays with at most this many elements show their values
 _LEGEND_FILLERS = 12
-_GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "epsilon": "ε"}
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 
 def as_roots(roots: Any) -> list:
@@ -74,16 +67,7 @@ def graph_nodes(roots: Any) -> list:
     turn; a node reached again from a later root keeps its first position.
     The position of a node in this list is its index ``i`` in the names ``n{i}``/``op{i}``."""
     roots = as_roots(roots)
-    if len(roots) == 1:
-        return topo_order(roots[0])
-    order: list = []
-    seen: set = set()
-    for root in roots:
-        for node in topo_order(root):
-            if node not in seen:
-                seen.add(node)
-                order.append(node)
-    return order
+    return topo_order(roots[0]) if len(roots) == 1 else topo_order_of_all(roots)
 
 
 def node_names(roots: Any) -> dict:
@@ -91,85 +75,9 @@ def node_names(roots: Any) -> dict:
     return {node: f"n{i}" for i, node in enumerate(graph_nodes(roots))}
 
 
-def format_number(x: Any, decimals: int) -> str:
-    """``decimals`` digits after the point; scientific notation from 1e6 on; no ``-0.000``."""
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if abs(x) >= 1e6:
-        return f"{x:.{decimals}e}"
-    text = f"{x:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0.0:
-        text = text[1:]  # NOTE: -0.0004 rounds to "-0.000", which reads as a sign error
-    return text
-
-
-def _format_nested(x: Any, decimals: int) -> str:
-    if isinstance(x, list):
-        return "[" + ", ".join(_format_nested(v, decimals) for v in x) + "]"
-    return format_number(x, decimals)
-
-
-def format_data(data: Any, decimals: int) -> str:
-    """A float as a number; a numpy array as ``shape (2, 3)`` plus, when it has at most
-    `SMALL_ARRAY` elements, its values on the next lines (one line per row of a matrix);
-    ``None`` (a tensor that needs no gradient) as ``no grad``."""
-    if data is None:
-        return "no grad"
-    shape = getattr(data, "shape", None)
-    if shape is None or shape == ():
-        return format_number(data, decimals)
-    text = "shape (" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-    if int(getattr(data, "size", SMALL_ARRAY + 1)) <= SMALL_ARRAY:
-        values = data.tolist()
-        if len(shape) == 2:
-            text += "".join("\n" + _format_nested(row, decimals) for row in values)
-        else:
-            text += "\n" + _format_nested(values, decimals)
-    return text
-
-
 def _lines(text: str) -> str:
     """Escaped text for an HTML-like label, newlines as line breaks."""
     return "<BR/>".join(_esc(line) for line in text.split("\n"))
-
-
-def _format_param(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ", ".join(_format_param(v) for v in value) + ")"
-    return str(value)
-
-
-def _op_table_symbol(node: Any) -> str:
-    """The op's symbol from the op table of the node's own module (Value: engine.OPS, Tensor:
-    its module's OPS), else from engine.OPS, else the op's name."""
-    from autograd.engine import OPS
-
-    module = sys.modules.get(type(node).__module__)
-    for table in (getattr(module, "OPS", None), OPS):
-        if isinstance(table, Mapping) and node.op in table:
-            return str(table[node.op].symbol)
-    return str(node.op)
-
-
-def op_text(node: Any) -> str:
-    """What an op node shows: the op's symbol and its parameters (``ELU α=0.1``, ``x²``)."""
-    params = dict(node.params or {})
-    if node.op == "pow" and "exponent" in params:
-        exponent = float(params.pop("exponent"))
-        if exponent.is_integer() and abs(exponent) < 1000:
-            text = "x" + str(int(exponent)).translate(_SUPERSCRIPT)
-        else:
-            text = f"x^{exponent:g}"
-    else:
-        text = _op_table_symbol(node)
-    for name, value in params.items():
-        text += f" {_GREEK.get(name, name)}={_format_param(value)}"
-    return text
 
 
 def _cluster_paths(order: list, style: Style) -> list[tuple]:
@@ -189,14 +97,11 @@ def _cluster_paths(order: list, style: Style) -> list[tuple]:
     # Unnamed intermediate nodes (the w*x products of a neuron) join the cluster that all their
     # consumers share, else the one all their inputs share; the layout then keeps a neuron
     # together.
-    consumers: list[list[int]] = [[] for _ in order]
-    for i, node in enumerate(order):
-        for parent in node.parents:
-            consumers[index[parent]].append(i)
+    users = children(order)
     unnamed = [i for i, node in enumerate(order) if not node.label and node.parents]
     unnamed = [i for i in unnamed if not paths[i]]
     for i in reversed(unnamed):
-        shared = {paths[c] for c in consumers[i]}
+        shared = {paths[index[c]] for c in users[order[i]]}
         if len(shared) == 1:
             paths[i] = shared.pop()
     for i in unnamed:
@@ -333,17 +238,37 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
+    notes = _notes_by_index(index, highlight)
+    paths = _cluster_paths(order, style)
+    lines = ["digraph autograd {"]
+    lines += _header_lines(style, roots, order, bool(notes))
+
+    def node_lines(i: int, indent: str) -> list[str]:
+        return _node_lines(order[i], i, style, paths[i], notes, indent)
+
+    lines += _cluster_lines(paths, node_lines)
+    for i in reversed(range(len(order))):
+        if not paths[i]:
+            lines.extend(node_lines(i, "  "))
+    lines += _edge_lines(order, index, style, any(paths))
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _notes_by_index(index: dict, highlight: Mapping[Any, str] | None) -> dict[int, str]:
+    """{topological index: note} of the highlighted nodes."""
     notes: dict[int, str] = {}
     for node, note in (highlight or {}).items():
         if node not in index:
             raise ValueError(f"highlight: {node!r} is not in the graph being drawn")
         notes[index[node]] = "" if note is None else str(note)
-    paths = _cluster_paths(order, style)
-    prefix_clusters = style.clusters == "prefix"
+    return notes
 
+
+def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> list[str]:
+    """The graph's attributes (layout, title and legend) and the node and edge defaults."""
     font = _esc(style.font)
     size = f"{style.font_size:g}"
-    lines = ["digraph autograd {"]
     graph_attrs = {
         "rankdir": style.rankdir,
         "fontname": style.font,
@@ -357,51 +282,54 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     }
     # Tensor nodes keep no per-edge derivatives: no edge labels, so no legend entry for them.
     edge_labels = style.edge_grads and any(getattr(n, "local_grads", None) for n in order)
-    legend = _legend_label(style, roots, bool(notes), edge_labels)
+    legend = _legend_label(style, roots, highlighted, edge_labels)
     if legend is not None:
         graph_attrs.update(label=legend, labelloc="t", labeljust="l")
-    lines.append(f"  graph {_attrs(**graph_attrs)};")
-    lines.append(
+    return [
+        f"  graph {_attrs(**graph_attrs)};",
         f'  node [fontname="{font}", fontsize="{size}", color="{_esc(style.line_color)}", '
-        f'fontcolor="#1a1a1a", penwidth="1"];'
-    )
-    lines.append(
+        f'fontcolor="#1a1a1a", penwidth="1"];',
         f'  edge [fontname="{font}", fontsize="{style.font_size - 2:g}", '
-        f'color="{_esc(style.line_color)}", arrowsize="0.6", penwidth="0.9"];'
-    )
+        f'color="{_esc(style.line_color)}", arrowsize="0.6", penwidth="0.9"];',
+    ]
 
-    def node_lines(i: int, indent: str) -> list[str]:
-        node = order[i]
-        out = []
-        if node.parents:
-            out.append(
-                indent
-                + f"op{i} "
-                + _attrs(
-                    id=f"op{i}",
-                    class_="op",
-                    shape="ellipse",
-                    style="filled",
-                    fillcolor=style.op_color,
-                    margin="0.04,0.02",
-                    width="0.3",
-                    height="0.3",
-                    label=f"<{_esc(op_text(node))}>",
-                )
-                + ";"
-            )
-        name = node.label
-        if prefix_clusters and paths[i] and name:
-            name = name.split(".")[-1]
-        classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-        label = _value_label(node, style, name, notes.get(i))
+
+def _node_lines(
+    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str
+) -> list[str]:
+    """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
+    out = []
+    if node.parents:
         out.append(
-            indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
+            indent
+            + f"op{i} "
+            + _attrs(
+                id=f"op{i}",
+                class_="op",
+                shape="ellipse",
+                style="filled",
+                fillcolor=style.op_color,
+                margin="0.04,0.02",
+                width="0.3",
+                height="0.3",
+                label=f"<{_esc(op_text(node))}>",
+            )
+            + ";"
         )
-        return out
+    name = node.label
+    if style.clusters == "prefix" and path and name:
+        name = name.split(".")[-1]
+    classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
+    label = _value_label(node, style, name, notes.get(i))
+    out.append(
+        indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
+    )
+    return out
 
-    # Clusters, nested by path, in order of their first member; then the nodes in none. Nodes
-    # are declared last-first (see the NOTE on flip_inputs below).
+
+def _cluster_lines(paths: list[tuple], node_lines) -> list[str]:
+    """Clusters, nested by path, in order of their first member, each with its nodes
+    (declared last-first: see the NOTE in `_edge_lines`)."""
     tree: dict[tuple, list] = {}
     for i, path in enumerate(paths):
         for depth in range(1, len(path) + 1):
@@ -409,6 +337,7 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
         if path:
             tree[path].append(i)
     cluster_ids = {path: n for n, path in enumerate(tree)}
+    lines: list[str] = []
 
     def emit_cluster(path: tuple, indent: str) -> None:
         lines.append(f"{indent}subgraph cluster_{cluster_ids[path]} {{")
@@ -435,15 +364,18 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     for path in tree:
         if len(path) == 1:
             emit_cluster(path, "  ")
-    for i in reversed(range(len(order))):
-        if not paths[i]:
-            lines.extend(node_lines(i, "  "))
+    return lines
 
+
+def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list[str]:
+    """The edges into each op (labelled with the local derivative when ``style.edge_grads``)
+    and from each op to its value node."""
     # NOTE: Graphviz's crossing minimisation decides the order of an op's inputs (w1 above x1,
     # or left of it in TB). Measured on the course graphs (tests/test_viz.py checks A1): nodes
     # declared last-first plus ordering=in keep argument order, except in an LR layout with
     # clusters and no edge labels, which needs the input edges listed last-first too.
-    flip_inputs = style.rankdir in ("LR", "RL") and any(paths) and not style.edge_grads
+    flip_inputs = style.rankdir in ("LR", "RL") and clustered and not style.edge_grads
+    lines = []
     for i, node in enumerate(order):
         if not node.parents:
             continue
@@ -458,5 +390,4 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
                 attrs["fontcolor"] = style.edge_label_color
             lines.append(f"  n{index[parent]} -> op{i} {_attrs(**attrs)};")
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    return lines

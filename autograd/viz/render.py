@@ -1,4 +1,4 @@
-"""DOT text -> SVG/PNG/PDF bytes with pygraphviz, and atomic file writes.
+"""DOT text -> SVG/PNG/PDF bytes with pygraphviz (files are written by `autograd.files`).
 
 pygraphviz 2.x wheels bundle the Graphviz engine: no ``dot`` program and no system package is
 needed. It is imported here, lazily, so ``import autograd`` (and building DOT text) never
@@ -7,11 +7,7 @@ loads it.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
-__all__ = ["RenderError", "render", "write_atomic", "FORMATS", "SUFFIXES"]
+__all__ = ["RenderError", "render", "FORMATS", "SUFFIXES"]
 
 FORMATS = ("svg", "png", "pdf")
 SUFFIXES = (".svg", ".png", ".pdf", ".dot")
@@ -59,40 +55,3 @@ def render(dot: str, fmt: str, dpi: float | None = None) -> bytes:
             f"Graphviz returned no {fmt} output; the DOT text is still available as diagram.dot"
         )
     return bytes(data)
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and
-    ``os.replace``: readers see the old file or the whole new one, never a partial file."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: the folder {str(folder)!r} does not exist")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:
-        raise _naming(e, path, f" (in the folder {str(folder)!r})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException as e:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(e, OSError) and e.filename == tmp:
-            raise _naming(e, path, "") from None
-        raise
-    return path
-
-
-def _naming(error: OSError, path: Path, where: str) -> OSError:
-    """The same kind of error, naming the file asked for.
-
-    NOTE: the OS error names the temporary file, which the user never asked for."""
-    reason = "it is a folder" if isinstance(error, IsADirectoryError) else error.strerror
-    clear = type(error)(f"cannot write {path}: {reason}{where}")
-    clear.errno = error.errno
-    return clear

@@ -15,9 +15,11 @@ then sends it on to each input edge by the chain rule::
 
 Everything is computed here, in Python, from the node protocol (``data``, ``parents``,
 ``local_grads``, ``op``, ``label``) and embedded in the page as JSON; the page's script
-(``steps.js``, inlined with ``steps.css``) only shows it. The player runs its own backward pass
-from the local derivatives, so the page does not depend on whether or how often ``backward()``
-was called (leaf gradients accumulate in the engine; here every gradient is d(output)/d(node)).
+(``steps.js``, inlined with ``steps.css``) only shows it. The gradients and the per-edge terms
+come from `autograd.graph.backprop` (the chain rule as a pure function), so the page does not
+depend on whether or how often ``backward()`` was called (leaf gradients accumulate in the
+engine; here every gradient is d(output)/d(node)). Names, numbers and formulas are written by
+`autograd.viz.format`.
 """
 
 from __future__ import annotations
@@ -33,75 +35,16 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from autograd.viz.dot import as_roots, format_number, graph_nodes, op_text
+from autograd.files import output_path, write_atomic
+from autograd.graph import Backprop, Edge, backprop
+from autograd.viz.dot import as_roots, graph_nodes
+from autograd.viz.format import ATOM, Namer, expression, format_number, op_text, signed_sum
 from autograd.viz.style import Style
 
 __all__ = ["StepPlayer", "save_steps", "build_steps"]
 
-_NAME_LIMIT = 32  # longer expressions for an unlabelled node fall back to "#i"
 _CSS_COLOR = re.compile(r"#[0-9A-Fa-f]{3,8}|[A-Za-z]+")
 _DEFAULT = Style()
-
-
-# Precedence levels for writing expressions with only the parentheses they need.
-_SUM, _PRODUCT, _UNARY, _POWER, _ATOM = 1, 2, 3, 4, 9
-_LEVELS = {"add": _SUM, "sub": _SUM, "sum": _SUM, "mul": _PRODUCT, "div": _PRODUCT}
-
-
-def _is_infix(symbol: str) -> bool:
-    return bool(symbol) and not any(ch.isalnum() for ch in symbol)
-
-
-def _wrap(arg: tuple[str, int], below: int) -> str:
-    text, level = arg
-    return f"({text})" if level < below else text
-
-
-def expression(node: Any, args: list[tuple[str, int]]) -> tuple[str, int]:
-    """How ``node`` is computed from ``args`` (the names or numbers of its inputs, in order,
-    each with its precedence level), and the result's level: ``w1 × x1 + w2 × x2 + b``,
-    ``(a + b) × c``, ``x²``, ``σ(h)``, ``ELU(h, α=0.1)``."""
-    text = op_text(node)
-    symbol, _, params = text.partition(" ")
-    level = _LEVELS.get(node.op)
-    if level is not None and len(args) >= 2 and not params:
-        if node.op == "sum":
-            return " + ".join(_wrap(a, _SUM) for a in args), _SUM
-        # Left-associative: the right operand of - and ÷ needs parentheses at equal level.
-        right = level + 1 if node.op in ("sub", "div") else level
-        return f"{_wrap(args[0], level)} {symbol} {_wrap(args[1], right)}", level
-    if node.op == "pow" and len(args) == 1 and text.startswith("x"):
-        return _wrap(args[0], _ATOM) + text[1:], _POWER
-    if node.op == "neg" and len(args) == 1:
-        return "−" + _wrap(args[0], _POWER), _UNARY
-    if node.op == "abs" and len(args) == 1:
-        inner = args[0][0]
-        if inner.startswith("(-") and inner.endswith(")"):
-            inner = inner[1:-1]  # |-1.000|, not |(-1.000)|
-        return f"|{inner}|", _ATOM
-    if _is_infix(symbol) and len(args) == 2 and not params:
-        return f"{_wrap(args[0], _ATOM)} {symbol} {_wrap(args[1], _ATOM)}", _SUM
-    inner = [a[0] for a in args] + ([params] if params else [])
-    return f"{symbol}({', '.join(inner)})", _ATOM
-
-
-class _Namer:
-    """Readable names: a label; else a constant's value (``2``); else the expression of the
-    inputs' names (``w1 × x1``, ``σ(h)``) when short; else ``#i`` (the topological index)."""
-
-    def __init__(self, order: list):
-        self.index = {node: i for i, node in enumerate(order)}
-        self.names: list[tuple[str, int]] = []  # (name, precedence level)
-        for node in order:
-            if node.label:
-                name = (str(node.label), _ATOM)
-            elif not node.parents:
-                name = (f"{float(node.data):g}", _ATOM)
-            else:
-                name = expression(node, [self.names[self.index[p]] for p in node.parents])
-                if len(name[0]) > _NAME_LIMIT:
-                    name = (f"#{len(self.names)}", _ATOM)
-            self.names.append(name)
 
 
 def _check_scalar(node: Any, name: str) -> float:
@@ -116,22 +59,13 @@ def _check_scalar(node: Any, name: str) -> float:
     )
 
 
-def _local_grads(node: Any, name: str) -> list[float]:
+def _check_local_grads(node: Any, name: str) -> None:
     local = getattr(node, "local_grads", None)
     if local is None or len(local) != len(node.parents):
         raise TypeError(
             f"StepPlayer: node {name!r} (op {node.op!r}) needs local_grads, one local derivative "
             f"per input ({len(node.parents)}), got {local!r}"
         )
-    return [float(v) for v in local]
-
-
-def _signed_sum(terms: list[str]) -> str:
-    """``3.000 + 3.000``; a negative term after the first is written ``− 2.000``."""
-    text = terms[0]
-    for term in terms[1:]:
-        text += f" − {term[1:]}" if term.startswith("-") else f" + {term}"
-    return text
 
 
 def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> dict:
@@ -143,128 +77,137 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     one backward step per node ``output`` depends on (reverse order). Each backward step
     lists ``incoming`` (the terms of its gradient: the edges into its children, in the order
     they were added), ``sum`` and ``outgoing`` (``upstream × local = contribution`` per input
-    edge, with the input's gradient so far, ``running``).
+    edge, with the input's gradient so far, ``running``). The gradients come from
+    `autograd.graph.backprop`.
     """
     style = style or _DEFAULT
     roots = as_roots(roots)
     order = graph_nodes(roots)
     output = roots[0] if output is None else output
-    namer = _Namer(order)
-    index = namer.index
-    names = [name for name, _ in namer.names]
-    if output not in index:
+    namer = Namer(order)
+    if output not in namer.index:
         raise ValueError(f"StepPlayer: output {output!r} is not in the graph of the given roots")
-    values = [_check_scalar(node, names[i]) for i, node in enumerate(order)]
-    locals_ = [_local_grads(node, names[i]) for i, node in enumerate(order)]
-    parents = [[index[p] for p in node.parents] for node in order]
+    values = [_check_scalar(node, namer.name(i)) for i, node in enumerate(order)]
+    for i, node in enumerate(order):
+        _check_local_grads(node, namer.name(i))
+    trace = backprop(output)
+    grads = [float(trace.grads.get(node, 0.0)) for node in order]
 
     def fmt(x: float) -> str:
         return format_number(x, style.decimals)
 
+    return {
+        "nodes": _node_entries(order, namer, values, trace, fmt),
+        "steps": _forward_steps(order, namer, values, fmt)
+        + _backward_steps(namer, trace, output, fmt),
+        "output": namer.index[output],
+        "decimals": style.decimals,
+        "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
+    }
+
+
+def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt) -> list[dict]:
+    """One entry per node: its diagram id, name, op text, value, gradient (``None`` when the
+    output does not depend on it) and its inputs' indices."""
+    return [
+        {
+            "id": f"n{i}",
+            "name": namer.name(i),
+            "op": op_text(node) if node.parents else "",
+            "value": fmt(values[i]),
+            "grad": fmt(trace.grads[node]) if node in trace.grads else None,
+            "parents": [namer.index[p] for p in node.parents],
+        }
+        for i, node in enumerate(order)
+    ]
+
+
+def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
+    """One step per node in topological order: its formula with names, with numbers, the
+    result."""
+
     def operand_value(i: int) -> tuple[str, int]:
         text = fmt(values[i])
-        return (f"({text})" if text.startswith("-") else text), _ATOM
+        return (f"({text})" if text.startswith("-") else text), ATOM
 
-    # The nodes the output depends on, and the backward order over them.
-    needed = [False] * len(order)
-    needed[index[output]] = True
-    for i in range(len(order) - 1, -1, -1):
-        if needed[i]:
-            for p in parents[i]:
-                needed[p] = True
-    backward = [i for i in range(len(order) - 1, -1, -1) if needed[i]]
-
-    # The backward pass, mirroring Value.backward: grad(parent) += grad(node) × local.
-    grads = [0.0] * len(order)
-    grads[index[output]] = 1.0
-    incoming: list[list[dict]] = [[] for _ in order]
-    outgoing: list[list[dict]] = [[] for _ in order]
-    for i in backward:
-        upstream = grads[i]
-        for k, (p, local) in enumerate(zip(parents[i], locals_[i])):
-            # NOTE: as in the engine, a zero upstream sends nothing (0 × inf would be nan).
-            contribution = upstream * local if upstream else 0.0
-            grads[p] += contribution
-            edge = {
-                "from": i,
-                "to": p,
-                "k": k,
-                "upstream": fmt(upstream),
-                "local": fmt(local),
-                "contribution": fmt(contribution),
-                "running": fmt(grads[p]),
-            }
-            outgoing[i].append(edge)
-            incoming[p].append(edge)
-
-    nodes = []
+    steps = []
     for i, node in enumerate(order):
-        nodes.append(
-            {
-                "id": f"n{i}",
-                "name": names[i],
-                "op": op_text(node) if node.parents else "",
-                "value": fmt(values[i]),
-                "grad": fmt(grads[i]) if needed[i] else None,
-                "parents": parents[i],
-            }
-        )
-
-    steps: list[dict] = []
-    for i, node in enumerate(order):
+        name = namer.name(i)
+        parents = [namer.index[p] for p in node.parents]
         if node.parents:
-            symbolic, _ = expression(node, [namer.names[p] for p in parents[i]])
-            numeric, _ = expression(node, [operand_value(p) for p in parents[i]])
-            lines = [symbolic if symbolic == names[i] else f"{names[i]} = {symbolic}"]
+            symbolic, _ = expression(node, [namer.names[p] for p in parents])
+            numeric, _ = expression(node, [operand_value(p) for p in parents])
+            lines = [symbolic if symbolic == name else f"{name} = {symbolic}"]
             lines += [f"= {numeric}", f"= {fmt(values[i])}"]
-            note = f"computed by {op_text(node)} from its input{'s' if len(parents[i]) > 1 else ''}"
+            note = f"computed by {op_text(node)} from its input{'s' if len(parents) > 1 else ''}"
         elif node.label:
-            lines = [f"{names[i]} = {fmt(values[i])}"]
+            lines = [f"{name} = {fmt(values[i])}"]
             note = "an input (a leaf): its value is given"
         else:
             lines = [fmt(values[i])]
             note = "a constant (a leaf without a label)"
         steps.append({"phase": "forward", "node": i, "lines": lines, "note": note})
+    return steps
 
-    out = names[index[output]]
-    for i in backward:
-        terms = [edge["contribution"] for edge in incoming[i]]
-        head = f"grad({names[i]})"
-        if i == index[output]:
-            atomic = namer.names[i][1] == _ATOM  # ∂(a × b)/∂(a × b) would not help
-            total = f"{head} = ∂{out}/∂{out} = {fmt(1.0)}" if atomic else f"{head} = {fmt(1.0)}"
-            meaning = f"∂{out}/∂v" if atomic else f"∂({out})/∂v"
-            note = f"the output: grad(v) means {meaning}; the backward pass starts with 1"
-        elif len(terms) > 1:
-            total = f"{head} = {_signed_sum(terms)} = {fmt(grads[i])}"
-            note = f"{names[i]} is used {len(terms)} times: the contributions add up"
-        else:
-            total = f"{head} = {fmt(grads[i])}"
-            note = ""
-        if outgoing[i]:
+
+def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
+    return {
+        "from": index[edge.child],
+        "to": index[edge.parent],
+        "k": edge.position,
+        "upstream": fmt(edge.upstream),
+        "local": fmt(edge.local),
+        "contribution": fmt(edge.contribution),
+        "running": fmt(edge.running),
+    }
+
+
+def _backward_steps(namer: Namer, trace: Backprop, output: Any, fmt) -> list[dict]:
+    """One step per node the output depends on, from the output back: how its gradient adds
+    up from the edges into its children, and what it sends on to each input."""
+    index = namer.index
+    entries = {id(edge): _edge_entry(edge, index, fmt) for edge in trace.edges}
+    steps = []
+    for node in reversed(trace.order):
+        i = index[node]
+        incoming = [entries[id(edge)] for edge in trace.incoming(node)]
+        outgoing = [entries[id(edge)] for edge in trace.outgoing(node)]
+        total, note = _gradient_sum(namer, i, node is output, incoming, trace.grads[node], fmt)
+        if outgoing:
             more = "chain rule: each input gets upstream × local"
             note = f"{note}; {more}" if note else more
-        elif i != index[output]:
+        elif node is not output:
             more = "a leaf: its gradient is complete"
             note = f"{note}; {more}" if note else more
         steps.append(
             {
                 "phase": "backward",
                 "node": i,
-                "grad": fmt(grads[i]),
+                "grad": fmt(trace.grads[node]),
                 "sum": total,
-                "incoming": incoming[i],
-                "outgoing": outgoing[i],
+                "incoming": incoming,
+                "outgoing": outgoing,
                 "note": note,
             }
         )
-    return {
-        "nodes": nodes,
-        "steps": steps,
-        "output": index[output],
-        "decimals": style.decimals,
-        "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
-    }
+    return steps
+
+
+def _gradient_sum(namer: Namer, i: int, is_output: bool, incoming: list, grad, fmt):
+    """The line that states a node's gradient (the seed, or the sum of its terms) and the
+    note that explains it."""
+    name = namer.name(i)
+    head = f"grad({name})"
+    terms = [edge["contribution"] for edge in incoming]
+    if is_output:
+        atomic = namer.names[i][1] == ATOM  # ∂(a × b)/∂(a × b) would not help
+        total = f"{head} = ∂{name}/∂{name} = {fmt(1.0)}" if atomic else f"{head} = {fmt(1.0)}"
+        meaning = f"∂{name}/∂v" if atomic else f"∂({name})/∂v"
+        return total, f"the output: grad(v) means {meaning}; the backward pass starts with 1"
+    if len(terms) > 1:
+        total = f"{head} = {signed_sum(terms)} = {fmt(grad)}"
+        return total, f"{name} is used {len(terms)} times: the contributions add up"
+    return f"{head} = {fmt(grad)}", ""
 
 
 def _css_color(value: str, default: str) -> str:
@@ -302,8 +245,12 @@ def _svg_size(svg: str) -> tuple[float, float]:
 class StepPlayer:
     """A step-through page for the graph of ``roots`` (one node or a list).
 
+    >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"; y.backward()
-    >>> StepPlayer(y).save("steps.html")         # open it in a browser; ← → Home End
+    >>> player = StepPlayer(y)
+    >>> [step["phase"] for step in player.data()["steps"]]
+    ['forward', 'forward', 'backward', 'backward']
+    >>> player.save("steps.html")    # open it in a browser; ← → Home End  # doctest: +SKIP
 
     ``style`` is the diagram's `Style` (default: the course style with the local derivative
     on every edge); gradients are always drawn. ``output`` (default: the first root) is the
@@ -371,22 +318,8 @@ class StepPlayer:
         The file appears complete or not at all (a temporary file in the same folder, then
         ``os.replace``): an error while rendering or writing leaves any old page intact.
         """
-        path = Path(path)
-        if path.suffix.lower() not in (".html", ".htm"):
-            raise ValueError(
-                f"StepPlayer.save {str(path)!r}: expected a path ending in .html (or .htm), "
-                f"got suffix {path.suffix or '(none)'!r}"
-            )
-        folder = path.resolve().parent
-        if not folder.is_dir():
-            raise FileNotFoundError(
-                f"StepPlayer.save {str(path)!r}: the folder {str(folder)!r} does not exist"
-            )
-        text = self.html()
-        from autograd.viz.render import write_atomic
-
-        write_atomic(path, text.encode("utf-8"))
-        return path
+        path = output_path(path, (".html", ".htm"), "StepPlayer.save")
+        return write_atomic(path, self.html().encode("utf-8"))
 
     def _repr_html_(self) -> str:
         # An iframe so the page's script runs (notebooks do not run scripts of plain HTML

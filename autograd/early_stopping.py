@@ -1,10 +1,14 @@
-"""Early stopping on a monitored metric, with restore-best."""
+"""Early stopping on a monitored metric, with restore-best: driven by `autograd.train.fit`
+(``fit(..., early_stopping=EarlyStopping("val_loss"))``), importable as
+``autograd.train.EarlyStopping`` (and, as before, ``autograd.optim.EarlyStopping``)."""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
+
+from autograd.arguments import nonnegative, positive_int
 
 __all__ = ["EarlyStopping"]
 
@@ -54,14 +58,10 @@ class EarlyStopping:
                 )
         if mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min', 'max' or 'auto', got {mode!r}")
-        if not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be an int >= 1, got {patience!r}")
-        if not min_delta >= 0:
-            raise ValueError(f"min_delta must be >= 0, got {min_delta}")
         self.monitor = monitor
         self.mode = mode
-        self.patience = patience
-        self.min_delta = float(min_delta)
+        self.patience = positive_int("patience", patience)
+        self.min_delta = nonnegative("min_delta", min_delta)
         self.restore_best = restore_best
         self.reset()
 

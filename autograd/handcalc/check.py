@@ -1,6 +1,6 @@
 """Check a hand calculation: a student's claimed numbers against the true ones, node by node.
 
->>> from autograd.viz.expr import build
+>>> from autograd.handcalc.expr import build
 >>> root, nodes = build("sigmoid(w*x + b)", {"w": 1.45, "x": 2.8, "b": -4})
 >>> report = check(nodes, {"y": "0.515", "grad:w": "0.7", "grad:b": "0.3"})
 >>> report.ok, report.first_wrong.key
@@ -19,6 +19,10 @@ Each wrong claim gets a hint when it matches a known pitfall, computed from the 
 upstream gradient without the local derivative, the factor 2 of a squared error dropped, a
 number carried forward from the student's own rounded or wrong claims, truncation instead of
 rounding, or the number of another node.
+
+The true gradients, and the student's own (their claimed gradients carried on by the chain
+rule), come from `autograd.graph.backprop`; numbers and node names are written by
+`autograd.viz.format`, as in the diagrams.
 """
 
 from __future__ import annotations
@@ -33,12 +37,12 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
-from autograd.engine import OPS, Value, sum_values
-from autograd.graph import topo_order
-from autograd.viz.dot import format_number
+from autograd.engine import Value, sum_values
+from autograd.graph import Backprop, backprop, children, topo_order
+from autograd.viz.format import Namer, format_number
 
 __all__ = ["check", "CheckReport", "ClaimRow", "ClaimError", "Sheet", "load_sheet"]
-__all__ += ["load_claims_toml", "parse_claims", "matches"]
+__all__ += ["parse_claims", "matches"]
 
 SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims")
 
@@ -115,7 +119,7 @@ class CheckReport:
         for row in self.rows:
             digits = min(12, max(4, _decimals(row.quantum) + 3))
             lines.append(
-                (row.key, row.claimed, _fmt(row.true, digits), "ok" if row.ok else "WRONG")
+                (row.key, row.claimed, format_number(row.true, digits), "ok" if row.ok else "WRONG")
             )
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
         return "\n".join(
@@ -133,7 +137,7 @@ class CheckReport:
         what = "the forward value" if first.kind == "value" else f"d{self.output}/d{first.name}"
         out.append(
             f"first wrong: {first.key} ({what}): claimed {first.claimed}, true "
-            f"{_fmt(first.true, _decimals(first.quantum))} at your precision"
+            f"{format_number(first.true, _decimals(first.quantum))} at your precision"
         )
         if first.hint:
             out.append(f"  hint: {first.hint}")
@@ -163,11 +167,8 @@ def _close(claim: float, true: float, quantum: float) -> bool:
 
 
 def _decimals(quantum: float) -> int:
-    return max(0, -round(math.log10(quantum)))
-
-
-def _fmt(x: float, decimals: int) -> str:
-    return format_number(x, decimals)  # the diagram's format: 1e200 is 1.000e+200
+    # NOTE: at most 17, the digits a float holds (a claim of 1E-323 would ask for 323).
+    return min(17, max(0, -round(math.log10(quantum))))
 
 
 # --- claims in ---------------------------------------------------------------------------------
@@ -181,7 +182,9 @@ def _as_claim_text(key: str, value: Any) -> str:
         raise ClaimError(f"claim {key}: {text!r} is not a number (e.g. {key}=0.33)") from None
     if not number.is_finite():
         raise ClaimError(f"claim {key}: expected a finite number, got {text}")
-    if not math.isfinite(float(number)) or _quantum(number) == 0.0:
+    quantum = _quantum(number)
+    if not math.isfinite(float(number)) or quantum == 0.0 or math.isinf(quantum):
+        # NOTE: the precision too (0E+400 is a zero "to the nearest 1e400").
         raise ClaimError(f"claim {key}: {text} is beyond a float's range (about 1e-300 to 1e308)")
     return text
 
@@ -210,20 +213,42 @@ class Sheet:
     claims: dict[str, str]
 
 
+SHEET_MAX_BYTES = 1_000_000
+
+
 def _read_toml(path: Path) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
     try:
-        text = path.read_text(encoding="utf-8")
+        # NOTE: at most SHEET_MAX_BYTES (+1 to notice more): /dev/zero would never end.
+        with open(path, "rb") as f:
+            raw = f.read(SHEET_MAX_BYTES + 1)
     except OSError as e:
         raise ClaimError(f"cannot read the answer sheet {path}: {e.strerror}") from None
+    if len(raw) > SHEET_MAX_BYTES:
+        raise ClaimError(
+            f"{path}: larger than {SHEET_MAX_BYTES // 1_000_000} MB; an answer sheet is a TOML "
+            "file of a few lines"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ClaimError(
+            f"{path}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start}); an answer "
+            "sheet is a TOML file"
+        ) from None
     try:
         # NOTE: parse_float=str keeps numbers as written, trailing zeros included ("0.330").
         return tomllib.loads(text, parse_float=str)
     except tomllib.TOMLDecodeError as e:
         raise ClaimError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        raise ClaimError(
+            f"{path}: nested too deeply to read; an answer sheet has at most one level of "
+            "tables ([values], [grads], ...)"
+        ) from None
 
 
 def load_sheet(path) -> Sheet:
@@ -271,18 +296,13 @@ def load_sheet(path) -> Sheet:
     return Sheet(expression, inputs, claims)
 
 
-def load_claims_toml(path) -> dict[str, str]:
-    """The claims of an answer sheet (see `load_sheet`): ``{"y": "0.666", "grad:w1": ...}``."""
-    return load_sheet(path).claims
-
-
 # --- checking ----------------------------------------------------------------------------------
 def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     """Compare ``claims`` with the true forward values and gradients d(output)/d(node) of a
     graph (computed here from the local derivatives, whether or not ``backward()`` ran).
 
     ``root_or_nodes``: the output node (nodes are found by label), the ``{name: node}`` dict
-    of `autograd.viz.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
+    of `autograd.handcalc.expr.build`, or its ``(root, nodes)`` pair. ``claims``: ``{"y": "0.33",
     "grad:w1": "0.61"}``; ``"value:y"`` is the same as ``"y"``. Strings keep the precision as
     written; numbers are taken as ``repr`` writes them. Raises `ClaimError` for an unknown
     node name (listing the known ones) or a claim that is not a number.
@@ -290,33 +310,35 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     root, named = _resolve(root_or_nodes)
     if not claims:
         raise ClaimError("no claims to check: give e.g. y=0.33 or grad:w1=0.61")
-    order = topo_order(root)
-    position = {node: i for i, node in enumerate(order)}
-    context = _Context(root, order, named, claims)
+    trace = backprop(root)  # the true gradients, whether or not backward() ran
+    position = {node: i for i, node in enumerate(trace.order)}
+    claimed: dict[tuple[str, Any], float] = {}
+    quanta: dict[tuple[str, Any], float] = {}
     rows = []
     for key, value in claims.items():
         kind, name = _parse_key(key, named)
         node = named[name]
         if node not in position:
             raise ClaimError(f"claim {key!r}: {name} is not part of the graph of the output")
-        if (kind, node) in context.claimed:
+        if (kind, node) in claimed:
             raise ClaimError(f"claim {key!r}: the {kind} of {name} is claimed twice")
         text = _as_claim_text(key, value)
-        true = context.true(node, kind)
+        true = node.data if kind == "value" else trace.grads[node]
         quantum = _quantum(Decimal(text))
         ok = _close(float(Decimal(text)), true, quantum)
         rows.append(ClaimRow(key.strip(), name, kind, node, text, true, quantum, ok))
-        context.claimed[(kind, node)] = float(Decimal(text))
-        context.quanta[(kind, node)] = quantum
+        claimed[(kind, node)] = float(Decimal(text))
+        quanta[(kind, node)] = quantum
 
     def calculation_order(row: ClaimRow) -> tuple:
         index = position[row.node]
         return (0, index) if row.kind == "value" else (1, -index)
 
     rows.sort(key=calculation_order)
+    hints = PitfallHints(root, trace, named, claimed, quanta)
     for row in rows:
         if not row.ok:
-            row.hint = context.hint(row)
+            row.hint = hints.hint(row)
     return CheckReport(rows, output=root.label or "output")
 
 
@@ -376,61 +398,27 @@ def _parse_key(key: str, named: Mapping[str, Any]) -> tuple[str, str]:
     return kind, name
 
 
-class _Context:
-    """What the hints need: the graph, its children, and the student's own numbers."""
+class PitfallHints:
+    """The hints for wrong claims: each tests a known pitfall against the graph, its true
+    numbers (``trace``, from `autograd.graph.backprop`) and the student's own numbers."""
 
-    def __init__(self, root, order, named, claims):
+    def __init__(self, root, trace: Backprop, named, claimed: dict, quanta: dict):
         self.root = root
-        self.order = order
+        self.order = trace.order
+        self.grad = trace.grads
         self.names = {node: name for name, node in named.items() if node is not None}
-        self.claimed: dict[tuple[str, Any], float] = {}
-        self.quanta: dict[tuple[str, Any], float] = {}
-        self.children: dict[Any, list] = {node: [] for node in order}
-        for node in order:
-            for parent in node.parents:
-                if node not in self.children[parent]:
-                    self.children[parent].append(node)
-        self._student: dict[str, dict] | None = None
-        # d(root)/d(node), computed here from the local derivatives: independent of whether
-        # and how often backward() ran (leaf gradients accumulate across calls).
-        self.grad = {root: 1.0}
-        for node in reversed(order):
-            if node is not root:
-                self.grad[node] = self.grad_from(node, self.grad)
+        self.namer = Namer(self.order, self.names)
+        self.claimed = claimed  # {(kind, node): the claimed number}
+        self.quanta = quanta  # {(kind, node): the claim's precision}
+        self.children = children(self.order)
+        self._student: tuple[dict, Backprop] | None = None
 
     def true(self, node, kind: str) -> float:
         return node.data if kind == "value" else self.grad[node]
 
     def name(self, node) -> str:
-        """A node's label, or for an unnamed node the expression that computes it."""
-        return self._expr(node, 0)[0]
-
-    def _expr(self, node, depth: int) -> tuple[str, float]:
-        """(text, precedence): 4 atom or call, 3 power, 2.5 negation, 2 product, 1 sum."""
-        if node in self.names:
-            return self.names[node], 4
-        if not node.parents:
-            return f"{node.data:.6g}", 4 if node.data >= 0 else 2.5
-        if depth > 4:
-            return "…", 4
-        args = [self._expr(p, depth + 1) for p in node.parents]
-
-        def wrap(arg: tuple[str, float], need: float) -> str:
-            return arg[0] if arg[1] >= need else f"({arg[0]})"
-
-        op = node.op
-        if op in ("add", "sum"):
-            return " + ".join(wrap(a, 1) for a in args), 1
-        if op == "sub":
-            return f"{wrap(args[0], 1)} - {wrap(args[1], 2)}", 1
-        if op in ("mul", "div"):
-            return f"{wrap(args[0], 2)}{'*' if op == 'mul' else '/'}{wrap(args[1], 2.5)}", 2
-        if op == "pow":
-            exponent = args[1] if len(args) > 1 else (f"{node.params['exponent']:g}", 4)
-            return f"{wrap(args[0], 4)}**{wrap(exponent, 4)}", 3
-        if op == "neg":
-            return f"-{wrap(args[0], 3)}", 2.5
-        return f"{op}({', '.join(a[0] for a in args)})", 4
+        """A node's name, or for an unnamed node the expression that computes it."""
+        return self.namer.of(node)
 
     def descendants(self, node) -> list:
         """Nodes that depend on ``node``, nearest first (breadth first)."""
@@ -444,8 +432,10 @@ class _Context:
                     queue.append(child)
         return out
 
-    # The student's numbers: their claims where they made one, else computed from their claims.
-    def student(self) -> dict[str, dict]:
+    def student(self) -> tuple[dict, Backprop]:
+        """The student's numbers: their forward values (claimed, else recomputed from their
+        claims) and the backward pass run with their claimed gradients in place of the true
+        ones."""
         if self._student is None:
             values: dict = {}
             for node in self.order:
@@ -456,29 +446,9 @@ class _Context:
                     values[node] = _recompute(node, [values[p] for p in node.parents])
                 else:
                     values[node] = node.data
-            grads: dict = {}
-            for node in reversed(self.order):
-                claim = self.claimed.get(("grad", node))
-                if claim is not None:
-                    grads[node] = claim
-                elif node is self.root:
-                    grads[node] = 1.0
-                else:
-                    grads[node] = self.grad_from(node, grads)
-            self._student = {"value": values, "grad": grads}
+            given = {node: x for (kind, node), x in self.claimed.items() if kind == "grad"}
+            self._student = (values, backprop(self.root, given=given))
         return self._student
-
-    def grad_from(self, node, grads: Mapping) -> float:
-        """Σ over children c of grads[c] × dc/dnode (each edge counted)."""
-        total = 0.0
-        for child in self.children.get(node, ()):
-            upstream = grads.get(child, 0.0)
-            if not upstream:
-                continue  # NOTE: as in Value.backward: a zero upstream sends nothing (0 × inf)
-            for parent, local in zip(child.parents, child.local_grads):
-                if parent is node:
-                    total += upstream * local
-        return total
 
     def hint(self, row: ClaimRow) -> str:
         """A hint for a wrong claim when it matches a known pitfall, else ``""``."""
@@ -491,7 +461,7 @@ class _Context:
             return _close(claim, x, q)
 
         def show(x: float) -> str:
-            return _fmt(x, min(12, _decimals(q) + 1))
+            return format_number(x, min(12, _decimals(q) + 1))
 
         d = f"d{self.root.label or 'output'}/d"
         if row.kind == "value":
@@ -525,11 +495,11 @@ class _Context:
         carried = self.carried(row)
         if carried:
             return carried
-        truncated = math.trunc(true / q) * q
-        if near(truncated):
+        steps = true / q  # NOTE: inf when q is tiny (a claim of 1E-323): no truncation to see
+        if math.isfinite(steps) and near(math.trunc(steps) * q):
             return (
                 f"the true {row.what} {show(true)} was truncated; round it to the nearest: "
-                f"{_fmt(true, _decimals(q))}"
+                f"{format_number(true, _decimals(q))}"
             )
         kinds = [row.kind, "grad" if row.kind == "value" else "value"]
         for kind in kinds:
@@ -578,20 +548,20 @@ class _Context:
         """The claim follows from the student's own (rounded or wrong) earlier numbers."""
         node = row.node
         try:
-            student = self.student()
+            values, trace = self.student()
             if row.kind == "value":
                 if not node.parents:
                     return ""
-                mine = _recompute(node, [student["value"][p] for p in node.parents])
+                mine = _recompute(node, [values[p] for p in node.parents])
             else:
-                mine = self.grad_from(node, student["grad"])
+                mine = trace.sum_into(node)
         except (ValueError, ZeroDivisionError, OverflowError, KeyError):
             return ""
         if not _close(row.claimed_number, mine, row.quantum):
             return ""
         prefix = "" if row.kind == "value" else f"d{self.root.label or 'output'}/d"
         differing = [
-            f"{prefix}{self.name(s)} = {_short(self.claimed[(row.kind, s)])}"
+            f"{prefix}{self.name(s)} = {self.claimed[(row.kind, s)]:.12g}"
             for s in self.nearest_claimed(node, row.kind)
             if self.claimed[(row.kind, s)] != self.true(s, row.kind)
         ]
@@ -601,10 +571,6 @@ class _Context:
             f"{row.claimed} follows from your own {', '.join(differing)}; carry more "
             "digits through the calculation (or fix those numbers first)"
         )
-
-
-def _short(x: float) -> str:
-    return f"{x:.12g}"
 
 
 def _recompute(node, inputs: list[float]) -> float:
@@ -617,4 +583,4 @@ def _recompute(node, inputs: list[float]) -> float:
         return sum_values(values).data
     if node.op == "pow" and "exponent" in params:
         return (values[0] ** params["exponent"]).data
-    return OPS[node.op].function(*values, **params).data
+    return type(node).OPS[node.op].function(*values, **params).data

@@ -49,6 +49,7 @@ ALLOWED = (
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _NAME = re.compile(r"[^\W\d]\w*")
 _ENGINE_DETAIL = re.compile(r" \(from Value\(.*\)\)$|\s*\(Value\(.*$")
+POINTER_CONTEXT = 60  # characters of the source shown on each side of the offending token
 
 
 class ExpressionError(ValueError):
@@ -69,12 +70,17 @@ class ExpressionError(ValueError):
     def pointer(self) -> str:
         """Two lines: the offending line of the source and ``^^^`` under the token."""
         if self.col is None or not self.source:
-            return self.source
+            return self.source if len(self.source) <= 2 * POINTER_CONTEXT else ""
         start = self.source.rfind("\n", 0, self.col) + 1
         end = self.source.find("\n", self.col)
         line = self.source[start : len(self.source) if end < 0 else end]
         col = self.col - start
-        width = max(1, min(self.width, len(line) - col))
+        width = max(1, min(self.width, len(line) - col, 10 * POINTER_CONTEXT))
+        # A long line is shown as a window around the token (an input may be 100,000 long).
+        if col > POINTER_CONTEXT:
+            line, col = "…" + line[col - POINTER_CONTEXT + 1 :], POINTER_CONTEXT
+        if len(line) > col + width + POINTER_CONTEXT:
+            line = line[: col + width + POINTER_CONTEXT - 1] + "…"
         # NOTE: tabs keep their width so the caret stays under the token.
         pad = "".join(c if c == "\t" else " " for c in line[:col])
         return f"{line}\n{pad}{'^' * width}"
