@@ -129,7 +129,9 @@ def test_bad_configurations_and_data_are_named():
         TinyNet((2, 1), skip=True)
     with pytest.raises(ValueError, match="unknown activation 'gelu'; known: tanh"):
         TinyNet((2, 2, 1), activation="gelu")
-    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        TinyNet((2, 2, 1), lr=0)
+    with pytest.raises(ValueError, match="epochs must be a positive int"):
         TinyNet((2, 2, 1), epochs=0)
     with pytest.raises(ValueError, match="unknown initializer|glorot_normal"):
         TinyNet((2, 2, 1), init="glorot_gaussian")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import nn
+from autograd import arguments, nn
 from autograd.experiments.build import build_model
 from autograd.experiments.config import Config
 
@@ -89,10 +89,9 @@ class TinyNet:
                 raise ValueError(
                     f"unknown {what} {getattr(self, what)!r}; known: {', '.join(known)}"
                 )
-        if not (isinstance(self.epochs, int) and self.epochs >= 1):
-            raise ValueError(f"epochs must be an int >= 1, got {self.epochs!r}")
-        if not (float(self.lr) > 0 and float(self.l2) >= 0):
-            raise ValueError(f"lr must be > 0 and l2 >= 0, got lr={self.lr}, l2={self.l2}")
+        object.__setattr__(self, "epochs", arguments.positive_int("epochs", self.epochs))
+        object.__setattr__(self, "lr", arguments.positive("lr", self.lr))
+        object.__setattr__(self, "l2", arguments.nonnegative("l2", self.l2))
         nn.init.get(self.init)  # an unknown name fails here, listing the known ones
 
     @classmethod
