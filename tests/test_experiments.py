@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from test_datasets import cifar_archive, write_idx_set
+from test_datasets import REAL_FASHION, cifar_archive, write_idx_set
 
 from autograd import experiments, nn
 from autograd.cli import main
@@ -360,3 +360,18 @@ def test_a_real_sigint_stops_the_command_cleanly(tmp_path):
     history = json.loads((tmp_path / "r" / "history.json").read_text())
     assert len(history["train_loss"]) == metrics["epochs_run"]
     nn.load(tmp_path / "r" / "model.npz")
+
+
+@REAL_FASHION
+def test_train_and_evaluate_on_the_real_fashion_mnist(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
+    code, out, err = _train(
+        capsys, "--preset", "fashion-mnist-512-relu-no-dropout", "--fraction", "0.1",
+        "--epochs", 2, "--out", tmp_path / "real",
+    )  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "real" / "metrics.json").read_text())
+    assert metrics["n_train"] == 4800 and metrics["n_test"] == 10_000
+    assert metrics["test_accuracy"] > 0.75  # real images: far above chance (0.1) already
+    assert main(["evaluate", str(tmp_path / "real")]) == 0
+    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
