@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-tensor test-torch clean
+.PHONY: demo test lint bench bench-tensor bench-conv test-torch clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,9 +34,16 @@ bench: bench/.venv/.installed
 bench-tensor: bench/.venv/.installed
 	bench/.venv/bin/python bench/tensor.py
 
-# The optimizer tests against torch.optim itself (skipped by `make test`, which has no torch).
+# The course's convolutional networks (C5) vs PyTorch CPU; ~6 minutes.
+bench-conv: bench/.venv/.installed
+	bench/.venv/bin/python bench/conv.py
+
+# What needs torch (skipped by `make test`, which has no torch): the optimizers against
+# torch.optim, the conv layers against torch.nn, nn.to_torch / nn.from_torch,
+# compare_with_torch and notebook 07.
 test-torch: bench/.venv/.installed
-	bench/.venv/bin/python -m pytest -q tests/test_optim.py -k torch
+	bench/.venv/bin/python -m pytest -q tests/test_pytorch.py tests/test_optim.py -k torch
+	bench/.venv/bin/python -m pytest -q tests/test_conv_torch.py
 
 clean:
 	rm -rf $(VENV) bench/.venv

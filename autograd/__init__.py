@@ -34,6 +34,7 @@ _LAZY_SUBMODULES = (
     "arguments",
     "safe_read",
     "experiments",
+    "compare",
 )
 
 

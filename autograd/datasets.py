@@ -29,6 +29,7 @@ __all__ = [
     "mnist",
     "fashion_mnist",
     "cifar10",
+    "channels_first",
     "read_idx",
     "read_cifar10",
     "read_official",
@@ -337,26 +338,52 @@ def _idx_pair(name: str, split: str, path, download: bool) -> tuple[np.ndarray, 
     return read_official(name, locate(name, path, download), split)
 
 
-def mnist(split: str = "train", path=None, download: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST digits: images (N, 28, 28) uint8 and labels (N,) uint8; N = 60,000 or 10,000."""
-    return _idx_pair("mnist", split, path, download)
+def channels_first(images) -> np.ndarray:
+    """Images as the convolution layers take them, (N, C, H, W), from the loaders' layouts:
+    (N, H, W) gray images (MNIST, Fashion-MNIST) get a channel axis of 1, (N, H, W, C) colour
+    images (CIFAR-10, C = 3) have their channel axis moved (a C-contiguous copy; dtype kept).
+    For an MLP keep the loaders' arrays and flatten them to rows (``x.reshape(len(x), -1)``)."""
+    images = np.asarray(images)
+    if images.ndim == 3:
+        return images[:, None, :, :]
+    if images.ndim == 4 and images.shape[-1] in (1, 3, 4):
+        return np.ascontiguousarray(images.transpose(0, 3, 1, 2))
+    raise ValueError(
+        f"channels_first: expected (N, H, W) gray or (N, H, W, C) colour images with C of 1, 3 "
+        f"or 4, got shape {images.shape}"
+    )
+
+
+def _layout(pair, channels_first_: bool):
+    images, labels = pair
+    return (channels_first(images), labels) if channels_first_ else (images, labels)
+
+
+def mnist(
+    split: str = "train", path=None, download: bool = True, channels_first: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST digits: images (N, 28, 28) uint8 ((N, 1, 28, 28) with ``channels_first=True``,
+    for `nn.Conv2d`) and labels (N,) uint8; N = 60,000 or 10,000."""
+    return _layout(_idx_pair("mnist", split, path, download), channels_first)
 
 
 def fashion_mnist(
-    split: str = "train", path=None, download: bool = True
+    split: str = "train", path=None, download: bool = True, channels_first: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Fashion-MNIST: images (N, 28, 28) uint8, labels (N,) uint8 (`FASHION_MNIST_CLASSES`)."""
-    return _idx_pair("fashion-mnist", split, path, download)
+    """Fashion-MNIST: images (N, 28, 28) uint8 ((N, 1, 28, 28) with ``channels_first=True``),
+    labels (N,) uint8 (`FASHION_MNIST_CLASSES`)."""
+    return _layout(_idx_pair("fashion-mnist", split, path, download), channels_first)
 
 
 def cifar10(
-    split: str = "train", path=None, download: bool = True
+    split: str = "train", path=None, download: bool = True, channels_first: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
-    """CIFAR-10: images (N, 32, 32, 3) uint8, labels (N,) uint8 (`CIFAR10_CLASSES`)."""
+    """CIFAR-10: images (N, 32, 32, 3) uint8 ((N, 3, 32, 32) with ``channels_first=True``, for
+    `nn.Conv2d`), labels (N,) uint8 (`CIFAR10_CLASSES`)."""
     if split not in ("train", "test"):  # checked before any search or download
         raise ValueError(f"cifar-10: split must be 'train' or 'test', got {split!r}")
     folder = locate("cifar-10", path, download)
-    return read_cifar10(folder / "cifar-10-binary.tar.gz", split)
+    return _layout(read_cifar10(folder / "cifar-10-binary.tar.gz", split), channels_first)
 
 
 # ---- the user's own data -------------------------------------------------------------------

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from autograd.tensor import Tensor, _operand, _result, _sigmoid, register, unbroadcast
+from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
     "linear",
@@ -20,18 +20,20 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "dropout",
+    "concatenate",
+    "stack",
+    "where",
+    "check_reduction",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
 ]
 
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def _tensor(x, like=None) -> Tensor:
-    if isinstance(x, Tensor):
-        return x
-    return _operand(x, like) if like is not None else Tensor(x)
-
-
-def _check_reduction(reduction, name):
+def check_reduction(reduction, name):
+    """ValueError unless `reduction` is one of `REDUCTIONS` (`name` says who asked)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{name}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
@@ -63,17 +65,9 @@ def _grad_scale(g, reduction, size):
 def linear(x, weight, bias=None) -> Tensor:
     """y = x Wᵀ + b, W of shape (out, in) as in PyTorch;
     gx = g W, gW = gᵀ x (leading axes of x flattened), gb = Σ g over all but the last axis"""
-    x = _tensor(x, weight)
-    X, W = x.data, weight.data
-    if X.dtype != W.dtype and W.dtype.kind == "f":
-        # NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64
-        # batch does not silently run the whole step, gradients included, in float64.
-        if x.requires_grad:
-            raise TypeError(
-                f"linear: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
-                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
-            )
-        X = X.astype(W.dtype)
+    x = as_tensor(x, weight)
+    W = weight.data
+    X = _cast_like(x, W, "linear")
     if W.ndim != 2:
         raise ValueError(f"linear: weight must be 2-d (out, in), got shape {W.shape}")
     if X.ndim == 0 or X.shape[-1] != W.shape[1]:
@@ -110,7 +104,7 @@ def linear(x, weight, bias=None) -> Tensor:
             gb = np.add.reduce(g if g.ndim == 2 else g.reshape(-1, W.shape[0]), axis=0)
         return gx, gw, gb
 
-    return _result(out, parents, "linear", backward)
+    return record_op(out, parents, "linear", backward)
 
 
 def _class_targets(target, n, classes, name):
@@ -171,8 +165,8 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     ℓₙ = w[yₙ]·(log Σⱼ e^zₙⱼ - zₙ,yₙ);  mean = Σ ℓₙ / Σ w[yₙ] (PyTorch's weighted mean),
     sum = Σ ℓₙ, none = the ℓₙ.  dℓₙ/dzₙ = w[yₙ]·(softmax(zₙ) - onehot(yₙ)).
     """
-    _check_reduction(reduction, "cross_entropy")
-    logits = _tensor(logits)
+    check_reduction(reduction, "cross_entropy")
+    logits = as_tensor(logits)
     Z = logits.data
     if Z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, classes), got shape {Z.shape}")
@@ -227,7 +221,7 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     params = _params(reduction)
     if weight is not None:
         params = {**(params or {}), "weight": w_class.tolist()}
-    return _result(loss, (logits,), "cross_entropy", backward, params)
+    return record_op(loss, (logits,), "cross_entropy", backward, params)
 
 
 def _target_like(name, pred, target) -> Tensor:
@@ -257,8 +251,8 @@ def _target_like(name, pred, target) -> Tensor:
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""
-    _check_reduction(reduction, "mse_loss")
-    pred = _tensor(pred)
+    check_reduction(reduction, "mse_loss")
+    pred = as_tensor(pred)
     target = _target_like("mse_loss", pred, target)
     P, T = pred.data, target.data
     diff = P - T
@@ -272,19 +266,17 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
 
     def backward(g):
         d = diff * (_grad_scale(g, reduction, diff.size) * 2)
-        gp = unbroadcast(d, P.shape) if pred.requires_grad else None
-        gt = -unbroadcast(d, T.shape) if target.requires_grad else None
-        return gp, gt
+        return (d if pred.requires_grad else None), (-d if target.requires_grad else None)
 
-    return _result(loss, (pred, target), "mse_loss", backward, _params(reduction))
+    return record_op(loss, (pred, target), "mse_loss", backward, _params(reduction))
 
 
 @register("binary_cross_entropy", "BCE", arity=2, domain="probability", reduction="mean")
 def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     """-(t·ln p + (1 - t)·ln(1 - p)), each log clamped at -100 as in PyTorch;
     gp = g·(p - t)/(p(1 - p)), gt = g·(ln(1 - p) - ln p)"""
-    _check_reduction(reduction, "binary_cross_entropy")
-    p = _tensor(p)
+    check_reduction(reduction, "binary_cross_entropy")
+    p = as_tensor(p)
     target = _target_like("binary_cross_entropy", p, target)
     P, T = p.data, target.data
     if P.size and (P.min() < 0 or P.max() > 1):
@@ -303,20 +295,20 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
         # NOTE: p(1 - p) is 0 at p = 0 or 1; clamped as PyTorch does (eps 1e-12).
         gp = gt = None
         if p.requires_grad:
-            gp = unbroadcast(scale * (P - T) / np.maximum(P * (1 - P), 1e-12), P.shape)
+            gp = scale * (P - T) / np.maximum(P * (1 - P), 1e-12)
         if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(scale * (log_q - log_p), terms.shape), T.shape)
+            gt = scale * (log_q - log_p)
         return gp, gt
 
-    return _result(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
+    return record_op(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
 
 
 @register("binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, reduction="mean")
 def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor:
     """-(t·ln σ(z) + (1 - t)·ln(1 - σ(z))) = max(z, 0) - z·t + ln(1 + e^-|z|) (stable);
     gz = g·(σ(z) - t), gt = -g·z"""
-    _check_reduction(reduction, "binary_cross_entropy_with_logits")
-    logits = _tensor(logits)
+    check_reduction(reduction, "binary_cross_entropy_with_logits")
+    logits = as_tensor(logits)
     target = _target_like("binary_cross_entropy_with_logits", logits, target)
     Z, T = logits.data, target.data
     # NOTE: this form never takes e^z of a large z: no overflow, no log(0).
@@ -325,13 +317,11 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor
 
     def backward(g):
         scale = _grad_scale(g, reduction, terms.size)
-        gz = unbroadcast(scale * (_sigmoid(Z) - T), Z.shape) if logits.requires_grad else None
-        gt = None
-        if target.requires_grad:
-            gt = unbroadcast(np.broadcast_to(-scale * Z, terms.shape), T.shape)
+        gz = scale * (sigmoid_array(Z) - T) if logits.requires_grad else None
+        gt = -scale * Z if target.requires_grad else None
         return gz, gt
 
-    return _result(
+    return record_op(
         loss, (logits, target), "binary_cross_entropy_with_logits", backward,
         _params(reduction),
     )  # fmt: skip
@@ -347,7 +337,7 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
     global _DEFAULT_RNG
     if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be a probability in [0, 1], got {p!r}")
-    x = _tensor(x)
+    x = as_tensor(x)
     if not training or p == 0.0:
         return x
     if rng is None:
@@ -368,4 +358,325 @@ def dropout(x, p=0.5, training=True, rng=None) -> Tensor:
         draw = rng.random(X.shape, dtype=np.float32 if dtype == np.float32 else np.float64)
         mask = (draw >= p).astype(dtype)
         mask *= 1.0 / (1.0 - p)
-    return _result(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+    return record_op(X * mask, (x,), "dropout", lambda g: (g * mask,), {"p": float(p)})
+
+
+# --- joining and selecting ----------------------------------------------------------------------
+def _join(tensors, axis, name, join):
+    """The inputs as Tensors and numpy's `join` (np.concatenate or np.stack) of their arrays;
+    a ValueError naming `name`, the shapes and the axis when they do not fit together."""
+    items = list(tensors)
+    if not items:
+        raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
+    like = next((t for t in items if isinstance(t, Tensor)), None)
+    parts = tuple(as_tensor(t, like) for t in items)
+    try:
+        return parts, join([t.data for t in parts], axis=axis)
+    except ValueError as exc:
+        shapes = ", ".join(str(t.data.shape) for t in parts)
+        raise ValueError(f"{name}: shapes {shapes} along axis {axis}: {exc}") from None
+
+
+@register("concatenate", "concat", arity=-1)
+def concatenate(tensors, axis=0) -> Tensor:
+    """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
+    parts, out = _join(tensors, axis, "concatenate", np.concatenate)
+    ax = axis % out.ndim
+    bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
+
+    def backward(g):
+        return tuple(np.split(g, bounds, axis=ax))
+
+    return record_op(out, parts, "concatenate", backward, {"axis": axis})
+
+
+@register("stack", "stack", arity=-1)
+def stack(tensors, axis=0) -> Tensor:
+    """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
+    parts, out = _join(tensors, axis, "stack", np.stack)
+    lead = (slice(None),) * (axis % out.ndim)
+
+    def backward(g):
+        return tuple(g[lead + (i,)] for i in range(len(parts)))
+
+    return record_op(out, parts, "stack", backward, {"axis": axis})
+
+
+@register("where", "where", arity=2)
+def where(condition, a, b) -> Tensor:
+    """a where `condition` else b (broadcasting);  ga = g where condition, gb = g elsewhere"""
+    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    a, b = as_tensor(a, like), as_tensor(b, like)
+    A, B = a.data, b.data
+
+    def backward(g):
+        ga = np.where(cond, g, 0) if a.requires_grad else None
+        gb = np.where(cond, 0, g) if b.requires_grad else None
+        return ga, gb
+
+    return record_op(np.where(cond, A, B), (a, b), "where", backward)
+
+
+# --- convolution and pooling (NCHW) ------------------------------------------------------------
+# Shapes are PyTorch's: images (N, C, H, W), conv weights (out, in, kh, kw). Inside, the ops keep
+# images channel-major, in (C, N, H, W) memory: an output is an (N, C, H, W)-shaped view of such
+# an array, which the next conv or pool reads back without a copy. NOTE: the layout decides the
+# speed. Every strided slice (one kernel offset of all windows) then runs along image rows, W
+# numbers in a row; channels-last memory made them runs of C numbers (3 or 6 in LeNet) and the
+# col2im adds 10x slower. The im2col matrix comes out transposed, (C·kh·kw, N·OH·OW), with its
+# rows in the order of PyTorch's weight: the forward GEMM is weight.reshape(O, -1) @ cols, and
+# the weight gradient g @ colsᵀ has the weight's own shape and layout.
+# Not here: PyTorch's dilation, groups, ceil_mode and padding modes other than zeros.
+
+
+def pair(value, what, name, minimum=1):
+    """A kernel size, stride or padding argument (an int or a pair of ints (height, width),
+    each at least `minimum`) as a tuple; ValueError naming `name` and `what` otherwise."""
+    items = value if isinstance(value, (tuple, list)) else (value, value)
+    if len(items) != 2 or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum for v in items
+    ):
+        raise ValueError(
+            f"{name}: {what} must be an int >= {minimum} or a pair of them, got {value!r}"
+        )
+    return int(items[0]), int(items[1])
+
+
+def _image_input(x, name, like=None):
+    """x as a Tensor holding an (N, C, H, W) batch."""
+    x = as_tensor(x, like)
+    if x.data.ndim != 4:
+        raise ValueError(
+            f"{name}: expects a 4-d input (N, C, H, W), got shape {x.data.shape} "
+            "(one image: add the batch axis with x.reshape(1, C, H, W))"
+        )
+    return x
+
+
+def _cast_like(x, W, name):
+    """The input's array in the weights' float dtype (`linear` and `conv2d`).
+
+    NOTE: data (x / 255.0 is float64) is cast to the weights' dtype, so one float64 batch does
+    not silently run the whole step, gradients included, in float64."""
+    X = x.data
+    if X.dtype != W.dtype and W.dtype.kind == "f":
+        if x.requires_grad:
+            raise TypeError(
+                f"{name}: the input is {X.dtype} and requires grad, the weight is {W.dtype}; "
+                f"convert one of them (e.g. Tensor(x.astype(np.{W.dtype})))"
+            )
+        X = X.astype(W.dtype)
+    return X
+
+
+def _out_size(size, kernel, stride, padding, name, what):
+    if size + 2 * padding < kernel:
+        raise ValueError(
+            f"{name}: the input's {what} is {size} (+ 2·{padding} padding) but the kernel is "
+            f"{kernel} high/wide: the image is smaller than the kernel"
+        )
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def _channel_major(X, padding, fill=0.0):
+    """(N, C, H, W) -> a C-contiguous (C, N, H + 2ph, W + 2pw) array, the border filled with
+    `fill`: the array's own memory when it already is one (an earlier op's output)."""
+    ph, pw = padding
+    xc = X.transpose(1, 0, 2, 3)
+    if not ph and not pw:
+        return np.ascontiguousarray(xc)
+    c, n, h, w = xc.shape
+    out = np.empty((c, n, h + 2 * ph, w + 2 * pw), X.dtype)
+    out[:, :, :ph] = fill
+    out[:, :, h + ph :] = fill
+    out[:, :, ph : h + ph, :pw] = fill
+    out[:, :, ph : h + ph, w + pw :] = fill
+    out[:, :, ph : h + ph, pw : w + pw] = xc
+    return out
+
+
+def _offsets(kernel, stride, out_hw):
+    """For each kernel offset (i, j): the slices of a channel-major padded image that hold the
+    offset's input pixel of every window."""
+    oh, ow = out_hw
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            rows = slice(i, i + stride[0] * (oh - 1) + 1, stride[0])
+            columns = slice(j, j + stride[1] * (ow - 1) + 1, stride[1])
+            yield i, j, (slice(None), slice(None), rows, columns)
+
+
+def _unpad(gp, padding):
+    """The (N, C, H, W)-shaped gradient of the unpadded input, from a channel-major padded one."""
+    ph, pw = padding
+    h, w = gp.shape[2] - 2 * ph, gp.shape[3] - 2 * pw
+    return gp[:, :, ph : ph + h, pw : pw + w].transpose(1, 0, 2, 3)
+
+
+def _size_text(pair):
+    return f"{pair[0]}" if pair[0] == pair[1] else f"{pair[0]}×{pair[1]}"
+
+
+def _window_text(name, params):
+    """Diagram text of a conv or pool node: ``Conv 5×5, 3→6``, ``MaxPool 2×2``, and the stride
+    and padding when they are not the defaults."""
+    kh, kw = params["kernel_size"]
+    text = f"{name} {kh}×{kw}"
+    if "in_channels" in params:
+        text += f", {params['in_channels']}→{params['out_channels']}"
+    default_stride = (1, 1) if name == "Conv" else params["kernel_size"]
+    if tuple(params["stride"]) != tuple(default_stride):
+        text += f", stride {_size_text(params['stride'])}"
+    if tuple(params["padding"]) != (0, 0):
+        text += f", padding {_size_text(params['padding'])}"
+    return text
+
+
+@register("conv2d", "Conv", arity=-1, text=lambda params: _window_text("Conv", params))
+def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
+    """2-d cross-correlation, PyTorch's conv2d: x (N, C, H, W), weight (O, C, kh, kw), bias (O,);
+    y[n,o,p,q] = b[o] + Σ_{c,i,j} W[o,c,i,j]·x_pad[n,c, s·p+i, s·q+j];
+    gW[o,c,i,j] = Σ_{n,p,q} g[n,o,p,q]·x_pad[n,c, s·p+i, s·q+j], gb[o] = Σ_{n,p,q} g[n,o,p,q],
+    gx_pad[n,c, s·p+i, s·q+j] += Σ_o g[n,o,p,q]·W[o,c,i,j]
+
+    As GEMMs: the im2col matrix X (C·kh·kw rows, one column per output pixel) gives
+    y = W X + b, gW = g Xᵀ, and the input gradient Wᵀ g, added back into the image once per
+    kernel offset (kh·kw strided adds, col2im)."""
+    name = "conv2d"
+    x = _image_input(x, name, weight)
+    W = weight.data
+    if W.ndim != 4:
+        raise ValueError(f"{name}: weight must be 4-d (out, in, kh, kw), got shape {W.shape}")
+    stride = pair(stride, "stride", name)
+    padding = pair(padding, "padding", name, minimum=0)
+    X = _cast_like(x, W, name)
+    n, c, h, w = X.shape
+    o, c_w, kh, kw = W.shape
+    if c != c_w:
+        raise ValueError(
+            f"{name}: the input has {c} channels (shape {X.shape}) but the weight {W.shape} "
+            f"(out, in, kh, kw) expects {c_w}"
+        )
+    oh = _out_size(h, kh, stride[0], padding[0], name, f"height (shape {X.shape})")
+    ow = _out_size(w, kw, stride[1], padding[1], name, f"width (shape {X.shape})")
+    xp = _channel_major(X, padding)
+    sc, sn, sh, sw = xp.strides
+    windows = np.lib.stride_tricks.as_strided(
+        xp, (c, kh, kw, n, oh, ow), (sc, sh, sw, sn, sh * stride[0], sw * stride[1]),
+        writeable=False,
+    )  # fmt: skip
+    cols = windows.reshape(c * kh * kw, n * oh * ow)  # im2col: the one copy of the input
+    w_mat = W.reshape(o, c * kh * kw)
+    out = w_mat @ cols
+    if bias is not None:
+        if bias.data.shape != (o,):
+            raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
+        out += bias.data[:, None]
+        parents = (x, weight, bias)
+    else:
+        parents = (x, weight)
+    y = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
+
+    def backward(g):
+        g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)  # no copy when g is channel-major
+        gx = gw = gb = None
+        if weight.requires_grad:
+            gw = (g2 @ cols.T).reshape(W.shape)
+        if bias is not None and bias.requires_grad:
+            gb = np.add.reduce(g2, axis=1)
+        if x.requires_grad:
+            g_cols = (w_mat.T @ g2).reshape(c, kh, kw, n, oh, ow)
+            gp = np.zeros(xp.shape, g_cols.dtype)
+            for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
+                gp[where] += g_cols[:, i, j]
+            gx = _unpad(gp, padding)
+        return gx, gw, gb
+
+    params = {"in_channels": c, "out_channels": o, "kernel_size": (kh, kw), "stride": stride,
+              "padding": padding}  # fmt: skip
+    return record_op(y, parents, name, backward, params)
+
+
+def _pool_setup(x, kernel_size, stride, padding, name):
+    x = _image_input(x, name)
+    kernel = pair(kernel_size, "kernel_size", name)
+    stride = kernel if stride is None else pair(stride, "stride", name)
+    padding = pair(padding, "padding", name, minimum=0)
+    if padding[0] > kernel[0] // 2 or padding[1] > kernel[1] // 2:
+        raise ValueError(
+            f"{name}: padding {padding} must be at most half the kernel size {kernel} "
+            "(as in PyTorch)"
+        )
+    X = x.data
+    if X.dtype.kind != "f":
+        X = X.astype(np.float32)
+    _, _, h, w = X.shape
+    out_hw = (
+        _out_size(h, kernel[0], stride[0], padding[0], name, f"height (shape {X.shape})"),
+        _out_size(w, kernel[1], stride[1], padding[1], name, f"width (shape {X.shape})"),
+    )
+    params = {"kernel_size": kernel, "stride": stride, "padding": padding}
+    return x, X, kernel, stride, padding, out_hw, params
+
+
+@register("max_pool2d", "MaxPool", text=lambda params: _window_text("MaxPool", params))
+def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+    """y[n,c,p,q] = max_{i,j} x_pad[n,c, s·p+i, s·q+j] (stride defaults to the kernel size;
+    padding counts as -inf);  gx = g at the window's arg-max, the first one in row-major
+    order when several are equal (as PyTorch), added up where windows overlap"""
+    name = "max_pool2d"
+    x, X, kernel, stride, padding, out_hw, params = _pool_setup(
+        x, kernel_size, stride, padding, name
+    )
+    xp = _channel_major(X, padding, fill=-np.inf)
+    best = arg = None
+    for i, j, where in _offsets(kernel, stride, out_hw):
+        part = xp[where]
+        if best is None:
+            best = part.copy()
+            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+            continue
+        # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
+        larger = np.greater(part, best)
+        np.copyto(best, part, where=larger)
+        np.copyto(arg, i * kernel[1] + j, where=larger)
+    disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+
+    def backward(g):
+        gc = g.transpose(1, 0, 2, 3)
+        gp = np.zeros(xp.shape, g.dtype)
+        for i, j, where in _offsets(kernel, stride, out_hw):
+            hit = arg == i * kernel[1] + j
+            if disjoint:  # each input pixel is in one window at most: write, not add
+                np.multiply(gc, hit, out=gp[where])
+            else:
+                gp[where] += gc * hit
+        return (_unpad(gp, padding),)
+
+    return record_op(best.transpose(1, 0, 2, 3), (x,), name, backward, params)
+
+
+@register("avg_pool2d", "AvgPool", text=lambda params: _window_text("AvgPool", params))
+def avg_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+    """y[n,c,p,q] = (1/(kh·kw)) Σ_{i,j} x_pad[n,c, s·p+i, s·q+j] (zero padding counted, as
+    PyTorch's default count_include_pad=True);  gx_pad[window] += g/(kh·kw)"""
+    name = "avg_pool2d"
+    x, X, kernel, stride, padding, out_hw, params = _pool_setup(
+        x, kernel_size, stride, padding, name
+    )
+    xp = _channel_major(X, padding)
+    scale = 1.0 / (kernel[0] * kernel[1])
+    total = None
+    for _, _, where in _offsets(kernel, stride, out_hw):
+        total = xp[where].copy() if total is None else np.add(total, xp[where], out=total)
+    total *= scale
+
+    def backward(g):
+        share = g.transpose(1, 0, 2, 3) * scale
+        gp = np.zeros(xp.shape, share.dtype)
+        for _, _, where in _offsets(kernel, stride, out_hw):
+            gp[where] += share
+        return (_unpad(gp, padding),)
+
+    return record_op(total.transpose(1, 0, 2, 3), (x,), name, backward, params)

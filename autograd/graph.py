@@ -320,15 +320,18 @@ class OpSpec:
     """One entry of an op table: what the op is called, how diagrams write it, how many
     inputs it takes, and where its derivative is defined (for tests and checkers)."""
 
-    __slots__ = ("name", "symbol", "arity", "domain", "params", "function")
+    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "text")
 
-    def __init__(self, name, symbol, arity, domain, params, function):
+    def __init__(self, name, symbol, arity, domain, params, function, text=None):
         self.name = name
         self.symbol = symbol
         self.arity = arity  # number of node inputs; -1 for n-ary
         self.domain = domain  # "real" or "positive": inputs where the derivative exists
         self.params = params  # default parameters, e.g. {"alpha": 0.1}
         self.function = function
+        # text(params) -> what a diagram writes for the node (``Conv 5×5, 3→6``), when the
+        # symbol followed by name=value pairs would not read well; None: that default.
+        self.text = text
 
     def __repr__(self) -> str:
         return f"OpSpec({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
@@ -341,9 +344,9 @@ def op_table():
     """
     table: dict[str, OpSpec] = {}
 
-    def register(name, symbol, arity=1, domain="real", **params):
+    def register(name, symbol, arity=1, domain="real", text=None, **params):
         def decorate(function):
-            table[name] = OpSpec(name, symbol, arity, domain, params, function)
+            table[name] = OpSpec(name, symbol, arity, domain, params, function, text)
             return function
 
         return decorate

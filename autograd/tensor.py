@@ -3,7 +3,10 @@
 Every op computes its result with numpy and records, in one closure, how to turn the gradient
 of its output ``g`` into the gradients of its inputs (a vector-Jacobian product). Each op's
 docstring gives the forward formula and that rule. ``backward()`` walks the graph once in the
-order of `graph.topo_order` (the same sort the scalar engine and the visualizer use).
+order of `graph.topo_order` (the same sort the scalar engine and the visualizer use) and sums
+each gradient down to its input's shape there (`unbroadcast`): ops do not. Ops in other modules
+build their nodes with `record_op`; the contract between an op and the driver is written
+beside the node constructor below.
 
 dtype: a Tensor made from a numpy array keeps the array's dtype (and shares its memory, as
 ``torch.from_numpy``); Python numbers and lists become float32. A Python number in an op takes
@@ -23,15 +26,18 @@ import numpy as np
 
 from autograd.graph import GRAD_MODE, SCOPES, no_grad, op_table, record_scope, topo_order
 
-__all__ = ["Tensor", "OPS", "concatenate", "stack", "where", "unbroadcast", "no_grad"]
+__all__ = [
+    "Tensor",
+    "OPS",
+    "record_op",
+    "as_tensor",
+    "sigmoid_array",
+    "unbroadcast",
+    "no_grad",
+]
 
 OPS, register = op_table()
 _new = object.__new__
-
-
-# Set once a backward leaves gradients on intermediate nodes (retain_graph=True, or an error
-# half-way); until then graphs are fresh and there is nothing to reset.
-_stale_grads = False
 
 
 def _freed(g):
@@ -43,8 +49,8 @@ def _freed(g):
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """The gradient of numpy broadcasting: sum ``grad`` over the axes that broadcasting added
-    or stretched, down to ``shape``. The one place gradients are unbroadcast; returns ``grad``
-    itself (no copy) when the shapes already match."""
+    or stretched, down to ``shape``; returns ``grad`` itself (no copy) when the shapes already
+    match. `Tensor.backward` calls it, the one place gradients are unbroadcast."""
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
@@ -54,57 +60,67 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     return grad.sum(axis=axes).reshape(shape)
 
 
-def _result(data, parents, op, backward, params=None):
-    """A new node: it records its parents and `backward` only when one parent requires grad
-    and grad mode is on; otherwise it is a leaf that requires no grad."""
-    out = _new(Tensor)
-    # NOTE: numpy ufuncs turn 0-d arrays into scalars (np.float32); data stays an array.
-    out.data = data if type(data) is np.ndarray else np.asarray(data)
+# --- making nodes ---------------------------------------------------------------------------------
+# Every Tensor, leaf or op result, gets its fields in `_fill` (the one constructor).
+#
+# The contract between an op and the backward driver (`Tensor.backward`):
+# - An op's ``backward(g)`` gets the gradient ``g`` of its output (an array of the output's
+#   shape; it must not write into it: ``g`` may also be another node's gradient or a
+#   ``.grad`` the caller reads) and returns one gradient per parent, in the order of
+#   ``parents``: ``None`` for a parent that needs none (it may test ``p.requires_grad``),
+#   else an array of the parent's shape or of any shape the parent's broadcasts to (the op's
+#   output shape, typically): the driver sums it down (`unbroadcast`) and casts it to the
+#   parent's dtype.
+# - What it returns is ``g`` itself, a view of ``g`` (reshape, transpose, broadcast_to,
+#   slices), or a fresh array the op does not keep or change afterwards.
+# - The driver never writes into what an op returns. It adds gradients with ``a + b`` (a new
+#   array) for nodes reached twice, and copies before storing a leaf's ``.grad`` (which grows
+#   with ``+=`` and which optimizers may update in place) when the array is ``g``, a view of
+#   memory ``g`` uses, or read-only; a fresh array is stored as it is.
+def _fill(out, data, requires_grad, parents, op, backward, params, label):
+    """Set every field of the Tensor `out`: the one place a node's fields are written."""
+    out.data = data
     out.grad = None
-    out.label = ""
+    out.requires_grad = requires_grad
+    out.parents = parents
     out.op = op
+    out.label = label
     out.params = params
+    out._backward = backward
     if SCOPES:  # diagrams: the `scope` block the node was made in
         record_scope(out)
+    return out
+
+
+def record_op(data, parents: tuple, op: str, backward, params=None) -> Tensor:
+    """The Tensor an op returns: ``data`` (its value), and, when grad mode is on and a parent
+    requires grad, ``parents`` and ``backward`` (the vector-Jacobian product, see the contract
+    above); otherwise a leaf that requires no grad. ``params`` are the op's parameters for
+    diagrams. Ops in other modules (`autograd.functional`) make their nodes with it too."""
+    # NOTE: numpy ufuncs turn 0-d arrays into scalars (np.float32); data stays an array.
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
     if GRAD_MODE.enabled:
         for p in parents:
             if p.requires_grad:
-                out.requires_grad = True
-                out.parents = parents
-                out._backward = backward
-                return out
-    out.requires_grad = False
-    out.parents = ()
-    out._backward = None
-    return out
+                return _fill(_new(Tensor), data, True, parents, op, backward, params, "")
+    return _fill(_new(Tensor), data, False, (), op, None, params, "")
 
 
-def _leaf(array):
-    out = _new(Tensor)
-    out.data = array
-    out.grad = None
-    out.label = ""
-    out.op = ""
-    out.params = None
-    out.requires_grad = False
-    out.parents = ()
-    out._backward = None
-    if SCOPES:
-        record_scope(out)
-    return out
-
-
-def _operand(other, like):
-    """`other` as a Tensor; a Python number takes `like`'s float dtype (no silent upcast)."""
-    if isinstance(other, Tensor):
-        return other
-    if isinstance(other, np.ndarray):
-        return _leaf(other)
-    if isinstance(other, (numbers.Number, np.generic)):
+def as_tensor(x, like: Tensor | None = None) -> Tensor:
+    """``x`` as a Tensor: a Tensor as it is, a numpy array shared (a leaf), a number in the
+    float dtype of ``like`` (``x * 0.5`` stays float32: no silent upcast), anything else
+    through ``Tensor(x)``."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return _fill(_new(Tensor), x, False, (), "", None, None, "")
+    if like is not None and isinstance(x, (numbers.Number, np.generic)):
         # NOTE: numpy scalars too (np.sqrt(2) is a float64): a float tensor keeps its dtype.
         kind = like.data.dtype.kind
-        return _leaf(np.asarray(other, dtype=like.data.dtype if kind == "f" else None))
-    return Tensor(other)
+        array = np.asarray(x, dtype=like.data.dtype if kind == "f" else None)
+        return _fill(_new(Tensor), array, False, (), "", None, None, "")
+    return Tensor(x)
 
 
 def _broadcast_error(op, a, b):
@@ -114,8 +130,8 @@ def _broadcast_error(op, a, b):
     )
 
 
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1/(1 + e^-x), in three in-place passes."""
+def sigmoid_array(x: np.ndarray) -> np.ndarray:
+    """σ(x) = 1/(1 + e^-x) of a numpy array (a new array), in three in-place passes."""
     out = np.negative(x) if x.ndim else np.negative(x, out=np.empty_like(x))  # 0-d: an array
     # NOTE: e^-x overflows to inf for x < -88 (float32); 1/(1 + inf) = 0 is the right limit,
     # so only the warning is silenced, the value is exact.
@@ -194,16 +210,7 @@ class Tensor:
                 f"only floating-point tensors can require grad; this one is {array.dtype} "
                 "(pass dtype=np.float32 or a float array)"
             )
-        self.data = array
-        self.grad = None
-        self.requires_grad = bool(requires_grad)
-        self.parents = ()
-        self.op = ""
-        self.label = label
-        self.params = None
-        self._backward = None
-        if SCOPES:
-            record_scope(self)
+        _fill(self, array, bool(requires_grad), (), "", None, None, label)
 
     # --- array-like properties ------------------------------------------------------------------
     @property
@@ -244,7 +251,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data as a new leaf that requires no grad (memory is shared)."""
-        return _leaf(self.data)
+        return as_tensor(self.data)
 
     def zero_grad(self) -> None:
         """Forget the gradient (``grad = None``)."""
@@ -263,62 +270,61 @@ class Tensor:
     @register("add", "+", arity=2)
     def __add__(self, other):
         """a + b;  ga = g, gb = g (summed over broadcast axes)"""
-        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        a, b = self, other if type(other) is Tensor else as_tensor(other, self)
 
         def backward(g):
-            return unbroadcast(g, a.data.shape), unbroadcast(g, b.data.shape)
+            return g, g
 
         try:
             out = a.data + b.data
         except ValueError:
             raise _broadcast_error("add", a, b) from None
-        return _result(out, (a, b), "add", backward)
+        return record_op(out, (a, b), "add", backward)
 
     def __radd__(self, other):
-        return _operand(other, self) + self
+        return as_tensor(other, self) + self
 
     @register("sub", "-", arity=2)
     def __sub__(self, other):
         """a - b;  ga = g, gb = -g"""
-        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        a, b = self, other if type(other) is Tensor else as_tensor(other, self)
 
         def backward(g):
-            gb = -unbroadcast(g, b.data.shape) if b.requires_grad else None
-            return unbroadcast(g, a.data.shape), gb
+            return g, (-g if b.requires_grad else None)
 
         try:
             out = a.data - b.data
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
-        return _result(out, (a, b), "sub", backward)
+        return record_op(out, (a, b), "sub", backward)
 
     def __rsub__(self, other):
-        return _operand(other, self) - self
+        return as_tensor(other, self) - self
 
     @register("mul", "×", arity=2)
     def __mul__(self, other):
         """a * b;  ga = g·b, gb = g·a"""
-        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
 
         def backward(g):
-            ga = unbroadcast(g * B, A.shape) if a.requires_grad else None
-            gb = unbroadcast(g * A, B.shape) if b.requires_grad else None
+            ga = g * B if a.requires_grad else None
+            gb = g * A if b.requires_grad else None
             return ga, gb
 
         try:
             out = A * B
         except ValueError:
             raise _broadcast_error("mul", a, b) from None
-        return _result(out, (a, b), "mul", backward)
+        return record_op(out, (a, b), "mul", backward)
 
     def __rmul__(self, other):
-        return _operand(other, self) * self
+        return as_tensor(other, self) * self
 
     @register("div", "÷", arity=2)
     def __truediv__(self, other):
         """a / b;  ga = g/b, gb = -g·a/b² = -(g/b)·(a/b)"""
-        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
         try:
             out = A / B
@@ -327,14 +333,14 @@ class Tensor:
 
         def backward(g):
             g_over_b = g / B
-            ga = unbroadcast(g_over_b, A.shape) if a.requires_grad else None
-            gb = unbroadcast(-g_over_b * out, B.shape) if b.requires_grad else None
+            ga = g_over_b if a.requires_grad else None
+            gb = -g_over_b * out if b.requires_grad else None
             return ga, gb
 
-        return _result(out, (a, b), "div", backward)
+        return record_op(out, (a, b), "div", backward)
 
     def __rtruediv__(self, other):
-        return _operand(other, self) / self
+        return as_tensor(other, self) / self
 
     @register("pow", "**", arity=2, domain="positive")
     def __pow__(self, other):
@@ -356,8 +362,8 @@ class Tensor:
                     return (np.zeros_like(g),)
                 return (g * (n * A ** (n - 1.0)),)
 
-            return _result(A**n, (a,), "pow", backward_number, {"exponent": n})
-        b = _operand(other, self)
+            return record_op(A**n, (a,), "pow", backward_number, {"exponent": n})
+        b = as_tensor(other, self)
         B = b.data
         out = A**B
 
@@ -365,21 +371,20 @@ class Tensor:
             ga = gb = None
             with np.errstate(divide="ignore", invalid="ignore"):
                 if a.requires_grad:
-                    ga = unbroadcast(np.where(B == 0, 0, g * B * A ** (B - 1)), A.shape)
+                    ga = np.where(B == 0, 0, g * B * A ** (B - 1))
                 if b.requires_grad:
                     gb = np.where((A == 0) & (B >= 0), 0, g * out * np.log(A))
-                    gb = unbroadcast(gb, B.shape)
             return ga, gb
 
-        return _result(out, (a, b), "pow", backward)
+        return record_op(out, (a, b), "pow", backward)
 
     def __rpow__(self, other):
-        return _operand(other, self) ** self
+        return as_tensor(other, self) ** self
 
     @register("matmul", "@", arity=2)
     def __matmul__(self, other):
         """a @ b (numpy matmul rules);  ga = g @ bᵀ, gb = aᵀ @ g"""
-        a, b = self, other if type(other) is Tensor else _operand(other, self)
+        a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
         if A.ndim == 0 or B.ndim == 0:
             raise ValueError(
@@ -402,34 +407,37 @@ class Tensor:
                 ga = g @ B.T if a.requires_grad else None
                 gb = A.T @ g if b.requires_grad else None
                 return ga, gb
-            # 1-d operands are promoted as numpy does: a -> (1, n), b -> (n, 1).
+            # 1-d operands are promoted as numpy does: a -> (1, n), b -> (n, 1); the promoted
+            # axis is dropped again, batch axes are summed by the driver (unbroadcast).
             a2 = A.reshape(1, -1) if A.ndim == 1 else A
             b2 = B.reshape(-1, 1) if B.ndim == 1 else B
             g2 = g[..., None] if B.ndim == 1 else g
             g2 = np.expand_dims(g2, -2) if A.ndim == 1 else g2
             ga = gb = None
             if a.requires_grad:
-                ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(A.shape)
+                ga = g2 @ np.swapaxes(b2, -1, -2)
+                ga = ga[..., 0, :] if A.ndim == 1 else ga
             if b.requires_grad:
-                gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape).reshape(B.shape)
+                gb = np.swapaxes(a2, -1, -2) @ g2
+                gb = gb[..., 0] if B.ndim == 1 else gb
             return ga, gb
 
-        return _result(out, (a, b), "matmul", backward)
+        return record_op(out, (a, b), "matmul", backward)
 
     def __rmatmul__(self, other):
-        return _operand(other, self) @ self
+        return as_tensor(other, self) @ self
 
     # --- unary ops ----------------------------------------------------------------------------
     @register("neg", "−")
     def __neg__(self):
         """-a;  ga = -g"""
-        return _result(-self.data, (self,), "neg", lambda g: (-g,))
+        return record_op(-self.data, (self,), "neg", lambda g: (-g,))
 
     @register("abs", "|x|")
     def __abs__(self):
         """|a|;  ga = g·sign(a) (0 at 0)"""
         A = self.data
-        return _result(np.abs(A), (self,), "abs", lambda g: (g * np.sign(A),))
+        return record_op(np.abs(A), (self,), "abs", lambda g: (g * np.sign(A),))
 
     def abs(self):
         return self.__abs__()
@@ -438,19 +446,19 @@ class Tensor:
     def exp(self):
         """e^a;  ga = g·e^a"""
         out = np.exp(self.data)
-        return _result(out, (self,), "exp", lambda g: (g * out,))
+        return record_op(out, (self,), "exp", lambda g: (g * out,))
 
     @register("log", "ln", domain="positive")
     def log(self):
         """ln(a), a > 0;  ga = g/a"""
         A = self.data
-        return _result(np.log(A), (self,), "log", lambda g: (g / A,))
+        return record_op(np.log(A), (self,), "log", lambda g: (g / A,))
 
     @register("sqrt", "√", domain="positive")
     def sqrt(self):
         """√a, a ≥ 0;  ga = g/(2√a)"""
         out = np.sqrt(self.data)
-        return _result(out, (self,), "sqrt", lambda g: (g / (out + out),))
+        return record_op(out, (self,), "sqrt", lambda g: (g / (out + out),))
 
     @register("tanh", "tanh")
     def tanh(self):
@@ -464,12 +472,12 @@ class Tensor:
             d *= g
             return (d,)
 
-        return _result(out, (self,), "tanh", backward)
+        return record_op(out, (self,), "tanh", backward)
 
     @register("sigmoid", "σ")
     def sigmoid(self):
         """σ(a) = 1/(1 + e^-a);  ga = g·σ(a)(1 - σ(a))"""
-        out = _sigmoid(self.data)
+        out = sigmoid_array(self.data)
 
         def backward(g):
             d = np.subtract(1, out)
@@ -477,13 +485,13 @@ class Tensor:
             d *= g
             return (d,)
 
-        return _result(out, (self,), "sigmoid", backward)
+        return record_op(out, (self,), "sigmoid", backward)
 
     @register("relu", "ReLU")
     def relu(self):
         """max(0, a);  ga = g·[a > 0]"""
         A = self.data
-        return _result(np.maximum(A, 0), (self,), "relu", lambda g: (g * (A > 0),))
+        return record_op(np.maximum(A, 0), (self,), "relu", lambda g: (g * (A > 0),))
 
     @register("leaky_relu", "LeakyReLU", alpha=0.01)
     def leaky_relu(self, alpha=0.01):
@@ -492,7 +500,7 @@ class Tensor:
         A = self.data
         positive = A > 0
         out = np.where(positive, A, alpha * A)
-        return _result(
+        return record_op(
             out,
             (self,),
             "leaky_relu",
@@ -509,7 +517,7 @@ class Tensor:
         # NOTE: e^a only where a ≤ 0: e^a of large positive a would overflow (and warn).
         exp_neg = np.exp(np.minimum(A, 0))
         out = np.where(positive, A, alpha * (exp_neg - 1))
-        return _result(
+        return record_op(
             out,
             (self,),
             "elu",
@@ -523,7 +531,7 @@ class Tensor:
         A = self.data
         # NOTE: max(a, 0) + ln(1 + e^-|a|) never overflows.
         out = np.maximum(A, 0) + np.log1p(np.exp(-np.abs(A)))
-        return _result(out, (self,), "softplus", lambda g: (g * _sigmoid(A),))
+        return record_op(out, (self,), "softplus", lambda g: (g * sigmoid_array(A),))
 
     @register("softmax", "softmax", axis=-1)
     def softmax(self, axis=-1):
@@ -540,7 +548,7 @@ class Tensor:
             gs -= out * gs.sum(axis=axis, keepdims=True)
             return (gs,)
 
-        return _result(out, (self,), "softmax", backward, {"axis": axis})
+        return record_op(out, (self,), "softmax", backward, {"axis": axis})
 
     @register("log_softmax", "log softmax", axis=-1)
     def log_softmax(self, axis=-1):
@@ -552,7 +560,7 @@ class Tensor:
         def backward(g):
             return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
 
-        return _result(out, (self,), "log_softmax", backward, {"axis": axis})
+        return record_op(out, (self,), "log_softmax", backward, {"axis": axis})
 
     # --- reductions ---------------------------------------------------------------------------
     @register("sum", "Σ")
@@ -561,7 +569,7 @@ class Tensor:
         A = self.data
         _axes(axis, A.ndim)  # a clear error for a bad axis
         out = np.asarray(A.sum(axis=axis, keepdims=keepdims))
-        return _result(
+        return record_op(
             out,
             (self,),
             "sum",
@@ -579,7 +587,7 @@ class Tensor:
             count *= A.shape[ax]
         scale = 1.0 / count if count else float("nan")
         out = np.asarray(A.sum(axis=axis, keepdims=keepdims) * scale)
-        return _result(
+        return record_op(
             out,
             (self,),
             "mean",
@@ -602,7 +610,7 @@ class Tensor:
             share = mask / mask.sum(axis=axis, keepdims=True, dtype=A.dtype)
             return (share * g_kept,)
 
-        return _result(out, (self,), name, backward, {"axis": axis} if axis is not None else None)
+        return record_op(out, (self,), name, backward, {"axis": axis} if axis is not None else None)
 
     @register("max", "max")
     def max(self, axis=None, keepdims=False):
@@ -628,7 +636,7 @@ class Tensor:
                 f"reshape: cannot reshape a tensor of shape {A.shape} ({A.size} elements) "
                 f"into {shape}"
             ) from None
-        return _result(
+        return record_op(
             out, (self,), "reshape", lambda g: (g.reshape(A.shape),), {"shape": out.shape}
         )
 
@@ -651,7 +659,7 @@ class Tensor:
                 )
         perm = tuple(a % A.ndim for a in axes) if axes else tuple(range(A.ndim - 1, -1, -1))
         inverse = tuple(np.argsort(perm))
-        return _result(
+        return record_op(
             A.transpose(perm),
             (self,),
             "transpose",
@@ -676,7 +684,7 @@ class Tensor:
                 ga[index] = g  # basic indexing and boolean masks select each place once
             return (ga,)
 
-        return _result(np.asarray(out), (self,), "getitem", backward, {"index": index})
+        return record_op(np.asarray(out), (self,), "getitem", backward, {"index": index})
 
     @register("clip", "clip")
     def clip(self, low=None, high=None):
@@ -694,7 +702,7 @@ class Tensor:
                 inside &= A <= high
             return (g * inside,)
 
-        return _result(out, (self,), "clip", backward, {"low": low, "high": high})
+        return record_op(out, (self,), "clip", backward, {"low": low, "high": high})
 
     # --- gradients ----------------------------------------------------------------------------
     def backward(self, grad=None, retain_graph=False) -> None:
@@ -726,14 +734,13 @@ class Tensor:
         if self._backward is None:  # a leaf: its gradient is the seed
             _accumulate_leaf(self, seed, None)
             return
+        # An intermediate node's .grad holds its gradient while the walk needs it. Every one
+        # starts from None (a retained graph keeps the last backward's, for display), so no
+        # gradient of an earlier call, or of one that failed half-way, can leak into this one.
         order = topo_order(self)
-        global _stale_grads
-        if _stale_grads:
-            # Intermediate gradients of an earlier backward(retain_graph=True), or of one that
-            # failed half-way, may still be set: recompute them from zero.
-            for node in order:
-                if node._backward is not None:
-                    node.grad = None
+        for node in order:
+            if node._backward is not None:
+                node.grad = None
         self.grad = seed
         try:
             for node in reversed(order):
@@ -745,9 +752,11 @@ class Tensor:
                     for p, gp in zip(node.parents, fn(g)):
                         if gp is None or not p.requires_grad:
                             continue
-                        dtype = p.data.dtype
-                        if gp.dtype is not dtype and gp.dtype != dtype:
-                            gp = gp.astype(dtype)
+                        data = p.data
+                        if gp.shape != data.shape:
+                            gp = unbroadcast(gp, data.shape)
+                        if gp.dtype is not data.dtype and gp.dtype != data.dtype:
+                            gp = gp.astype(data.dtype)
                         if p._backward is None:
                             _accumulate_leaf(p, gp, g)
                         elif p.grad is None:
@@ -758,13 +767,13 @@ class Tensor:
                 if not retain_graph:
                     node.parents = ()
                     node._backward = _freed
-                    if node is not self:
-                        node.grad = None
+                    node.grad = None
         except BaseException:
-            _stale_grads = True
+            for node in order:  # a failed walk leaves no gradient behind on the graph
+                if node._backward is not None:
+                    node.grad = None
             raise
-        if retain_graph:
-            _stale_grads = True
+        self.grad = seed
 
 
 def _accumulate_leaf(leaf, gp, g):
@@ -805,63 +814,11 @@ def _has_int_array(index) -> bool:
     return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
 
 
-# --- n-ary module functions ---------------------------------------------------------------------
-def _tensors(tensors, name):
-    items = list(tensors)
-    if not items:
-        raise ValueError(f"{name}: needs at least one tensor, got an empty sequence")
-    like = next((t for t in items if isinstance(t, Tensor)), None)
-    return tuple(_operand(t, like) if like is not None else Tensor(t) for t in items)
+def __getattr__(name):
+    # concatenate, stack and where live in autograd.functional with the other functions;
+    # `from autograd.tensor import concatenate` keeps working (it is in older examples).
+    if name in ("concatenate", "stack", "where"):
+        from autograd import functional
 
-
-@register("concatenate", "concat", arity=-1)
-def concatenate(tensors, axis=0) -> Tensor:
-    """[a, b, ...] joined along an existing `axis`;  each input gets its slice of g"""
-    parts = _tensors(tensors, "concatenate")
-    try:
-        out = np.concatenate([t.data for t in parts], axis=axis)
-    except ValueError as exc:
-        shapes = ", ".join(str(t.data.shape) for t in parts)
-        raise ValueError(f"concatenate: shapes {shapes} along axis {axis}: {exc}") from None
-    ax = axis % out.ndim
-    bounds = np.cumsum([t.data.shape[ax] for t in parts])[:-1]
-
-    def backward(g):
-        return tuple(np.split(g, bounds, axis=ax))
-
-    return _result(out, parts, "concatenate", backward, {"axis": axis})
-
-
-@register("stack", "stack", arity=-1)
-def stack(tensors, axis=0) -> Tensor:
-    """[a, b, ...] stacked along a new `axis`;  input i gets g[..., i, ...]"""
-    parts = _tensors(tensors, "stack")
-    try:
-        out = np.stack([t.data for t in parts], axis=axis)
-    except ValueError as exc:
-        shapes = ", ".join(str(t.data.shape) for t in parts)
-        raise ValueError(f"stack: shapes {shapes}: {exc}") from None
-    ax = axis % out.ndim
-    lead = (slice(None),) * ax
-
-    def backward(g):
-        return tuple(g[lead + (i,)] for i in range(len(parts)))
-
-    return _result(out, parts, "stack", backward, {"axis": axis})
-
-
-@register("where", "where", arity=2)
-def where(condition, a, b) -> Tensor:
-    """a where `condition` else b (broadcasting);  ga = g where condition, gb = g elsewhere"""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    a = _operand(a, like) if like is not None else Tensor(a)
-    b = _operand(b, like) if like is not None else Tensor(b)
-    A, B = a.data, b.data
-
-    def backward(g):
-        ga = unbroadcast(np.where(cond, g, 0), A.shape) if a.requires_grad else None
-        gb = unbroadcast(np.where(cond, 0, g), B.shape) if b.requires_grad else None
-        return ga, gb
-
-    return _result(np.where(cond, A, B), (a, b), "where", backward)
+        return getattr(functional, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -175,6 +175,11 @@ class NumpyMLP:
         self.forward(x)
         loss = self._loss_and_output_grad(target, self.lr)
         self.backward(x, self.lr)  # dWt, db now hold lr * gradient
+        self.update()
+        return loss
+
+    def update(self):
+        """The SGD update, after ``backward(x, lr)``: decay, then subtract ``lr *`` gradient."""
         decay = 1.0 - self.lr * self.weight_decay
         for w, b, dw, db in zip(self.Wt, self.b, self.dWt, self.db):
             if self.weight_decay:
@@ -182,7 +187,6 @@ class NumpyMLP:
                 b *= decay
             w -= dw
             b -= db
-        return loss
 
     def loss_value(self, x, target):
         """The loss on a batch, weights unchanged."""

@@ -16,7 +16,8 @@ blocks, print one JSON line with the median block's rate), and the systems alter
 numpy, torch, ours, ...): in one process one library's spinning BLAS/OpenMP threads would
 steal the two cores from the next. The figure per system and workload is the median over the
 repeats; a ratio is the median over the repeats of the ratio within one repeat (the systems
-ran back to back there, so slow drift of the machine's speed cancels). The float32 GEMM peak
+ran back to back there, so slow drift of the machine's speed cancels); bench/harness.py holds
+this machinery, shared with bench/conv.py. The float32 GEMM peak
 is measured in its own process too (numpy matmul of large square matrices, best of several),
 and each system's achieved FLOP rate is given as a fraction of it.
 
@@ -29,9 +30,6 @@ and each system's achieved FLOP rate is given as a fraction of it.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -41,15 +39,27 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
+sys.path.insert(0, str(HERE))  # harness.py, numpy_mlp.py and torch_mlp.py sit next to this file
+
+from harness import (  # noqa: E402
+    ROOT,
+    THREADS,
+    emit,
+    machine_info,
+    median_or_none,
+    paired_ratios,
+    time_training,
+    torch_info,
+    worker_peak,
+    write_json,
+)
+from harness import spawn as spawn_script  # noqa: E402
+
 RESULTS = HERE / "results" / "tensor.json"
 SYSTEMS = ("ours", "numpy", "torch")
-THREADS = 2  # one per core of the benchmark machine; torch is told explicitly
 LR = 0.05
 WEIGHT_DECAY = 1e-3
 POOL_BATCHES = 8  # distinct random batches cycled through, so data is not always in cache
-BLOCKS = 5  # a worker times its steps in this many blocks and reports the median block's rate
-RESULT_TAG = "RESULT "  # a worker's one result line on stdout: RESULT {json}
 
 
 @dataclass(frozen=True)
@@ -172,7 +182,6 @@ class OursMLP:
 
 
 def make_system(system: str, config: Config, weights, weight_decay=WEIGHT_DECAY):
-    sys.path.insert(0, str(HERE))  # numpy_mlp.py and torch_mlp.py sit next to this file
     if system == "ours":
         cls = OursMLP
     elif system == "numpy":
@@ -189,63 +198,21 @@ def make_system(system: str, config: Config, weights, weight_decay=WEIGHT_DECAY)
 
 # --- workers (each in its own process) --------------------------------------------------------
 def worker_train(system: str, config: Config, steps: int, warmup: int) -> dict:
-    """Warm up, then time ``steps`` training steps in ``BLOCKS`` blocks; return samples/s of
-    the median block (a burst of activity from other tenants of the machine spoils one block,
-    not the figure) and the final loss."""
+    """Warm up, then time ``steps`` training steps (`harness.time_training`); samples/s of the
+    median block and the final loss."""
     import math
 
     trainer = make_system(system, config, initial_weights(config))
     raw = data_pool(config)
     pool = [trainer.convert(x, t) for x, t in raw]
-    for i in range(warmup):
-        trainer.step(*pool[i % POOL_BATCHES])
-    per_block = max(1, steps // BLOCKS)
-    blocks = []
-    for b in range(BLOCKS):
-        start = time.perf_counter()
-        for i in range(b * per_block, (b + 1) * per_block):
-            trainer.step(*pool[i % POOL_BATCHES])
-        blocks.append(time.perf_counter() - start)
-    steps, seconds = per_block * BLOCKS, sum(blocks)
+    timing = time_training(trainer.step, pool, steps, warmup, config.batch)
     loss = trainer.loss_value(*raw[0])
     if not math.isfinite(loss):
         raise RuntimeError(f"{system} {config.name}: the loss became {loss} during training")
-    result = {
-        "system": system,
-        "config": config.name,
-        "steps": steps,
-        "warmup": warmup,
-        "seconds": seconds,
-        "samples_per_s": per_block * config.batch / statistics.median(blocks),
-        "block_samples_per_s": [per_block * config.batch / t for t in blocks],
-        "final_loss": loss,
-    }
+    result = {"system": system, "config": config.name, **timing, "final_loss": loss}
     if system == "torch":
-        import torch
-
-        result["torch"] = torch.__version__
-        result["torch_threads"] = torch.get_num_threads()
+        result.update(torch_info())
     return result
-
-
-def worker_peak(sizes=(2048, 4096), reps=(8, 3)) -> dict:
-    """Best float32 GEMM rate of numpy's BLAS: C = A @ B for square matrices (2 n^3 FLOP)."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    best, runs = 0.0, []
-    for n, rep in zip(sizes, reps):
-        a = rng.standard_normal((n, n), dtype=np.float32)
-        b = rng.standard_normal((n, n), dtype=np.float32)
-        c = np.empty((n, n), np.float32)
-        np.matmul(a, b, out=c)  # warm-up: thread pool start, page faults
-        for _ in range(rep):
-            start = time.perf_counter()
-            np.matmul(a, b, out=c)
-            gflops = 2 * n**3 / (time.perf_counter() - start) / 1e9
-            runs.append({"n": n, "gflops": gflops})
-            best = max(best, gflops)
-    return {"system": "peak", "gflops": best, "runs": runs, "numpy": np.__version__}
 
 
 def run_worker(args) -> None:
@@ -255,25 +222,12 @@ def run_worker(args) -> None:
         config = CONFIGS[args.config]
         steps = args.steps or config.steps
         result = worker_train(args.worker, config, steps, args.warmup or max(5, steps // 5))
-    # One line, last, tagged: whatever a library prints before it cannot be mistaken for it.
-    print(RESULT_TAG + json.dumps(result), flush=True)
+    emit(result)
 
 
 def spawn(argv: list[str], timeout: float) -> dict:
-    """Run one worker process; return its result dict, or ``{"error": ...}`` on any failure."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), *argv]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s: {' '.join(argv)}"}
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith(RESULT_TAG)]
-    if proc.returncode != 0 or not lines:
-        tail = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-6:])
-        return {"error": f"worker {' '.join(argv)} exited {proc.returncode}:\n{tail}"}
-    try:
-        return json.loads(lines[-1][len(RESULT_TAG) :])
-    except json.JSONDecodeError as exc:
-        return {"error": f"worker {' '.join(argv)} printed a malformed result line: {exc}"}
+    """Run one worker process of this script (`harness.spawn`)."""
+    return spawn_script(Path(__file__).resolve(), argv, timeout)
 
 
 # --- check: the three systems compute the same thing --------------------------------------------
@@ -344,27 +298,6 @@ def run_profile(system: str, config_names: list[str], steps: int, top: int = 25)
 
 
 # --- the driver ---------------------------------------------------------------------------------
-def machine_info() -> dict:
-    model = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(
-                (ln.split(":", 1)[1].strip() for ln in f if ln.startswith("model name")), ""
-            )
-    except OSError:
-        pass
-    return {
-        "cpu": model or platform.processor(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
-def median_or_none(values):
-    return statistics.median(values) if values else None
-
-
 def summarize(configs, systems, runs, peaks) -> dict:
     peak = max((p["gflops"] for p in peaks if "gflops" in p), default=None)
     out = {}
@@ -391,11 +324,7 @@ def summarize(configs, systems, runs, peaks) -> dict:
             if "ours" in systems and other in systems:
                 # The ratio within each repeat (the two ran back to back), then the median
                 # over repeats: drift in the machine's speed between repeats cancels out.
-                paired = [
-                    a["samples_per_s"] / b["samples_per_s"]
-                    for a, b in zip(runs[(c.name, "ours")], runs[(c.name, other)])
-                    if "samples_per_s" in a and "samples_per_s" in b
-                ]
+                paired = paired_ratios(runs[(c.name, "ours")], runs[(c.name, other)])
                 if paired:
                     entry[f"ours/{other}"] = statistics.median(paired)
                     entry[f"ours/{other} per repeat"] = paired
@@ -443,13 +372,6 @@ def print_table(summary: dict, systems: list[str], repeats: int) -> None:
           "ours/numpy >= 0.85x everywhere ('<' = missed)")  # fmt: skip
     if any("overhead_us_per_step" in e for e in summary["configs"].values()):
         print("overhead = ours' time per step minus the numpy trainer's: the framework's cost")
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    os.replace(tmp, path)  # never a half-written results file
 
 
 def main(argv=None) -> int:

@@ -133,6 +133,22 @@ def test_cifar10_binary_records_become_hwc_images(tmp_path, no_search_path):
         datasets.read_cifar10(tmp_path / "cifar-10-binary.tar.gz", "val")
 
 
+def test_channels_first_gives_the_conv_layout(tmp_path, no_search_path):
+    images, _ = cifar_archive(tmp_path / "cifar-10-binary.tar.gz")
+    x, _ = datasets.cifar10("train", path=tmp_path, download=False, channels_first=True)
+    assert x.shape == (10, 3, 32, 32) and x.dtype == np.uint8 and x.flags.c_contiguous
+    # the record's own (C, H, W) order: pixel (row 4, column 7) of the green plane
+    assert np.array_equal(x[:, 1, 4, 7], images[:10, 4, 7, 1])
+    arrays = write_idx_set(tmp_path / "mnist")
+    x, y = datasets.mnist("test", path=tmp_path / "mnist", download=False, channels_first=True)
+    assert x.shape == (4, 1, 28, 28)
+    assert np.array_equal(x[:, 0], arrays["t10k-images-idx3-ubyte.gz"])
+    x, _ = datasets.fashion_mnist(path=tmp_path / "mnist", download=False, channels_first=True)
+    assert x.shape == (6, 1, 28, 28)
+    with pytest.raises(ValueError, match=r"\(N, H, W\) gray .* got shape \(5, 784\)"):
+        datasets.channels_first(np.zeros((5, 784)))
+
+
 def test_cifar10_rejects_a_truncated_archive(tmp_path, no_search_path):
     cifar_archive(tmp_path / "whole.tar.gz")
     data = (tmp_path / "whole.tar.gz").read_bytes()

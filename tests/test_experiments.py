@@ -151,6 +151,12 @@ def test_train_a_preset_on_fashion_mnist_files_in_a_data_dir(tmp_path, capsys, n
     report = capsys.readouterr().out
     assert f"accuracy {metrics['test_accuracy']:.4f}" in report and "Ankle boot" in report
     assert (tmp_path / "cm.png").stat().st_size > 0
+    # another data set name than the run's: searched as usual (nothing on this machine) ...
+    assert main(["evaluate", str(tmp_path / "run"), "--data", "mnist"]) == 2
+    assert "mnist: files" in capsys.readouterr().err
+    # ... the run's own: its --data-dir, the official test set (the same 20 images here)
+    assert main(["evaluate", str(tmp_path / "run"), "--data", "fashion-mnist"]) == 0
+    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
 
 
 def test_missing_data_says_where_it_looked_and_how_to_get_it(tmp_path, capsys, no_data):

@@ -3,10 +3,11 @@
 A notebook's data set that is not on the machine is replaced by a small synthetic set in the
 official format, found through ``$AUTOGRAD_DATA`` the way a user's copy would be: always for
 CIFAR-10 (170 MB, not on the test machines, which have no internet outside the package
-registries), and for Fashion-MNIST when Debian's package is not installed (CI installs it, so
-there the notebooks read the real files). `test_notebook_runs_without_system_data` runs the
-Fashion-MNIST notebooks as a new user's machine would (system folders ignored, empty HOME), so
-`make test` cannot start needing a download again unseen.
+registries) and the convolutions notebook's MNIST, and for Fashion-MNIST in 03 and 04 when
+Debian's package is not installed (CI installs it, so there they read the real files).
+`test_notebook_runs_without_system_data` runs the Fashion-MNIST notebooks as a new user's
+machine would (system folders ignored, empty HOME), so `make test` cannot start needing a
+download again unseen.
 """
 
 from pathlib import Path
@@ -23,9 +24,12 @@ DATA = {"03_fashion_mnist": "fashion-mnist", "04_improving_an_mlp": "fashion-mni
 def _provide_data(stem: str, monkeypatch, tmp_path: Path) -> None:
     """Point $AUTOGRAD_DATA at synthetic files for the notebook's data set, if it needs them."""
     folder = tmp_path / "data"
-    if "cifar10" in stem:
+    if "cifar10" in stem or "convolutions" in stem:
         (folder / "cifar-10").mkdir(parents=True)
         cifar_archive(folder / "cifar-10" / "cifar-10-binary.tar.gz", n_per_batch=300)
+        if "convolutions" in stem:  # MNIST is not on the test machines, Fashion-MNIST may not be
+            for name in ("mnist", "fashion-mnist"):
+                write_idx_set(folder / name, n_train=700, n_test=250)
     elif stem in DATA:
         try:
             datasets.locate(DATA[stem], download=False)
@@ -40,6 +44,8 @@ def _provide_data(stem: str, monkeypatch, tmp_path: Path) -> None:
 def _run(path: Path, tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
+    if "import torch" in path.read_text():
+        pytest.importorskip("torch", reason="this notebook needs torch; make test-torch runs it")
     notebook = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), (
         f"{path.name} is stored with outputs; clear them before committing"

@@ -21,7 +21,7 @@ import autograd.functional as F
 from autograd import Tensor, Value, gradcheck, no_grad
 from autograd.engine import OPS as SCALAR_OPS
 from autograd.engine import sum_values
-from autograd.tensor import OPS, concatenate, stack, unbroadcast, where
+from autograd.tensor import OPS, concatenate, record_op, stack, unbroadcast, where
 
 RNG_SEED = 1234
 
@@ -145,6 +145,15 @@ CASES = {
         (lambda z, t: F.binary_cross_entropy_with_logits(z, t, reduction="sum"),
          [(normal, (4, 3)), (probability, (4, 3))])],
     "dropout": [(lambda x: F.dropout(x, 0.4, True, np.random.default_rng(5)), [(normal, (6, 5))])],
+    # the table's own functions (tests/test_conv.py checks many more shapes)
+    "conv2d": [(lambda x, w, b: OPS["conv2d"].function(x, w, b, stride=2, padding=1),
+                [(normal, (2, 3, 7, 6)), (normal, (4, 3, 3, 3)), (normal, (4,))]),
+               (lambda x, w: OPS["conv2d"].function(x, w), [(normal, (1, 2, 5, 5)),
+                                                            (normal, (3, 2, 4, 4))])],
+    "max_pool2d": [(lambda x: OPS["max_pool2d"].function(x, 2), [(normal, (2, 3, 5, 6))]),
+                   (lambda x: OPS["max_pool2d"].function(x, 3, 1, 1), [(normal, (1, 2, 5, 5))])],
+    "avg_pool2d": [(lambda x: OPS["avg_pool2d"].function(x, 2), [(normal, (2, 3, 5, 6))]),
+                   (lambda x: OPS["avg_pool2d"].function(x, 3, 2, 1), [(normal, (1, 2, 5, 5))])],
 }  # fmt: skip
 
 
@@ -185,6 +194,8 @@ TABLE_CALLS = {
     "binary_cross_entropy": lambda f, a, b: f(a.sigmoid(), b.sigmoid()),
     "binary_cross_entropy_with_logits": lambda f, a, b: f(a, b.sigmoid()),
     "dropout": lambda f, a, b: f(a, 0.5, True, np.random.default_rng(0)),
+    "conv2d": lambda f, a, b: f(a.reshape(1, 1, 3, 4), b[:2, :2].reshape(1, 1, 2, 2)),
+    **{name: lambda f, a, b: f(a.reshape(1, 1, 3, 4), 2) for name in ("max_pool2d", "avg_pool2d")},
 }  # fmt: skip
 
 
@@ -273,7 +284,7 @@ ZERO_D_CASES = {
     "binary_cross_entropy_with_logits": lambda z, t: F.binary_cross_entropy_with_logits(z, t),
     "dropout": lambda a: F.dropout(a, 0.4, True, np.random.default_rng(5)),
 }  # fmt: skip
-NOT_0D = {"matmul", "linear", "cross_entropy", "concatenate"}
+NOT_0D = {"matmul", "linear", "cross_entropy", "concatenate", "conv2d", "max_pool2d", "avg_pool2d"}
 
 
 def test_every_op_is_tried_at_0d():
@@ -369,6 +380,53 @@ def test_retain_graph_gives_same_intermediate_gradients_twice():
     y.backward(retain_graph=True)
     np.testing.assert_allclose(h.grad, first)
     np.testing.assert_allclose(x.grad, 2 * (2 * h.data * (1 - h.data**2)))
+
+
+def test_a_failed_backward_leaves_no_state_behind():
+    """Gradients of intermediate nodes belong to one backward() call: one that fails half-way
+    leaves none on the nodes (the old module-wide "stale gradients" flag did), and the next
+    backward of another graph is exact."""
+
+    def fail(g):
+        raise FloatingPointError("this op's backward fails")
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    broken = record_op(x.data * 1.0, (x,), "broken", fail)
+    h = broken.tanh()
+    with pytest.raises(FloatingPointError):
+        (h * 2.0).sum().backward()
+    assert broken.grad is None and h.grad is None
+    assert x.grad is None
+    y = (x * 3.0).sum()
+    y.backward()
+    np.testing.assert_allclose(x.grad, [3.0, 3.0])
+
+
+def test_retained_then_released_backward_clears_intermediate_gradients():
+    x = Tensor([0.5, -1.5], requires_grad=True)
+    h = x.tanh()
+    y = (h * h).sum()
+    y.backward(retain_graph=True)
+    assert h.grad is not None
+    y.backward()
+    assert h.grad is None  # released: the intermediate gradient is not kept
+
+
+def test_backward_driver_unbroadcasts_what_an_op_returns():
+    """The node contract (tensor.py, `_fill`): an op may return its output's gradient for a
+    parent it broadcast, or `g` itself; the driver sums it down and copies before storing a
+    leaf's grad."""
+    a = Tensor(np.ones((3, 1), np.float32), requires_grad=True)
+    b = Tensor(np.ones(4, np.float32), requires_grad=True)
+    out = record_op(a.data + b.data, (a, b), "my_add", lambda g: (g, g))
+    out.backward(np.arange(12, dtype=np.float32).reshape(3, 4))
+    np.testing.assert_array_equal(a.grad, [[6.0], [22.0], [38.0]])
+    np.testing.assert_array_equal(b.grad, [12.0, 15.0, 18.0, 21.0])
+    c = Tensor(np.ones(2, np.float32), requires_grad=True)
+    seed = np.array([1.0, 2.0], np.float32)
+    record_op(c.data * 1, (c,), "identity", lambda g: (g,)).backward(seed)
+    c.grad += 1  # an optimizer updating in place must not reach the caller's seed
+    np.testing.assert_array_equal(seed, [1.0, 2.0])
 
 
 def test_backward_twice_without_retain_graph_raises():

@@ -1,6 +1,7 @@
 """Neural-network building blocks with PyTorch's names: `Module`, `Parameter`, `Linear`,
-`Sequential`, activations, `Dropout`, losses, initializers (`nn.init`) and saving
-(`nn.save` / `nn.load`).
+`Sequential`, `Conv2d`, `MaxPool2d`, `AvgPool2d`, `Flatten`, activations, `Dropout`, losses,
+initializers (`nn.init`), saving (`nn.save` / `nn.load`) and the hand-off to PyTorch
+(`nn.to_torch` / `nn.from_torch`).
 
     from autograd import Tensor, nn
     model = nn.Sequential(nn.Linear(784, 100, init="he_normal", rng=0), nn.ReLU(),
@@ -11,10 +12,14 @@
 from autograd.nn import init
 from autograd.nn.layers import (
     ELU,
+    AvgPool2d,
+    Conv2d,
     Dropout,
+    Flatten,
     Identity,
     LeakyReLU,
     Linear,
+    MaxPool2d,
     ReLU,
     Sigmoid,
     Softmax,
@@ -22,6 +27,7 @@ from autograd.nn.layers import (
 )
 from autograd.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
 from autograd.nn.module import LoadResult, Module, ModuleList, Parameter, Sequential
+from autograd.nn.pytorch import from_torch, to_torch
 from autograd.nn.serialization import CheckpointError, load, load_state, save, save_state
 
 __all__ = [
@@ -31,6 +37,10 @@ __all__ = [
     "ModuleList",
     "LoadResult",
     "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
     "Sigmoid",
     "Tanh",
     "ReLU",
@@ -50,4 +60,6 @@ __all__ = [
     "save_state",
     "load_state",
     "CheckpointError",
+    "to_torch",
+    "from_torch",
 ]

@@ -1,4 +1,4 @@
-"""Layers: `Linear`, the activation modules and `Dropout`.
+"""Layers: `Linear`, `Conv2d`, the pools, `Flatten`, the activation modules and `Dropout`.
 
 Every layer here can describe itself (``config()``: its constructor arguments, JSON-safe), so
 a `Sequential` of them can be saved with its architecture and rebuilt by ``nn.load``.
@@ -9,12 +9,16 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.arguments import finite, positive_int
-from autograd.functional import dropout, linear
+from autograd.functional import avg_pool2d, conv2d, dropout, linear, max_pool2d, pair
 from autograd.nn import init as initializers
 from autograd.nn.module import Module, Parameter
 
 __all__ = [
     "Linear",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "Flatten",
     "Sigmoid",
     "Tanh",
     "ReLU",
@@ -87,6 +91,161 @@ class Linear(Module):
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
         )
+
+
+def _refuse_with_layer(layer, exc):
+    """The op's error, prefixed with the layer that raised it (in a Sequential of several convs,
+    which one got the wrong shape)."""
+    return ValueError(f"{layer!r}: {exc}")
+
+
+class Conv2d(Module):
+    """2-d convolution over (N, C, H, W) images, PyTorch's ``nn.Conv2d`` without dilation and
+    groups: ``weight`` of shape ``(out_channels, in_channels, kh, kw)``, ``bias`` of shape
+    ``(out_channels,)``; the output is (N, out_channels, OH, OW) with
+    ``OH = (H + 2·padding - kh) // stride + 1``.
+
+    Initialisation is PyTorch's default: weight and bias uniform in ±1/sqrt(fan_in),
+    fan_in = in_channels·kh·kw (kaiming_uniform with a=sqrt(5)); ``init`` names another
+    initializer (as in `Linear`), then the bias starts at zero. ``rng``: a numpy Generator or
+    an int seed (None: fresh entropy).
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size,
+        stride=1,
+        padding=0,
+        bias: bool = True,
+        init=None,
+        rng=None,
+        dtype=np.float32,
+    ):
+        super().__init__()
+        self.in_channels = positive_int("Conv2d in_channels", in_channels)
+        self.out_channels = positive_int("Conv2d out_channels", out_channels)
+        self.kernel_size = pair(kernel_size, "kernel_size", "Conv2d")
+        self.stride = pair(stride, "stride", "Conv2d")
+        self.padding = pair(padding, "padding", "Conv2d", minimum=0)
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise ValueError(f"Conv2d dtype must be a floating-point type, got {dtype}")
+        shape = (self.out_channels, self.in_channels, *self.kernel_size)
+        rng = initializers.as_generator(rng)
+        initializer = initializers.get("uniform" if init is None else init)
+        weight = np.asarray(initializer(shape, rng, dtype=dtype))
+        if weight.shape != shape or weight.dtype != dtype:
+            raise ValueError(
+                f"initializer {init!r} returned shape {weight.shape} dtype {weight.dtype}, "
+                f"expected {shape} {dtype}"
+            )
+        self.weight = Parameter(np.ascontiguousarray(weight))
+        self.bias = None
+        if bias:
+            if init is None:  # PyTorch: U(±1/sqrt(fan_in)) for the bias too
+                bound = 1.0 / np.sqrt(initializers.fans(shape)[0])
+                b = initializers.uniform((self.out_channels,), rng, -bound, bound, dtype)
+            else:
+                b = np.zeros(self.out_channels, dtype=dtype)
+            self.bias = Parameter(b)
+
+    def forward(self, x):
+        try:
+            return conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        except ValueError as exc:
+            raise _refuse_with_layer(self, exc) from None
+
+    def config(self) -> dict:
+        return {
+            "in_channels": self.in_channels,
+            "out_channels": self.out_channels,
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+            "bias": self.bias is not None,
+            "dtype": str(self.weight.data.dtype),
+        }
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}"
+        text += f", stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class _Pool2d(Module):
+    _op = staticmethod(max_pool2d)
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        name = type(self).__name__
+        self.kernel_size = pair(kernel_size, "kernel_size", name)
+        self.stride = self.kernel_size if stride is None else pair(stride, "stride", name)
+        self.padding = pair(padding, "padding", name, minimum=0)
+
+    def forward(self, x):
+        try:
+            return self._op(x, self.kernel_size, self.stride, self.padding)
+        except ValueError as exc:
+            raise _refuse_with_layer(self, exc) from None
+
+    def config(self) -> dict:
+        return {
+            "kernel_size": list(self.kernel_size),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+        }
+
+    def extra_repr(self) -> str:
+        text = f"kernel_size={self.kernel_size}, stride={self.stride}"
+        return text + (f", padding={self.padding}" if self.padding != (0, 0) else "")
+
+
+class MaxPool2d(_Pool2d):
+    """The maximum of each kernel_size window (stride defaults to kernel_size, as in PyTorch);
+    the gradient goes to the window's first maximum."""
+
+    _op = staticmethod(max_pool2d)
+
+
+class AvgPool2d(_Pool2d):
+    """The mean of each kernel_size window (stride defaults to kernel_size; zero padding is
+    counted in the mean, PyTorch's default)."""
+
+    _op = staticmethod(avg_pool2d)
+
+
+class Flatten(Module):
+    """Flattens axes ``start_dim`` to ``end_dim`` into one (PyTorch's defaults: all but the
+    batch axis), e.g. (N, 16, 5, 5) -> (N, 400) in (C, H, W) order, as PyTorch."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1):
+        super().__init__()
+        for value, what in ((start_dim, "start_dim"), (end_dim, "end_dim")):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"Flatten {what} must be an int, got {value!r}")
+        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+
+    def forward(self, x):
+        shape = x.shape
+        start, end = self.start_dim % max(len(shape), 1), self.end_dim % max(len(shape), 1)
+        if not (-len(shape) <= self.start_dim < len(shape)) or start > end:
+            raise ValueError(
+                f"{self!r}: cannot flatten axes {self.start_dim} to {self.end_dim} of an input "
+                f"of shape {shape}"
+            )
+        return x.reshape(shape[:start] + (-1,) + shape[end + 1 :])
+
+    def config(self) -> dict:
+        return {"start_dim": self.start_dim, "end_dim": self.end_dim}
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Sigmoid(Module):

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from autograd.functional import (
-    _check_reduction,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    check_reduction,
     cross_entropy,
     mse_loss,
 )
@@ -27,7 +27,7 @@ __all__ = ["MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss", "l2_pe
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        _check_reduction(reduction, type(self).__name__)
+        check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

@@ -48,6 +48,10 @@ LAYERS = {
     cls.__name__: cls
     for cls in (
         layers.Linear,
+        layers.Conv2d,
+        layers.MaxPool2d,
+        layers.AvgPool2d,
+        layers.Flatten,
         layers.Sigmoid,
         layers.Tanh,
         layers.ReLU,
@@ -125,7 +129,7 @@ def build(description, where: str = "model", listing: dict | None = None, _prefi
     if not isinstance(given, dict):
         raise ValueError(f"{where}: 'config' of {kind} must be an object, got {given!r:.80}")
     config = given
-    if cls is layers.Linear:  # the file's weights replace these
+    if cls in (layers.Linear, layers.Conv2d):  # the file's weights replace these
         init = "zeros" if listing is None else _listed_zeros(listing, f"{_prefix}weight")
         config = {**config, "init": init, "rng": 0}
     try:

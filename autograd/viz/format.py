@@ -110,6 +110,9 @@ def _op_symbol(node: Any) -> str:
 def op_text(node: Any) -> str:
     """What an op node shows: the op's symbol and its parameters (``ELU α=0.1``, ``x²``)."""
     params = dict(node.params or {})
+    spec = op_spec(node)
+    if spec is not None and getattr(spec, "text", None) is not None and node.params:
+        return str(spec.text(params))  # the op writes itself (``Conv 5×5, 3→6``)
     if node.op == "pow" and "exponent" in params:
         exponent = float(params.pop("exponent"))
         if exponent.is_integer() and abs(exponent) < 1000:
