@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 from pathlib import Path
 
@@ -25,15 +26,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     try:
-        from autograd.exercises import write_gallery
+        from autograd.exercises import CLUSTERS, write_gallery
         from autograd.viz import RenderError
         from autograd.viz.steps import save_steps
+        from autograd.viz.style import Style
 
         out.mkdir(parents=True, exist_ok=True)
         gallery = write_gallery(out)
         pages = [
             save_steps(a1("sigmoid").output, out / "steps_a1_sigmoid.html"),
-            save_steps(a3().output, out / "steps_a3.html"),
+            # one box per neuron, as in the gallery
+            save_steps(
+                a3().output, out / "steps_a3.html", Style(edge_grads=True, clusters=CLUSTERS["a3"])
+            ),
         ]
     except (ImportError, RenderError, OSError) as e:
         return _fail("demo", f"{type(e).__name__}: {e}", code=3)
@@ -68,7 +73,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     from autograd.viz import RenderError
 
     try:
-        paths = write_gallery(args.directory)
+        paths = write_gallery(args.directory, formats=args.format)
     except (RenderError, OSError) as e:
         return _fail("exercises", f"{type(e).__name__}: {e}", code=3)
     for path in paths:
@@ -166,25 +171,68 @@ def _note_unused(command: str, values: dict, nodes: dict) -> None:
         )
 
 
-def _save_diagram(root, style, path: Path, highlight=None) -> None:
+def _save_diagram(root, style, path: Path, highlight=None, symbols=None) -> None:
     from autograd.viz import draw
 
-    draw(root, style, highlight=highlight).save(path)
+    draw(root, style, highlight=highlight, symbols=symbols).save(path)
     print(f"wrote {path}")
 
 
-def _build_graph(command: str, expression: str, values: dict):
+def _unknowns(values: dict) -> tuple[dict, list[str]]:
+    """``--set t1=?``: the numbers with placeholders, and the names left unknown (sympy is
+    imported only then, with a one-line error when it is missing)."""
+    from autograd.handcalc.expr import split_unknowns
+
+    if "?" not in values.values():
+        return values, []
+    try:
+        from autograd.handcalc.symbolic import sympy_module
+
+        sympy_module()
+    except ImportError as e:
+        raise UsageError(str(e)) from None
+    return split_unknowns(values)
+
+
+def _symbolic_texts(root, symbols, style) -> dict:
+    if not symbols:
+        return {}
+    from autograd.handcalc.symbolic import symbolic
+
+    return symbolic(root, symbols, style.decimals).texts()
+
+
+def _build_graph(command: str, expression: str, values: dict, outputs: str | None = None):
     """`autograd.handcalc.expr.build`, with the engine's warnings (a non-finite value or gradient)
-    printed as one line each instead of Python's warning format."""
+    printed as one line each instead of Python's warning format; notes say which outputs and
+    which output label were used."""
     import warnings
 
     from autograd.handcalc.expr import build
 
+    names = None if outputs is None else [n.strip() for n in outputs.split(",") if n.strip()]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        graph = build(expression, values)
+        graph = build(expression, values, outputs=names)
     for warning in caught:
         print(f"autograd {command}: warning: {warning.message}", file=sys.stderr)
+    root = graph[0]
+    if isinstance(root, list):
+        labels = [node.label for node in root]
+        print(
+            f"autograd {command}: note: outputs {', '.join(labels)} (steps no other step uses; "
+            f"choose with --outputs); gradients are ∂({' + '.join(labels)})/∂node",
+            file=sys.stderr,
+        )
+        return graph
+    named_step = re.search(rf"(^|[;\n])\s*{re.escape(root.label)}\s*=(?!=)", expression)
+    if root.label != "y" and not named_step:
+        taken = "an input" if "y" in values else "a step"
+        print(
+            f"autograd {command}: note: the output is labelled {root.label!r} ('y' is {taken}); "
+            "name it with a last step such as 'out = ...'",
+            file=sys.stderr,
+        )
     return graph
 
 
@@ -201,8 +249,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
                 "nothing to write: give -o FILE (.svg .png .pdf .dot) and/or --steps FILE.html"
             )
         style = _style(args)
-        values = parse_assignments(args.set)
-        root, nodes = _build_graph("draw", args.expression, values)
+        values, unknown = _unknowns(parse_assignments(args.set))
+        root, nodes = _build_graph("draw", args.expression, values, args.outputs)
+        symbols = [nodes[name] for name in unknown if name in nodes] or None
+        texts = _symbolic_texts(root, symbols, style)
         if steps is not None:
             from autograd.viz.steps import save_steps
     except ExpressionError as e:
@@ -210,19 +260,25 @@ def cmd_draw(args: argparse.Namespace) -> int:
     except (UsageError, ImportError) as e:
         return _fail("draw", str(e))
     _note_unused("draw", values, nodes)
+    from autograd.viz.dot import graph_nodes
+
+    count = len(graph_nodes(root))
+    if count > style.max_nodes:  # before the table: it would be as long as the graph
+        return _too_large("draw", GraphTooLarge("", count, style.max_nodes))
     from autograd.viz.format import format_number
 
     print(f"{'node':<8} {'value':>12} {'grad':>12}")
     for name, node in nodes.items():
         # The diagram's number format: 1e300 prints as 1.000e+300, not 301 digits.
         value, grad = (format_number(x, style.decimals) for x in (node.data, node.grad))
+        value, grad = (t or n for t, n in zip(texts.get(node, (None, None)), (value, grad)))
         print(f"{name:<8} {value:>12} {grad:>12}")
     try:
         if out is not None:
-            _save_diagram(root, style, out)
+            _save_diagram(root, style, out, symbols=symbols)
         if steps is not None:
             # the player explains upstream x local: the local derivatives belong on the edges
-            save_steps(root, steps, dataclasses.replace(style, edge_grads=True))
+            save_steps(root, steps, dataclasses.replace(style, edge_grads=True), symbols=symbols)
             print(f"wrote {steps}")
     except GraphTooLarge as e:
         return _too_large("draw", e)
@@ -235,39 +291,43 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Compare claimed numbers with the true ones; exit 1 when any claim is wrong."""
-    from autograd.handcalc.check import ClaimError, check, load_sheet, parse_claims
+    from autograd.handcalc.check import ClaimError, check, parse_claims
     from autograd.handcalc.expr import ExpressionError, parse_assignments
+    from autograd.handcalc.grade import sheet_check
     from autograd.viz import GraphTooLarge
 
+    if len(args.claims) > 1 or args.csv or args.diagrams:
+        return _grade_class(args)
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
         style = _style(args)
-        values = parse_assignments(args.set)
+        values, unknown = _unknowns(parse_assignments(args.set))
         claims = parse_claims(args.claim)
         expression = args.expression
         if args.claims:
-            sheet = load_sheet(args.claims)
-            if sheet.expression and expression and sheet.expression != expression:
-                raise UsageError(f"{args.claims} has another expression; give only one of them")
-            expression = expression or sheet.expression
-            for name, value in sheet.inputs.items():
-                if values.setdefault(name, value) != value:
-                    raise UsageError(
-                        f"{name} is {value} in {args.claims} but {values[name]} "
-                        "in --set; give it once"
-                    )
-            for key in claims.keys() & sheet.claims.keys():
-                raise UsageError(f"{key} is claimed both in {args.claims} and by --claim")
-            claims.update(sheet.claims)
-        if not expression:
-            raise UsageError(
-                "no expression: give it as the first argument or as "
-                'expression = "..." in the --claims sheet'
+            root, nodes, report, values = sheet_check(
+                args.claims[0],
+                expression,
+                values,
+                claims,
+                _output_names(args),
+                unknown,
+                builder=lambda text, numbers, _: _build_graph("check", text, numbers, args.outputs),
             )
-        if not claims:
-            raise UsageError("no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml")
-        root, nodes = _build_graph("check", expression, values)
-        report = check((root, nodes), claims)
+            symbols = [nodes[name] for name in unknown if name in nodes] or None
+        else:
+            if not expression:
+                raise UsageError(
+                    "no expression: give it as the first argument or as "
+                    'expression = "..." in the --claims sheet'
+                )
+            if not claims:
+                raise UsageError(
+                    "no claims: give --claim y=0.33 grad:w1=0.61 or --claims FILE.toml"
+                )
+            root, nodes = _build_graph("check", expression, values, args.outputs)
+            symbols = [nodes[name] for name in unknown if name in nodes] or None
+            report = check((root, nodes), claims, symbols=symbols)
     except ExpressionError as e:
         return _fail("check", str(e), e.pointer())
     except (UsageError, ClaimError) as e:
@@ -280,7 +340,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             title = f"{wrong} of {len(report.rows)} claims wrong" if wrong else "all claims ok"
             style = dataclasses.replace(style, title=f"autograd check: {title}")
         try:
-            _save_diagram(root, style, out, highlight=report.wrong_nodes())
+            _save_diagram(root, style, out, highlight=report.wrong_nodes(), symbols=symbols)
         except GraphTooLarge as e:
             return _too_large("check", e)
         except ValueError as e:
@@ -288,6 +348,64 @@ def cmd_check(args: argparse.Namespace) -> int:
         except (OSError, RuntimeError) as e:
             return _fail("check", f"{type(e).__name__}: {e}", code=3)
     return 0 if report.ok else 1
+
+
+def _output_names(args: argparse.Namespace) -> list[str] | None:
+    if args.outputs is None:
+        return None
+    return [name.strip() for name in args.outputs.split(",") if name.strip()]
+
+
+def _grade_class(args: argparse.Namespace) -> int:
+    """``autograd check --claims sheets/*.toml --csv grades.csv``: one row per sheet, the
+    nodes the class got wrong most often, optionally each student's highlighted diagram."""
+    from autograd.files import write_atomic
+    from autograd.handcalc.check import ClaimError
+    from autograd.handcalc.expr import ExpressionError, parse_assignments
+    from autograd.handcalc.grade import grade
+    from autograd.viz import GraphTooLarge, draw
+
+    try:
+        if args.claim or args.output:
+            raise UsageError(
+                "with several sheets, give the claims in the sheets (not --claim) and "
+                "--diagrams DIR for the highlighted diagrams (not -o)"
+            )
+        csv_path = _output_path(args.csv, (".csv",), "--csv") if args.csv else None
+        style = _style(args)
+        values = parse_assignments(args.set)
+        folder = Path(args.diagrams) if args.diagrams else None
+        if folder is not None and folder.exists() and not folder.is_dir():
+            raise UsageError(f"--diagrams: {str(folder)!r} exists and is not a folder")
+    except ExpressionError as e:
+        return _fail("check", str(e), e.pointer())
+    except (UsageError, ClaimError) as e:
+        return _fail("check", str(e))
+    grades = grade(args.claims, args.expression, values, _output_names(args))
+    print(grades.summary())
+    try:
+        if csv_path is not None:
+            write_atomic(csv_path, grades.csv().encode("utf-8"))
+            print(f"wrote {csv_path}")
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            for row in grades.rows:
+                if row.graph is None:
+                    continue
+                title = f"{row.sheet.stem}: {row.report.count_line()}"
+                path = folder / f"{row.sheet.stem}.svg"
+                highlight = row.report.wrong_nodes()
+                diagram = draw(
+                    row.graph[0], dataclasses.replace(style, title=title), highlight=highlight
+                )
+                diagram.save(path)
+                print(f"wrote {path}")
+    except GraphTooLarge as e:
+        return _too_large("check", e)
+    except (OSError, RuntimeError) as e:
+        return _fail("check", f"{type(e).__name__}: {e}", code=3)
+    clean = all(row.wrong == 0 and not row.error for row in grades.rows)
+    return 0 if clean else 1
 
 
 def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = False) -> None:
@@ -305,6 +423,12 @@ def _expression_arguments(parser: argparse.ArgumentParser, optional: bool = Fals
         metavar="NAME=NUMBER",
         help="input values, e.g. --set x1=2.8 b=-4",
     )
+    parser.add_argument(
+        "--outputs",
+        metavar="Y1,Y2",
+        help="the output steps (default: every step no other step uses; with several, the "
+        "gradients are those of their sum)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -312,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="autograd",
         description="Computational graphs of the course exercises: values, gradients, diagrams.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -354,8 +479,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--claims",
+        nargs="+",
+        action="extend",
+        default=[],
         metavar="SHEET.toml",
-        help="answer sheet: [values], [grads], optional expression and [inputs]",
+        help="answer sheet(s): [values], [grads], optional expression and [inputs]; several "
+        "sheets (sheets/*.toml) grade a class: one row per sheet and the nodes most often wrong",
+    )
+    check.add_argument(
+        "--csv", metavar="FILE.csv", help="grading: write one row per sheet to this file"
+    )
+    check.add_argument(
+        "--diagrams",
+        metavar="DIR",
+        help="grading: write each student's diagram, wrong nodes highlighted, as DIR/SHEET.svg",
     )
     check.add_argument(
         "-o",
@@ -373,6 +510,14 @@ def build_parser() -> argparse.ArgumentParser:
         "The repository's graphs/ folder is this output: autograd exercises graphs",
     )
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
+    exercises.add_argument(
+        "--format",
+        nargs="+",
+        choices=("svg", "png", "pdf", "dot"),
+        default=["svg", "dot"],
+        metavar="FMT",
+        help="file formats to write: svg png pdf dot (default: svg dot)",
+    )
     exercises.set_defaults(run=cmd_exercises)
     from autograd.experiments.cli import add_commands  # train, presets, evaluate
     from autograd.experiments.tables_cli import add_commands as add_table_commands
@@ -380,6 +525,15 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(commands)
     add_table_commands(commands)  # repeat, reproduce; train --seeds
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("autograd-lab")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
 
 
 def _expression_last(argv: list[str]) -> list[str]:

@@ -76,7 +76,7 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # --- binary ops ---------------------------------------------------------------------------
-    @register("add", "+", arity=2)
+    @register("add", "+", arity=2, local=lambda k, a, *_: f"∂({a[0]} + {a[1]})/∂{a[k]} = 1")
     def __add__(self, other):
         """a + b;  d/da = 1, d/db = 1"""
         if type(other) is not Value:
@@ -86,7 +86,10 @@ class Value:
     def __radd__(self, other):
         return Value(other) + self
 
-    @register("sub", "-", arity=2)
+    @register(
+        "sub", "-", arity=2,
+        local=lambda k, a, *_: f"∂({a[0]} − {a[1]})/∂{a[k]} = {'1' if k == 0 else '−1'}",
+    )  # fmt: skip
     def __sub__(self, other):
         """a - b;  d/da = 1, d/db = -1"""
         if type(other) is not Value:
@@ -96,7 +99,10 @@ class Value:
     def __rsub__(self, other):
         return Value(other) - self
 
-    @register("mul", "×", arity=2)
+    @register(
+        "mul", "×", arity=2,
+        local=lambda k, a, *_: f"∂({a[0]} × {a[1]})/∂{a[k]} = {a[1 - k]}",
+    )  # fmt: skip
     def __mul__(self, other):
         """a * b;  d/da = b, d/db = a"""
         if type(other) is not Value:
@@ -107,7 +113,13 @@ class Value:
     def __rmul__(self, other):
         return Value(other) * self
 
-    @register("div", "÷", arity=2)
+    @register(
+        "div", "÷", arity=2,
+        local=lambda k, a, v, y, p, n: (
+            f"∂({a[0]} ÷ {a[1]})/∂{a[0]} = 1/{a[1]} = 1/{n(v[1])}" if k == 0
+            else f"∂({a[0]} ÷ {a[1]})/∂{a[1]} = −{a[0]}/{a[1]}² = −{n(v[0])}/{n(v[1])}²"
+        ),
+    )  # fmt: skip
     def __truediv__(self, other):
         """a / b;  d/da = 1/b, d/db = -a/b²"""
         if type(other) is not Value:
@@ -120,7 +132,7 @@ class Value:
     def __rtruediv__(self, other):
         return Value(other) / self
 
-    @register("pow", "**", arity=2, domain="positive")
+    @register("pow", "**", arity=2, domain="positive", local=lambda *e: _local_pow(*e))
     def __pow__(self, other):
         """a ** b;  d/da = b·a^(b-1), d/db = a^b·ln(a)
 
@@ -146,24 +158,27 @@ class Value:
         return Value(other) ** self
 
     # --- unary ops ----------------------------------------------------------------------------
-    @register("neg", "−")
+    @register("neg", "−", local=lambda k, a, *_: f"∂(−{a[0]})/∂{a[0]} = −1")
     def __neg__(self):
         """-a;  d/da = -1"""
         return Value(-self.data, "", "neg", (self,), (-1.0,))
 
-    @register("abs", "|x|")
+    @register("abs", "|x|", local=lambda k, a, v, y, p, n: f"|x|' = sign({a[0]}) = sign({n(v[0])})")
     def __abs__(self):
         """|a|;  d/da = sign(a) (0 at 0)"""
         a = self.data
         return Value(abs(a), "", "abs", (self,), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,))
 
-    @register("exp", "exp")
+    @register("exp", "exp", local=lambda k, a, v, y, p, n: f"exp'({a[0]}) = exp({a[0]})")
     def exp(self):
         """e^a;  d/da = e^a"""
         out = _exp(self.data)
         return Value(out, "", "exp", (self,), (out,))
 
-    @register("log", "ln", domain="positive")
+    @register(
+        "log", "ln", domain="positive",
+        local=lambda k, a, v, y, p, n: f"ln'({a[0]}) = 1/{_paren(a[0])} = 1/{n(v[0])}",
+    )  # fmt: skip
     def log(self):
         """ln(a), a > 0;  d/da = 1/a"""
         a = self.data
@@ -171,7 +186,10 @@ class Value:
             raise ValueError(f"log: needs a positive input, got {a} (from {self!r})")
         return Value(math.log(a), "", "log", (self,), (1.0 / a,))
 
-    @register("sqrt", "√", domain="positive")
+    @register(
+        "sqrt", "√", domain="positive",
+        local=lambda k, a, v, y, p, n: f"√'({a[0]}) = 1/(2·√{_paren(a[0])}) = 1/(2 × {n(y)})",
+    )  # fmt: skip
     def sqrt(self):
         """√a, a ≥ 0;  d/da = 1/(2√a)"""
         a = self.data
@@ -180,13 +198,21 @@ class Value:
         out = math.sqrt(a)
         return Value(out, "", "sqrt", (self,), (0.5 / out if out else _INF,))
 
-    @register("tanh", "tanh")
+    @register(
+        "tanh", "tanh",
+        local=lambda k, a, v, y, p, n: f"tanh'({a[0]}) = 1 − tanh²({a[0]}) = 1 − {n(y)}²",
+    )  # fmt: skip
     def tanh(self):
         """tanh(a);  d/da = 1 - tanh²(a)"""
         out = math.tanh(self.data)
         return Value(out, "", "tanh", (self,), (1.0 - out * out,))
 
-    @register("sigmoid", "σ")
+    @register(
+        "sigmoid", "σ",
+        local=lambda k, a, v, y, p, n: (
+            f"σ'({a[0]}) = σ({a[0]})·(1 − σ({a[0]})) = {n(y)} × {n(1.0 - y)}"
+        ),
+    )  # fmt: skip
     def sigmoid(self):
         """σ(a) = 1/(1 + e^-a);  d/da = σ(a)(1 - σ(a))"""
         a = self.data
@@ -198,7 +224,11 @@ class Value:
             out = z / (1.0 + z)
         return Value(out, "", "sigmoid", (self,), (out * (1.0 - out),))
 
-    @register("relu", "ReLU")
+    @register(
+        "relu", "ReLU",
+        local=lambda k, a, v, *_: f"ReLU'({a[0]}) = "
+        + ("1 (input > 0)" if v[0] > 0 else "0 (input ≤ 0)"),
+    )  # fmt: skip
     def relu(self):
         """max(0, a);  d/da = 1 if a > 0 else 0"""
         a = self.data
@@ -206,7 +236,11 @@ class Value:
             return Value(a, "", "relu", (self,), (1.0,))
         return Value(0.0, "", "relu", (self,), (0.0,))
 
-    @register("leaky_relu", "LeakyReLU", alpha=0.01)
+    @register(
+        "leaky_relu", "LeakyReLU", alpha=0.01,
+        local=lambda k, a, v, y, p, n: f"LeakyReLU'({a[0]}) = "
+        + ("1 (input > 0)" if v[0] > 0 else "α (input ≤ 0)"),
+    )  # fmt: skip
     def leaky_relu(self, alpha=0.01):
         """a if a > 0 else α·a;  d/da = 1 if a > 0 else α"""
         a = self.data
@@ -215,7 +249,12 @@ class Value:
             return Value(a, "", "leaky_relu", (self,), (1.0,), {"alpha": alpha})
         return Value(alpha * a, "", "leaky_relu", (self,), (alpha,), {"alpha": alpha})
 
-    @register("elu", "ELU", alpha=1.0)
+    @register(
+        "elu", "ELU", alpha=1.0,
+        local=lambda k, a, v, y, p, n: f"ELU'({a[0]}) = "
+        + ("1 (input > 0)" if v[0] > 0
+           else f"α·e^{_paren(a[0])} (input ≤ 0) = {p['alpha']:g} × e^{n(v[0])}"),
+    )  # fmt: skip
     def elu(self, alpha=1.0):
         """a if a > 0 else α(e^a - 1);  d/da = 1 if a > 0 else α·e^a"""
         a = self.data
@@ -226,7 +265,10 @@ class Value:
             alpha * math.expm1(a), "", "elu", (self,), (alpha * math.exp(a),), {"alpha": alpha}
         )
 
-    @register("softplus", "softplus")
+    @register(
+        "softplus", "softplus",
+        local=lambda k, a, v, y, p, n: f"softplus'({a[0]}) = σ({a[0]}) = σ({n(v[0])})",
+    )  # fmt: skip
     def softplus(self):
         """ln(1 + e^a);  d/da = σ(a)"""
         a = self.data
@@ -262,6 +304,26 @@ class Value:
             node.grad = 0.0
 
 
+def _paren(text: str) -> str:
+    """An input's name as a factor or exponent: ``(x + 1)``, ``x``."""
+    return f"({text})" if " " in text else text
+
+
+def _local_pow(k, a, v, y, p, n) -> str:
+    """How the local derivative of a power is worked out (x² : 2x)."""
+    if "exponent" in (p or {}):
+        e = float(p["exponent"])
+        shown = f"{int(e)}" if e.is_integer() else f"{e:g}"
+        if e == 2.0:
+            return f"∂({a[0]}²)/∂{a[0]} = 2·{a[0]} = 2 × {n(v[0])}"
+        return (
+            f"∂({a[0]}^{shown})/∂{a[0]} = {shown}·{a[0]}^{e - 1:g} = {shown} × {n(v[0])}^{e - 1:g}"
+        )
+    if k == 0:
+        return f"∂({a[0]}^{a[1]})/∂{a[0]} = {a[1]}·{a[0]}^({a[1]} − 1)"
+    return f"∂({a[0]}^{a[1]})/∂{a[1]} = {a[0]}^{a[1]}·ln({a[0]}) = {n(y)} × ln({n(v[0])})"
+
+
 def _real_pow(a: float, b: float) -> float:
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"pow: 0 ** {b} is a division by zero")
@@ -284,7 +346,7 @@ def _pow_slope(a: float, b: float) -> float:
     return b * _real_pow(a, b - 1.0)
 
 
-@register("sum", "Σ", arity=-1)
+@register("sum", "Σ", arity=-1, local=lambda k, a, *_: f"∂Σ/∂{a[k]} = 1")
 def sum_values(values, label: str = "") -> Value:
     """Σ vᵢ as one node with one edge per term;  d/dvᵢ = 1
 

@@ -234,7 +234,9 @@ class Backprop:
         return total
 
 
-def backprop(root: Any, seed: float = 1.0, given: Mapping | None = None) -> Backprop:
+def backprop(
+    root: Any, seed: float = 1.0, given: Mapping | None = None, local: Mapping | None = None
+) -> Backprop:
     """The chain rule as a pure function over scalar nodes (nodes with ``local_grads``):
     d(root)/d(node) for every node ``root`` depends on, and a per-edge trace.
 
@@ -242,6 +244,8 @@ def backprop(root: Any, seed: float = 1.0, given: Mapping | None = None) -> Back
     on whether or how often ``backward()`` ran. ``seed`` is d(root)/d(root). ``given``
     ({node: number}) replaces the gradient of those nodes by the given numbers before they are
     sent on (a student's claimed gradients: what follows from them), the root's included.
+    ``local`` ({node: local derivatives, one per parent}) replaces ``node.local_grads`` (the
+    local derivatives a student computed from their own rounded values).
     As in `Value.backward`, a zero upstream gradient sends nothing (0 × inf would be nan).
     ``root`` may be a list of output nodes: each gets ``seed``, and the gradients are those of
     their sum (``∂(y1 + y2)/∂node``), over `topo_order_of_all` of them.
@@ -260,15 +264,17 @@ def backprop(root: Any, seed: float = 1.0, given: Mapping | None = None) -> Back
     for output in roots:
         grads[output] = seed
     given = given or {}
+    local = local or {}
     edges = []
     for node in reversed(order):
         if node in given:
             grads[node] = float(given[node])
         upstream = grads[node]
-        for position, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            contribution = upstream * local if upstream else 0.0
+        locals_ = local.get(node, node.local_grads)
+        for position, (parent, d) in enumerate(zip(node.parents, locals_)):
+            contribution = upstream * d if upstream else 0.0
             grads[parent] += contribution
-            edges.append(Edge(node, parent, position, upstream, local, contribution, grads[parent]))
+            edges.append(Edge(node, parent, position, upstream, d, contribution, grads[parent]))
     return Backprop(root, order, grads, edges)
 
 
@@ -320,9 +326,9 @@ class OpSpec:
     """One entry of an op table: what the op is called, how diagrams write it, how many
     inputs it takes, and where its derivative is defined (for tests and checkers)."""
 
-    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "text")
+    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "text", "local")
 
-    def __init__(self, name, symbol, arity, domain, params, function, text=None):
+    def __init__(self, name, symbol, arity, domain, params, function, text=None, local=None):
         self.name = name
         self.symbol = symbol
         self.arity = arity  # number of node inputs; -1 for n-ary
@@ -332,6 +338,9 @@ class OpSpec:
         # text(params) -> what a diagram writes for the node (``Conv 5×5, 3→6``), when the
         # symbol followed by name=value pairs would not read well; None: that default.
         self.text = text
+        # local(k, names, values, out, params, num) -> how d(out)/d(input k) is worked out,
+        # e.g. "σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334" (the step player adds " = 0.222")
+        self.local = local
 
     def __repr__(self) -> str:
         return f"OpSpec({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
@@ -344,9 +353,9 @@ def op_table():
     """
     table: dict[str, OpSpec] = {}
 
-    def register(name, symbol, arity=1, domain="real", text=None, **params):
+    def register(name, symbol, arity=1, domain="real", text=None, local=None, **params):
         def decorate(function):
-            table[name] = OpSpec(name, symbol, arity, domain, params, function, text)
+            table[name] = OpSpec(name, symbol, arity, domain, params, function, text, local)
             return function
 
         return decorate

@@ -351,15 +351,25 @@ def test_a_real_sigint_stops_the_command_cleanly(tmp_path):
 
     script = Path(sys.executable).parent / "autograd"
     argv = [str(script), "train", "--preset", "parity", "--epochs", "1000000", "--quiet"]
+    # NOTE: a shell without job control starts background jobs with SIGINT ignored, and an
+    # ignored SIGINT is inherited: the child gets the default back, as in a terminal.
     process = subprocess.Popen(
-        [*argv, "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*argv, "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "r" / "config.toml").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # config.toml is written just before the first epoch
-    time.sleep(1.0)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "r" / "config.toml").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # config.toml is written just before the first epoch
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # never leave a million-epoch run behind
+            process.kill()
+            process.wait()
     assert process.returncode == 130, err
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["interrupted"] and 0 < metrics["epochs_run"] < 1_000_000

@@ -19,7 +19,7 @@ from autograd import exercises
 from autograd.engine import Value, sum_values
 from autograd.viz.dot import graph_nodes
 from autograd.viz.format import format_number
-from autograd.viz.steps import StepPlayer, build_steps, save_steps
+from autograd.viz.steps import StepPlayer, build_steps, hand_order, save_steps
 
 
 def fmt(x: float) -> str:
@@ -134,24 +134,31 @@ def test_unlabelled_nodes_are_named_by_their_expression(make, line):
     assert data["steps"][len(data["nodes"]) - 1]["lines"][-1] == f"= {fmt(y.data)}"
 
 
-def test_several_roots_backward_from_the_first_only():
+def test_several_roots_backward_from_their_sum_or_the_output_asked_for():
     x = Value(2.0, label="x")
     w1, w2 = Value(0.5, label="w1"), Value(-1.5, label="w2")
     y1, y2 = (x * w1).tanh(), (x * w2).sigmoid()
     y1.label, y2.label = "y1", "y2"
-    y1.backward()
     order = graph_nodes([y1, y2])
-    data = build_steps([y1, y2])
+    data = build_steps([y1, y2])  # as draw([y1, y2]) shows them: ∂(y1 + y2)/∂node
+    assert len(data["steps"]) == 2 * len(order)
+    (y1 + y2).backward()
+    assert data["raw_grads"] == pytest.approx([node.grad for node in order])
+    outputs = [s for s in data["steps"] if s["phase"] == "backward" and "the output" in s["note"]]
+    assert [s["node"] for s in outputs] == [order.index(y2), order.index(y1)]
+    # One output on request: the other branch has no gradient to show.
+    for node in order:
+        node.grad = 0.0
+    y1.backward()
+    data1 = build_steps([y1, y2], output=y1)
     needed = ancestors(y1)
-    assert len(data["steps"]) == len(order) + len(needed)
-    for node, grad, info in zip(order, data["raw_grads"], data["nodes"]):
+    assert len(data1["steps"]) == len(order) + len(needed)
+    for node, grad, info in zip(order, data1["raw_grads"], data1["nodes"]):
         if node in needed:
             assert grad == pytest.approx(node.grad)
         else:
-            assert info["grad"] is None  # y2's branch has no gradient of y1 to show
-    # The other output on request.
-    data2 = build_steps([y1, y2], output=y2)
-    assert data2["output"] == order.index(y2)
+            assert info["grad"] is None
+    assert build_steps([y1, y2], output=y2)["output"] == order.index(y2)
 
 
 def test_player_grads_do_not_accumulate_like_leaf_grads():
@@ -350,8 +357,11 @@ def test_browser_steps_through_x_times_x(browser, tmp_path):
     calc = f"{fmt(y.grad)} × {fmt(y.local_grads[0])} = {fmt(y.grad * y.local_grads[0])}"
     assert page.texts(".outgoing .calc") == [calc, calc]
     assert page.grad_cell("n1") == (fmt(y.grad), "")
-    text, classes = page.grad_cell("n0")  # x has both contributions, its own step is next
-    assert text == fmt(x.grad) and "partial-text" in classes
+    text, classes = page.grad_cell("n0")  # x has both contributions: complete, not "so far"
+    assert text == fmt(x.grad) and "partial-text" not in classes
+    asides = page.texts(".outgoing .aside")
+    assert asides[0].endswith("so far: " + fmt(y.local_grads[0]))
+    assert asides[1] == f"grad(x) = {fmt(x.grad)} (complete)"
 
     # Backward at x: the two contributions add up.
     page.click("next")
@@ -365,7 +375,7 @@ def test_browser_steps_through_x_times_x(browser, tmp_path):
     # Back, and the ends.
     page.key("ARROW_LEFT")
     assert page.counter == "Step 3 of 4" and page.node == "n1" and page.phase == "backward"
-    assert "partial-text" in page.grad_cell("n0")[1]
+    assert "partial-text" not in page.grad_cell("n0")[1]  # complete after its last term
     page.key("HOME")
     assert page.counter == "Step 1 of 4" and "hidden-text" in page.grad_cell("n1")[1]
     page.key("END")
@@ -379,11 +389,14 @@ def test_browser_walks_a4_with_the_engines_numbers(browser, tmp_path):
     exercise = exercises.a4()
     root = exercise.output
     order = graph_nodes(root)
+    hand = hand_order(root)
     path = tmp_path / "a4.html"
     StepPlayer(root).save(path)
     browser.get(path.as_uri())
     page = Page(browser)
-    total = 2 * len(order)
+    constants = [n for n in order if not n.parents and not n.label]
+    assert len(constants) == 1  # the 2 of 2xy: drawn without a gradient, no backward step
+    total = 2 * len(order) - len(constants)
     children: dict = {}
     for node in order:
         for parent, local in zip(node.parents, node.local_grads):
@@ -397,7 +410,7 @@ def test_browser_walks_a4_with_the_engines_numbers(browser, tmp_path):
         node = order[int(page.node[1:])]
         assert "current" in page.classes(page.node)
         if step < len(order):
-            assert page.phase == "forward" and page.node == f"n{step}"
+            assert page.phase == "forward" and page.node == f"n{order.index(hand[step])}"
             assert page.texts(".forward-calc .line")[-1].endswith(fmt(node.data))
             continue
         assert page.phase == "backward"
@@ -467,3 +480,187 @@ def test_a_single_leaf_has_one_step_each_way():
     data = page_data(StepPlayer(x).html())
     assert [s["phase"] for s in data["steps"]] == ["forward", "backward"]
     assert data["steps"][1]["sum"] == f"grad(x) = ∂x/∂x = {fmt(1.0)}"
+
+
+# --- issue 12: derivations, hand order, layout ------------------------------------------------
+def test_each_edge_says_where_its_local_derivative_comes_from():
+    e = exercises.a1("sigmoid")
+    data = build_steps(e.output)
+    whys = [edge["why"] for step in data["steps"] if step["phase"] == "backward"
+            for edge in step["outgoing"]]  # fmt: skip
+    y = e.nodes["y"].data
+    assert f"σ'(h) = σ(h)·(1 − σ(h)) = {fmt(y)} × {fmt(1 - y)} = {fmt(y * (1 - y))}" in whys
+    assert "∂Σ/∂b = 1" in whys
+    assert f"∂(w1 × x1)/∂w1 = x1 = {fmt(2.8)}" in whys
+    tanh = build_steps(exercises.a1("tanh").output)
+    assert any("tanh'(h) = 1 − tanh²(h) = 1 − " in edge["why"] for step in tanh["steps"]
+               if step["phase"] == "backward" for edge in step["outgoing"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda x: (x * x).exp(), "exp'(x × x) = exp(x × x) = 9.488"),
+        (lambda x: (x + 1.0).log(), "ln'(x + 1) = 1/(x + 1) = 1/"),
+        (lambda x: x**2, "∂(x²)/∂x = 2·x = 2 × "),
+        (lambda x: x**3, "∂(x^3)/∂x = 3·x^2 = 3 × "),
+        (lambda x: 1.0 / x, "∂(1 ÷ x)/∂x = −1/x² = −1.000/"),
+        (lambda x: (-x).elu(alpha=0.1), "ELU'(−x) = α·e^−x (input ≤ 0) = 0.1 × e^(-"),
+        (lambda x: (-x).leaky_relu(alpha=0.1), "LeakyReLU'(−x) = α (input ≤ 0) = 0.100"),
+    ],
+)
+def test_local_derivative_formulas_of_the_ops(make, expected):
+    x = Value(1.5, label="x")
+    y = make(x)
+    y.label = "y"
+    whys = [edge["why"] for step in build_steps(y)["steps"] if step["phase"] == "backward"
+            for edge in step["outgoing"]]  # fmt: skip
+    assert any(why.startswith(expected) for why in whys), whys
+
+
+def test_forward_steps_follow_hand_order():
+    """The series network: the first neuron (that makes a) before the second neuron's w3."""
+    e = exercises.a3_series()
+    data = build_steps(e.output)
+    names = [data["nodes"][s["node"]]["name"] for s in data["steps"] if s["phase"] == "forward"]
+    assert names.index("a") < names.index("w3")
+    assert names[:3] == ["w1", "x1", "w1 × x1"]
+    order = graph_nodes(e.output)
+    assert names[0] != data["nodes"][0]["name"] == "w3"  # the diagram's numbering differs
+    assert sorted(s["node"] for s in data["steps"][: len(order)]) == list(range(len(order)))
+
+
+def test_a_leaf_used_once_gets_its_final_gradient():
+    data = build_steps(exercises.a1("sigmoid").output)
+    edges = [edge for step in data["steps"] if step["phase"] == "backward"
+             for edge in step["outgoing"]]  # fmt: skip
+    assert all(edge["last"] for edge in edges)  # every input of A1 is used once
+    x, y = square()
+    edges = [edge for step in build_steps(y)["steps"] if step["phase"] == "backward"
+             for edge in step["outgoing"]]  # fmt: skip
+    assert [edge["last"] for edge in edges] == [False, True]  # x × x: x's first term is partial
+
+
+def viewport(browser, width, height):
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+RECT = "var r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];"
+
+
+def test_browser_layout_at_1280x720_keeps_the_current_node_and_card_in_view(browser, tmp_path):
+    for name in ("a3", "a2", "a3_series"):
+        exercise = getattr(exercises, name)()
+        path = tmp_path / f"{name}.html"
+        save_steps(exercise.output, path)
+        viewport(browser, 1280, 720)
+        try:
+            browser.get(path.as_uri())
+            page = Page(browser)
+            total = int(page.counter.split()[-1])
+            find = browser.find_element
+            for step in range(total):
+                if step:
+                    page.key("ARROW_RIGHT")
+                size = browser.execute_script(
+                    "return [document.documentElement.scrollHeight, innerHeight, scrollY];"
+                )
+                assert size[0] <= size[1] + 1 and size[2] == 0, (name, step, size)
+                node = find(page.By.ID, page.node)
+                left, top, right, bottom = browser.execute_script(RECT, node)
+                box = browser.execute_script(RECT, find(page.By.ID, "diagram"))
+                assert box[0] <= left and right <= box[2], (name, step, "x")
+                assert box[1] <= top and bottom <= box[3], (name, step, "y")
+                panel = browser.execute_script(RECT, find(page.By.ID, "panel"))
+                assert panel[3] <= 720 and panel[2] <= 1280
+            # readable: the node text is drawn at 11 pt, about 14 px
+            height = browser.execute_script(
+                "return document.querySelector('#diagram g.node text').getBoundingClientRect()"
+                ".height;"
+            )
+            assert height >= 12
+        finally:
+            browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert browser.get_log("browser") == []
+
+
+def test_browser_edges_wait_for_their_values_and_outputs_dim(browser, tmp_path):
+    e = exercises.a1("sigmoid")
+    path = tmp_path / "a1.html"
+    save_steps(e.output, path)
+    browser.get(path.as_uri())
+    page = Page(browser)
+    order = graph_nodes(e.output)
+    y = order.index(e.nodes["y"])
+    # step 1: nothing computed but w1: y's edge label and its op-to-result edge wait
+    assert "unlabelled" in page.classes(f"op{y}-in0")
+    assert "future" in page.classes(f"op{y}-out")
+    page.click("last")
+    assert "unlabelled" not in page.classes(f"op{y}-in0")
+    assert "future" not in page.classes(f"op{y}-out")
+    # the local derivative is explained in the card
+    page.click("first")
+    for _ in range(len(order)):
+        page.key("ARROW_RIGHT")
+    assert page.node == f"n{y}" and page.phase == "backward"
+    s = e.nodes["y"].data
+    assert page.texts(".outgoing .why") == [
+        f"local: σ'(h) = σ(h)·(1 − σ(h)) = {fmt(s)} × {fmt(1 - s)} = {fmt(s * (1 - s))}"
+    ]
+    assert browser.get_log("browser") == []
+
+
+def test_browser_notebook_frame_keeps_text_readable_and_the_node_in_view(browser, tmp_path):
+    exercise = exercises.a3()
+    host = tmp_path / "notebook.html"
+    host.write_text(
+        '<!DOCTYPE html><html><body style="width:880px"><p>notebook output:</p>'
+        + StepPlayer(exercise.output)._repr_html_()
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    viewport(browser, 1280, 720)
+    try:
+        browser.get(host.as_uri())
+        browser.switch_to.frame(browser.find_element(Page(browser).By.TAG_NAME, "iframe"))
+        page = Page(browser)
+        total = int(page.counter.split()[-1])
+        for step in range(total):
+            if step:
+                page.key("ARROW_RIGHT")
+            if step % 5:
+                continue
+            node = browser.find_element(page.By.ID, page.node)
+            left, top, right, bottom = browser.execute_script(RECT, node)
+            box = browser.execute_script(RECT, browser.find_element(page.By.ID, "diagram"))
+            assert box[0] <= left and right <= box[2] and box[1] <= top and bottom <= box[3]
+            frame_height = browser.execute_script("return innerHeight;")
+            assert box[3] <= frame_height + 1
+        height = browser.execute_script(
+            "return document.querySelector('#diagram g.node text').getBoundingClientRect().height;"
+        )
+        assert height >= 12  # not the 8 px of a diagram shrunk to the frame's width
+    finally:
+        browser.switch_to.default_content()
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert browser.get_log("browser") == []
+
+
+def test_browser_steps_through_a3_with_unknown_targets(browser, tmp_path):
+    pytest.importorskip("sympy")
+    e = exercises.a3()
+    path = tmp_path / "a3_unknown.html"
+    save_steps(e.output, path, symbols=[e.nodes["t1"], e.nodes["t2"]])
+    browser.get(path.as_uri())
+    page = Page(browser)
+    order = graph_nodes(e.output)
+    b1 = order.index(e.nodes["b1"])
+    page.click("last")
+    while page.node != f"n{b1}":
+        page.key("ARROW_LEFT")
+    assert page.phase == "backward" and "t1" in page.one(".sum")
+    assert "t1" in page.grad_cell(f"n{b1}")[0]
+    assert browser.get_log("browser") == []

@@ -20,7 +20,7 @@ pytest.importorskip("pygraphviz", reason='rendering needs pip install "autograd-
 
 from autograd import Value, sum_values, topo_order  # noqa: E402
 from autograd.cli import main  # noqa: E402
-from autograd.exercises import a1, a3, a4, gallery, part_a  # noqa: E402
+from autograd.exercises import a1, a3_series, a4, gallery, part_a  # noqa: E402
 from autograd.viz import (  # noqa: E402
     Diagram,
     GraphTooLarge,
@@ -165,7 +165,12 @@ def test_several_roots_share_their_nodes():
     assert [names[n] for n in (x, y1, y2)] == ["n0", "n1", "n3"]  # the constant 3 is n2
     dot = draw([y1, y2]).dot
     assert dot.count('class="value') == 4 and dot.count("n0 -> ") == 2
-    assert "gradient ∂" not in dot  # two outputs: the legend does not name one
+    # Two outputs: the gradients of their sum, whatever backward() ran, named in the legend.
+    assert "gradient ∂(y1 + y2)/∂node" in dot
+    y1.backward()  # x.grad is now dy1/dx only
+    sum_grad = (1 - math.tanh(2.0) ** 2) + 3.0
+    assert format_number(x.grad, 3) != format_number(sum_grad, 3)
+    assert format_number(sum_grad, 3) in draw([y1, y2]).dot
 
 
 def test_format_number():
@@ -260,7 +265,7 @@ def test_prefix_clusters_group_each_neuron():
 
 
 def test_explicit_clusters_and_their_errors():
-    exercise = a3()
+    exercise = a3_series()
     clusters = {"neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"]}
     svg = parse(draw(exercise.output, clusters=clusters).svg())
     assert [texts(g)[0] for g in svg.iter(SVG + "g") if g.get("class") == "cluster"] == ["neuron 1"]
@@ -347,7 +352,7 @@ def test_tensor_nodes_show_shape_and_small_values():
 
     w = Tensor(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]), requires_grad=True, label="W")
     x = Tensor(np.array([1.0, 0.0, -1.0]), label="x")
-    big = Tensor(np.zeros(7), requires_grad=True, label="big")
+    big = Tensor(np.zeros(9), requires_grad=True, label="big")
     y = (w @ x).sum() + big.sum()
     y.label = "y"
     y.backward(retain_graph=True)
@@ -362,7 +367,7 @@ def test_tensor_nodes_show_shape_and_small_values():
         "[1.000, 0.000, -1.000]",
     ]
     assert texts(labelled(svg, "x"))[-1] == "no grad"
-    assert texts(labelled(svg, "big"))[1:] == ["shape (7,)", "shape (7,)"]  # too big for values
+    assert texts(labelled(svg, "big"))[1:] == ["shape (9,)", "shape (9,)"]  # too big for values
     assert not any("local derivative" in t for t in texts(svg))
 
 
@@ -495,7 +500,7 @@ FIX = "run `autograd exercises graphs` (or .venv/bin/autograd exercises graphs) 
 def test_gallery_is_up_to_date(tmp_path):
     gallery_now = gallery()
     expected = {f"{name}.dot": d.dot for name, d in gallery_now.items()}
-    assert len(expected) == 8
+    assert len(expected) == 10
     present = {p.name for p in GRAPHS.glob("*.dot")}
     assert present == set(expected), f"graphs/ has {sorted(present)}; {FIX}"
     for name, dot in expected.items():

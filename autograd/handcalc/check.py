@@ -28,11 +28,12 @@ rule), come from `autograd.graph.backprop`; numbers and node names are written b
 from __future__ import annotations
 
 import math
+import re
 import sys
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
 from numbers import Real
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,8 @@ class ClaimRow:
     quantum: float
     ok: bool
     hint: str = ""
+    carried: bool = False  # wrong, but it follows from the student's own earlier numbers
+    true_text: str = ""  # the true expression, for a number left symbolic
 
     @property
     def claimed_number(self) -> float:
@@ -94,8 +97,11 @@ class CheckReport:
 
     @property
     def first_wrong(self) -> ClaimRow | None:
+        """The first wrong claim in calculation order that does not follow from the
+        student's own earlier numbers (else the first wrong one)."""
         wrong = self.wrong
-        return wrong[0] if wrong else None
+        own = [row for row in wrong if not row.carried]
+        return (own or wrong)[0] if wrong else None
 
     @property
     def hint(self) -> str:
@@ -113,14 +119,15 @@ class CheckReport:
         return notes
 
     def table(self) -> str:
-        """The rows as a text table: claim, claimed, true, ok/WRONG."""
+        """The rows as a text table: claim, claimed, true, result (``ok``, ``WRONG``, or
+        ``carried`` for a wrong number that follows from the student's own earlier ones). The
+        true number has enough digits to settle a tie: 0.5149955 against a claimed 0.52 is
+        written 0.514996, not 0.51500."""
         header = ("claim", "claimed", "true", "result")
         lines = [header]
         for row in self.rows:
-            digits = min(12, max(4, _decimals(row.quantum) + 3))
-            lines.append(
-                (row.key, row.claimed, format_number(row.true, digits), "ok" if row.ok else "WRONG")
-            )
+            result = "ok" if row.ok else ("carried" if row.carried else "WRONG")
+            lines.append((row.key, row.claimed, row.true_text or _settling(row), result))
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
         return "\n".join(
             "  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
@@ -131,21 +138,43 @@ class CheckReport:
         """The table, the first wrong claim with its hint, other hints, and a count."""
         out = [self.table(), ""]
         first = self.first_wrong
+        count = len(self.rows)
         if first is None:
-            out.append(f"all {len(self.rows)} claims ok")
+            out.append("the claim is ok" if count == 1 else f"all {count} claims ok")
             return "\n".join(out)
         what = "the forward value" if first.kind == "value" else f"d{self.output}/d{first.name}"
         out.append(
             f"first wrong: {first.key} ({what}): claimed {first.claimed}, true "
-            f"{format_number(first.true, _decimals(first.quantum))} at your precision"
+            + (
+                first.true_text
+                if first.true_text
+                else f"{format_number(first.true, _decimals(first.quantum))} at your precision"
+            )
         )
         if first.hint:
             out.append(f"  hint: {first.hint}")
         for row in self.wrong[1:]:
             if row.hint:
                 out.append(f"  {row.key}: {row.hint}")
-        out.append(f"{len(self.wrong)} of {len(self.rows)} claims wrong")
+        out.append(self.count_line())
         return "\n".join(out)
+
+    def count_line(self) -> str:
+        """``1 of 3 claims wrong``, in English for one claim, with the carried ones apart."""
+        count, wrong = len(self.rows), len(self.wrong)
+        if not wrong:
+            return "the claim is ok" if count == 1 else f"all {count} claims ok"
+        if count == 1:
+            return "the claim is wrong"
+        carried = sum(row.carried for row in self.wrong)
+        line = f"{wrong} of {count} claims wrong"
+        if carried:
+            own = wrong - carried
+            follow = "follows" if carried == 1 else "follow"
+            line += f" ({own} on its own, {carried} {follow} from your own numbers)"
+            if own != 1:
+                line = line.replace("on its own", "on their own")
+        return line
 
 
 def matches(claimed: str, true: float) -> bool:
@@ -171,8 +200,45 @@ def _decimals(quantum: float) -> int:
     return min(17, max(0, -round(math.log10(quantum))))
 
 
+def _settling(row: ClaimRow) -> str:
+    """The true number with enough digits that it reads as the verdict says: printed with
+    too few digits, 0.5149955 becomes 0.51500, a tie that a claimed 0.52 would win."""
+    claim = row.claimed_number
+    for digits in range(min(12, max(4, _decimals(row.quantum) + 3)), 13):
+        text = format_number(row.true, digits)
+        try:
+            shown = float(text)
+        except ValueError:  # nan, inf
+            return text
+        tie = math.isclose(abs(shown - claim), row.quantum / 2, rel_tol=1e-9)
+        if _close(claim, shown, row.quantum) == row.ok and not (tie and not row.ok):
+            return text
+    return format_number(row.true, 12)
+
+
+def truncated(true: float, quantum: float) -> float | None:
+    """``true`` cut (not rounded) to ``quantum``, when cutting and rounding give different
+    numbers; else None. The true number is first read at 12 significant digits, so float
+    round-off (0.06999999999999999 for 0.07) is not taken for a digit to cut."""
+    try:
+        exact = Decimal(f"{true:.12g}")
+        step = Decimal(repr(quantum))
+        cut = exact.quantize(step, rounding=ROUND_DOWN)
+        rounded = exact.quantize(step, rounding=ROUND_HALF_EVEN)
+    except (InvalidOperation, ValueError):
+        return None
+    return None if cut == rounded else float(cut)
+
+
 # --- claims in ---------------------------------------------------------------------------------
-def _as_claim_text(key: str, value: Any) -> str:
+def _is_expression(value: Any) -> bool:
+    """A claim written in unknowns (``0.406 - t1``), for values left symbolic."""
+    return isinstance(value, str) and any(ch.isalpha() for ch in value.replace("e", ""))
+
+
+def _as_claim_text(key: str, value: Any, expression_ok: bool = False) -> str:
+    if expression_ok and _is_expression(value):
+        return value.strip()  # checked against the unknowns by `check`
     if isinstance(value, bool) or not isinstance(value, (str, Real, Decimal)):
         raise ClaimError(f"claim {key}: expected a number, got {value!r}")
     text = value.strip() if isinstance(value, str) else repr(value)
@@ -200,7 +266,7 @@ def parse_claims(items: list[str]) -> dict[str, str]:
             raise ClaimError(f"--claim {item!r} is not NAME=NUMBER or grad:NAME=NUMBER")
         if key in claims:
             raise ClaimError(f"--claim gives {key} twice")
-        claims[key] = _as_claim_text(key, value)
+        claims[key] = _as_claim_text(key, value, expression_ok=True)
     return claims
 
 
@@ -251,6 +317,16 @@ def _read_toml(path: Path) -> dict:
         ) from None
 
 
+def _flat(table: dict, prefix: str = ""):
+    """(key, value) pairs of a TOML table; a dotted key (``w1.grad = 0.62``, which TOML
+    reads as a table ``w1 = {grad = 0.62}``) comes back as written: ``w1.grad``."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flat(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
 def load_sheet(path) -> Sheet:
     """Read an answer sheet (TOML). Every part is optional except that there must be claims::
 
@@ -283,21 +359,24 @@ def load_sheet(path) -> Sheet:
         tables[key] = table
     inputs = {}
     for name, value in tables["inputs"].items():
+        if value == "?":  # left unknown (autograd.handcalc.symbolic)
+            inputs[unicodedata.normalize("NFKC", name)] = "?"
+            continue
         text = _as_claim_text(name, value)
         inputs[unicodedata.normalize("NFKC", name)] = float(Decimal(text))  # as the parser does
     claims: dict[str, str] = {}
-    entries = [(name, value) for name, value in tables["values"].items()]
-    entries += [(f"grad:{name}", value) for name, value in tables["grads"].items()]
-    entries += list(tables["claims"].items())
+    entries = [(name, value) for name, value in _flat(tables["values"])]
+    entries += [(f"grad:{name}", value) for name, value in _flat(tables["grads"])]
+    entries += list(_flat(tables["claims"]))
     for key, value in entries:
         if key in claims:
             raise ClaimError(f"{path}: {key} is claimed twice")
-        claims[key] = _as_claim_text(key, value)
+        claims[key] = _as_claim_text(key, value, expression_ok=True)
     return Sheet(expression, inputs, claims)
 
 
 # --- checking ----------------------------------------------------------------------------------
-def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
+def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport:
     """Compare ``claims`` with the true forward values and gradients d(output)/d(node) of a
     graph (computed here from the local derivatives, whether or not ``backward()`` ran).
 
@@ -306,8 +385,17 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     "grad:w1": "0.61"}``; ``"value:y"`` is the same as ``"y"``. Strings keep the precision as
     written; numbers are taken as ``repr`` writes them. Raises `ClaimError` for an unknown
     node name (listing the known ones) or a claim that is not a number.
+
+    ``symbols`` (input nodes) leaves those inputs unknown (`autograd.handcalc.symbolic`): a
+    number they reach is an expression, and a claim on it is an expression too, compared with
+    the true one at the precision written (``grad:b1 = "0.196 - 0.482*t1"``).
     """
     root, named = _resolve(root_or_nodes)
+    sym = None
+    if symbols:
+        from autograd.handcalc.symbolic import symbolic
+
+        sym = symbolic(root, [symbols] if hasattr(symbols, "parents") else list(symbols))
     if not claims:
         raise ClaimError("no claims to check: give e.g. y=0.33 or grad:w1=0.61")
     trace = backprop(root)  # the true gradients, whether or not backward() ran
@@ -315,13 +403,18 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     claimed: dict[tuple[str, Any], float] = {}
     quanta: dict[tuple[str, Any], float] = {}
     rows = []
+    names = _Names(named, root, trace.order)
     for key, value in claims.items():
-        kind, name = _parse_key(key, named)
+        kind, name = names.parse(key)
         node = named[name]
         if node not in position:
             raise ClaimError(f"claim {key!r}: {name} is not part of the graph of the output")
         if (kind, node) in claimed:
             raise ClaimError(f"claim {key!r}: the {kind} of {name} is claimed twice")
+        exact = None if sym is None else (sym.values if kind == "value" else sym.grads)[node]
+        if sym is not None and sym.is_symbolic(exact):
+            rows.append(_symbolic_row(key, name, kind, node, value, exact, sym))
+            continue
         text = _as_claim_text(key, value)
         true = node.data if kind == "value" else trace.grads[node]
         quantum = _quantum(Decimal(text))
@@ -337,9 +430,32 @@ def check(root_or_nodes, claims: Mapping[str, Any]) -> CheckReport:
     rows.sort(key=calculation_order)
     hints = PitfallHints(root, trace, named, claimed, quanta)
     for row in rows:
-        if not row.ok:
+        if not row.ok and not row.true_text:
             row.hint = hints.hint(row)
-    return CheckReport(rows, output=root.label or "output")
+            row.carried = bool(hints.carried(row))
+    return CheckReport(rows, output=output_name(root))
+
+
+def _symbolic_row(key, name, kind, node, value, exact, sym) -> ClaimRow:
+    """A claim on a number that is an expression in the unknowns."""
+    text = str(value).strip()
+    try:
+        _, quantum = sym.parse(text)
+        ok = sym.matches(text, exact)
+    except ValueError as e:
+        raise ClaimError(
+            f"claim {key}: {text!r}: {e}; the true {kind} is the expression {sym.text(exact)}"
+        ) from None
+    row = ClaimRow(key.strip(), name, kind, node, text, math.nan, quantum, ok)
+    row.true_text = sym.text(exact)
+    return row
+
+
+def output_name(root) -> str:
+    """How gradients are named: ``y`` (``dy/dw1``), or ``(y1 + y2)`` for several outputs."""
+    if isinstance(root, list):
+        return "(" + " + ".join(node.label or "?" for node in root) + ")"
+    return root.label or "output"
 
 
 def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
@@ -379,23 +495,79 @@ def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
     )
 
 
-def _parse_key(key: str, named: Mapping[str, Any]) -> tuple[str, str]:
-    key = key.strip()
-    kind, colon, name = key.rpartition(":")
-    if not colon:
-        kind = "value"
-    elif kind not in ("grad", "value"):
-        raise ClaimError(f"claim {key!r}: write NAME=NUMBER or grad:NAME=NUMBER, not {kind}:")
-    name = name.strip()
-    if name not in named:
+# Gradients as students write them: grad_w1, w1.grad, ∂y/∂w1, dy/dw1 (the output's name).
+_GRAD_SPELLINGS = (
+    re.compile(r"grad_(?P<name>.+)"),
+    re.compile(r"(?P<name>.+)\.grad"),
+    re.compile(r"[∂d](?P<output>[^/∂]+)/[∂d](?P<name>.+)"),
+)
+
+
+class _Names:
+    """Claim keys -> (kind, name): ``y``, ``value:y``, ``grad:w1``, and the spellings students
+    use for gradients (``grad_w1``, ``w1.grad``, ``∂y/∂w1``, ``dy/dw1``); ``dw1`` is answered
+    with "did you mean grad:w1"; a name the expression leaves unnamed gets how to name it."""
+
+    def __init__(self, named: Mapping[str, Any], root, order: list):
+        self.named = named
+        self.output = output_name(root)
+        self.order = order
+
+    def parse(self, key: str) -> tuple[str, str]:
+        key = key.strip()
+        kind, colon, name = key.rpartition(":")
+        if not colon:
+            kind = "value"
+        elif kind not in ("grad", "value"):
+            raise ClaimError(f"claim {key!r}: write NAME=NUMBER or grad:NAME=NUMBER, not {kind}:")
+        name = self._known(name.strip())
+        if name is None and kind == "value":
+            kind, name = self._gradient_spelling(key)
+        if name is None:
+            raise ClaimError(self._unknown(key, kind, key.rpartition(":")[2].strip()))
+        if self.named[name] is None:
+            raise ClaimError(f"claim {key!r}: several nodes are labelled {name!r}; rename them")
+        return kind, name
+
+    def _known(self, name: str) -> str | None:
+        if name in self.named:
+            return name
         # Names in an expression are read as Python reads them (full-width ｘ is x).
         name = unicodedata.normalize("NFKC", name)
-    if name not in named:
-        known = ", ".join(sorted(n for n, node in named.items() if node is not None))
-        raise ClaimError(f"claim {key!r}: no node named {name!r}; known names: {known}")
-    if named[name] is None:
-        raise ClaimError(f"claim {key!r}: several nodes are labelled {name!r}; rename them")
-    return kind, name
+        return name if name in self.named else None
+
+    def _gradient_spelling(self, key: str) -> tuple[str, str | None]:
+        for pattern in _GRAD_SPELLINGS:
+            match = pattern.fullmatch(key)
+            if not match:
+                continue
+            name = self._known(match["name"].strip())
+            output = match.groupdict().get("output")
+            if name is None:
+                continue
+            if output is not None and self._known(output.strip()) != self.output:
+                raise ClaimError(
+                    f"claim {key!r}: the gradients checked here are those of the output "
+                    f"{self.output!r}; write grad:{name} for ∂{self.output}/∂{name}"
+                )
+            return "grad", name
+        return "value", None
+
+    def _unknown(self, key: str, kind: str, name: str) -> str:
+        known = ", ".join(sorted(n for n, node in self.named.items() if node is not None))
+        message = f"claim {key!r}: no node named {name!r}"
+        if name.startswith("d") and self._known(name[1:]) is not None:
+            return f"{message}; did you mean grad:{self._known(name[1:])} (d{self.output}/{name})?"
+        labelled = {node for node in self.named.values() if node is not None}
+        unnamed = [node for node in self.order if node.parents and node not in labelled]
+        if unnamed:
+            namer = Namer(self.order, {node: n for n, node in self.named.items() if node})
+            steps = ", ".join(namer.of(node) for node in unnamed[-3:])
+            return (
+                f"{message}; known names: {known}. To claim an intermediate, name its step in "
+                f"the expression ('{name} = ...; ...' then use {name}); unnamed here: {steps}"
+            )
+        return f"{message}; known names: {known}"
 
 
 class PitfallHints:
@@ -404,6 +576,7 @@ class PitfallHints:
 
     def __init__(self, root, trace: Backprop, named, claimed: dict, quanta: dict):
         self.root = root
+        self.output_name = output_name(root)
         self.order = trace.order
         self.grad = trace.grads
         self.names = {node: name for name, node in named.items() if node is not None}
@@ -432,22 +605,36 @@ class PitfallHints:
                     queue.append(child)
         return out
 
-    def student(self) -> tuple[dict, Backprop]:
+    def student(self) -> tuple[dict, list[Backprop]]:
         """The student's numbers: their forward values (claimed, else recomputed from their
-        claims) and the backward pass run with their claimed gradients in place of the true
-        ones."""
+        claims) and two backward passes with their claimed gradients in place of the true
+        ones: with the true local derivatives, and with local derivatives from their own
+        values (a tanh claimed as y = 0.59 has 1 - 0.59² = 0.652 as its derivative)."""
         if self._student is None:
             values: dict = {}
+            local: dict = {}
             for node in self.order:
                 claim = self.claimed.get(("value", node))
-                if claim is not None:
-                    values[node] = claim
-                elif node.parents:
-                    values[node] = _recompute(node, [values[p] for p in node.parents])
+                if not node.parents:
+                    values[node] = node.data if claim is None else claim
+                    continue
+                try:
+                    redone = _apply(node, [values[p] for p in node.parents])
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                    values[node] = node.data if claim is None else claim
+                    continue
+                values[node] = redone.data if claim is None else claim
+                from_output = _FROM_OUTPUT.get(node.op)
+                if claim is not None and from_output is not None:
+                    local[node] = (from_output(claim),)
                 else:
-                    values[node] = node.data
+                    local[node] = redone.local_grads
             given = {node: x for (kind, node), x in self.claimed.items() if kind == "grad"}
-            self._student = (values, backprop(self.root, given=given))
+            traces = [
+                backprop(self.root, given=given),
+                backprop(self.root, given=given, local=local),
+            ]
+            self._student = (values, traces)
         return self._student
 
     def hint(self, row: ClaimRow) -> str:
@@ -463,7 +650,7 @@ class PitfallHints:
         def show(x: float) -> str:
             return format_number(x, min(12, _decimals(q) + 1))
 
-        d = f"d{self.root.label or 'output'}/d"
+        d = f"d{self.output_name}/d"
         if row.kind == "value":
             if node.op == "sigmoid" and near(1.0 - true):
                 z = self.name(node.parents[0])
@@ -495,8 +682,8 @@ class PitfallHints:
         carried = self.carried(row)
         if carried:
             return carried
-        steps = true / q  # NOTE: inf when q is tiny (a claim of 1E-323): no truncation to see
-        if math.isfinite(steps) and near(math.trunc(steps) * q):
+        cut = truncated(true, q)  # None for a tiny q (a claim of 1E-323): nothing to cut
+        if cut is not None and near(cut):
             return (
                 f"the true {row.what} {show(true)} was truncated; round it to the nearest: "
                 f"{format_number(true, _decimals(q))}"
@@ -528,6 +715,30 @@ class PitfallHints:
                 return True
         return False
 
+    def towards_claimed_grads(self, node) -> list:
+        """The nodes between ``node`` and the output whose local derivatives make ``node``'s
+        gradient, up to and including the nearest ones with a claimed gradient."""
+        seen, stack, out = {node}, list(self.children.get(node, ())), []
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            out.append(current)
+            if ("grad", current) not in self.claimed:
+                stack.extend(self.children.get(current, ()))
+        return out
+
+    def identity_of(self, node):
+        """The node whose claimed gradient ``node``'s gradient equals through a single edge of
+        local derivative 1 (``b`` of ``h = w*x + b``: dy/db = dy/dh), else None."""
+        users = self.children.get(node, ())
+        if len(users) != 1 or ("grad", users[0]) not in self.claimed:
+            return None
+        user = users[0]
+        locals_ = [d for p, d in zip(user.parents, user.local_grads) if p is node]
+        return user if locals_ == [1.0] else None
+
     def nearest_claimed(self, node, kind: str) -> list:
         """The claims ``node``'s number is computed from: walking towards the inputs (values)
         or the output (gradients), stopping at each node with a claim."""
@@ -548,39 +759,62 @@ class PitfallHints:
         """The claim follows from the student's own (rounded or wrong) earlier numbers."""
         node = row.node
         try:
-            values, trace = self.student()
+            values, traces = self.student()
             if row.kind == "value":
                 if not node.parents:
                     return ""
-                mine = _recompute(node, [values[p] for p in node.parents])
+                mine = [_apply(node, [values[p] for p in node.parents]).data]
             else:
-                mine = trace.sum_into(node)
-        except (ValueError, ZeroDivisionError, OverflowError, KeyError):
+                mine = [trace.sum_into(node) for trace in traces]
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError, KeyError):
             return ""
-        if not _close(row.claimed_number, mine, row.quantum):
+        if not any(_close(row.claimed_number, x, row.quantum) for x in mine):
             return ""
-        prefix = "" if row.kind == "value" else f"d{self.root.label or 'output'}/d"
+        prefix = "" if row.kind == "value" else f"d{self.output_name}/d"
         differing = [
             f"{prefix}{self.name(s)} = {self.claimed[(row.kind, s)]:.12g}"
             for s in self.nearest_claimed(node, row.kind)
             if self.claimed[(row.kind, s)] != self.true(s, row.kind)
         ]
+        if row.kind == "grad":
+            # the forward values the local derivatives on the way to the output were made of
+            differing += [
+                f"{self.name(s)} = {self.claimed[('value', s)]:.12g}"
+                for s in self.towards_claimed_grads(node)
+                if s.op in _FROM_OUTPUT
+                and ("value", s) in self.claimed
+                and self.claimed[("value", s)] != s.data
+            ]
         if not differing:
             return ""
+        if row.kind == "grad" and self.identity_of(node) is not None:
+            other = self.identity_of(node)
+            return (
+                f"{row.claimed} = your d{self.output_name}/d{self.name(other)}: the "
+                f"local derivative from {row.name} to {self.name(other)} is 1, so this is not a "
+                "second error; it follows from that number"
+            )
         return (
             f"{row.claimed} follows from your own {', '.join(differing)}; carry more "
             "digits through the calculation (or fix those numbers first)"
         )
 
 
-def _recompute(node, inputs: list[float]) -> float:
-    """The op of ``node`` applied to other input numbers."""
-    if not node.parents:
-        return node.data
+# Ops whose local derivative a person writes with the op's own output y.
+_FROM_OUTPUT = {
+    "tanh": lambda y: 1.0 - y * y,
+    "sigmoid": lambda y: y * (1.0 - y),
+    "exp": lambda y: y,
+}
+
+
+def _apply(node, inputs: list[float]) -> Value:
+    """The op of ``node`` applied to other input numbers: a new node with its value and its
+    local derivatives."""
     values = [Value(x) for x in inputs]
     params = dict(node.params or {})
     if node.op == "sum":
-        return sum_values(values).data
+        return sum_values(values)
     if node.op == "pow" and "exponent" in params:
-        return (values[0] ** params["exponent"]).data
-    return type(node).OPS[node.op].function(*values, **params).data
+        return values[0] ** params["exponent"]
+    return type(node).OPS[node.op].function(*values, **params)

@@ -16,6 +16,10 @@ evaluated by Python. Allowed:
 - named steps, separated by ``;`` or new lines: ``h = w1*x1 + b; y = tanh(h)``. A step's name
   labels the node it computes; the last step is the output. An output that is not named is
   labelled ``y`` (``f`` when ``y`` is already an input's name).
+- several outputs: every step that no later step uses is an output (``h1 = ...; h2 = ...;
+  y1 = sigmoid(h1); y2 = sigmoid(h2)`` has the outputs y1 and y2), or name them with
+  ``outputs=["y1", "y2"]``. `build` then returns the list of outputs, and the gradients are
+  those of their sum, ∂(y1 + y2)/∂node, as a report draws a layer with two outputs.
 
 A weighted sum, that is a chain of ``+`` with three or more terms or with a product among its
 terms (``w1*x1 + w2*x2 + b``, ``w*x + b``), becomes one `sum_values` node with one edge per
@@ -48,6 +52,12 @@ ALLOWED = (
 )
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
 _NAME = re.compile(r"[^\W\d]\w*")
+# A number written against a name or a bracket, as on paper: 2x, 0.5(a + b).
+_IMPLICIT_PRODUCT = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([^\W\d]\w*|\()")
+# A comma that ends one step and starts the next: "h = w*x + b, y = sigmoid(h)".
+_STEP_AFTER_COMMA = re.compile(r",\s*([^\W\d]\w*)\s*=(?!=)")
+# Names of functions as courses write them -> ours.
+_FUNCTION_ALIASES = {"ln": "log", "σ": "sigmoid", "lrelu": "leaky_relu", "leakyrelu": "leaky_relu"}
 _ENGINE_DETAIL = re.compile(r" \(from Value\(.*\)\)$|\s*\(Value\(.*$")
 POINTER_CONTEXT = 60  # characters of the source shown on each side of the offending token
 
@@ -66,6 +76,7 @@ class ExpressionError(ValueError):
         self.source = source
         self.col = col
         self.width = max(1, width)
+        self.missing = ""  # the input without a value, for "no value for 'x1'"
 
     def pointer(self) -> str:
         """Two lines: the offending line of the source and ``^^^`` under the token."""
@@ -88,6 +99,7 @@ class ExpressionError(ValueError):
 
 def parse_assignments(items) -> dict[str, float]:
     """``["x1=2.8", "b=-4"]`` (or ``"x1=2.8, b=-4"``) -> ``{"x1": 2.8, "b": -4.0}``.
+    ``t1=?`` leaves t1 unknown: its value is the string ``"?"`` (see `split_unknowns`).
 
     Raises `ExpressionError` pointing at the item that is not ``NAME=NUMBER``, gives a name a
     second time, or gives a number that is not finite.
@@ -121,6 +133,12 @@ def parse_assignments(items) -> dict[str, float]:
                 raise ExpressionError(
                     f"--set item {stripped!r} is not NAME=NUMBER (e.g. x1=2.8)", **where
                 )
+            if number == "?":  # left unknown: autograd.handcalc.symbolic
+                name = _identifier(name)
+                if name in values:
+                    raise ExpressionError(f"--set gives {name} twice", **where)
+                values[name] = "?"
+                continue
             try:
                 value = float(Decimal(number))
             except (InvalidOperation, ValueError):
@@ -139,12 +157,28 @@ def parse_assignments(items) -> dict[str, float]:
     return values
 
 
+def split_unknowns(values: Mapping[str, float | str]) -> tuple[dict[str, float], list[str]]:
+    """The numbers of ``values`` with a placeholder for each unknown (``"?"``), and the
+    unknowns' names: ``build`` takes the first, `autograd.handcalc.symbolic` the second."""
+    from autograd.handcalc.symbolic import PLACEHOLDER
+
+    unknown = [name for name, value in values.items() if value == "?"]
+    numbers = {name: (PLACEHOLDER if value == "?" else value) for name, value in values.items()}
+    return numbers, unknown
+
+
 def build(
-    source: str, values: Mapping[str, float], *, group_sums: bool = True
-) -> tuple[Value, dict[str, Value]]:
+    source: str,
+    values: Mapping[str, float],
+    *,
+    group_sums: bool = True,
+    outputs: list[str] | None = None,
+) -> tuple[Value | list[Value], dict[str, Value]]:
     """Parse ``source``, build its graph from ``values`` (inputs by name), run forward and
     ``root.backward()``; return the output node and ``{name: node}`` for every named node
-    (inputs and steps, the output included).
+    (inputs and steps, the output included). With several outputs (steps that no later step
+    uses, or the steps named in ``outputs``), the first item is the list of output nodes and
+    every ``grad`` is that of their sum.
 
     Values not used by the expression are ignored (so one dict of inputs serves several
     expressions). ``group_sums=False`` keeps every ``+`` a two-input ``add`` node.
@@ -163,7 +197,7 @@ def build(
                 f"two values for {key!r} (names are compared as Python reads them: 𝑥 is x)"
             )
         inputs[key] = value
-    return _Builder(source, inputs, group_sums).run()
+    return _Builder(source, inputs, group_sums, outputs).run()
 
 
 def _identifier(name: str) -> str:
@@ -176,8 +210,9 @@ def _identifier(name: str) -> str:
 
 
 class _Builder:
-    def __init__(self, source: str, values: Mapping[str, float], group_sums: bool):
+    def __init__(self, source: str, values: Mapping[str, float], group_sums: bool, outputs=None):
         self.source = source
+        self.outputs = None if outputs is None else [_identifier(n) for n in outputs]
         self.values = values
         self.group_sums = group_sums
         self.nodes: dict[str, Value] = {}
@@ -220,17 +255,19 @@ class _Builder:
 
     # --- parsing ------------------------------------------------------------------------------
     def run(self) -> tuple[Value, dict[str, Value]]:
-        text = self._normalise()
+        text = self._text = self._normalise()
         if not text.strip():
             raise ExpressionError(
                 "empty expression: expected e.g. 'sigmoid(w*x + b)'", self.source, 0
             )
+        self._check_step_commas()
         try:
             tree = ast.parse(text, mode="exec")
         except SyntaxError as e:
             col = self._offset(e.lineno or 1, max((e.offset or 1) - 1, 0), byte_col=False)
             end = e.end_offset if e.end_lineno == e.lineno and e.end_offset else 0
             width = max(1, end - (e.offset or 1))
+            self._explain_syntax_error(col)
             raise ExpressionError(f"syntax error: {e.msg}", self.source, col, width) from None
         except (RecursionError, MemoryError):
             raise ExpressionError("expression nested too deeply", self.source) from None
@@ -261,9 +298,75 @@ class _Builder:
                 root = node
         except RecursionError:
             raise ExpressionError("expression nested too deeply", self.source) from None
-        self._check_all_used(root, steps)
-        root.backward()
-        return root, dict(self.nodes)
+        roots = self._outputs(root, steps)
+        self._check_all_used(roots, steps)
+        if len(roots) == 1:
+            roots[0].backward()
+            return roots[0], dict(self.nodes)
+        from autograd.graph import backprop
+
+        trace = backprop(roots)
+        for node in trace.order:
+            node.grad = trace.grads[node]
+        return roots, dict(self.nodes)
+
+    def _outputs(self, last: Value, steps: dict[str, ast.Assign]) -> list[Value]:
+        """The outputs: those named in ``outputs=``, else every step no later step uses
+        (in the order of the steps), the last one always."""
+        from autograd.graph import topo_order_of_all
+
+        if self.outputs is not None:
+            if not self.outputs:
+                raise ExpressionError("--outputs: give at least one step name", self.source)
+            for name in self.outputs:
+                if name not in steps and self.nodes.get(name) is not last:
+                    known = ", ".join(steps) or "none"
+                    raise ExpressionError(
+                        f"--outputs: {name!r} is not a step of the expression (steps: {known})",
+                        self.source,
+                    )
+            return [self.nodes[name] for name in dict.fromkeys(self.outputs)]
+        candidates = [self.nodes[name] for name in steps] + [last]
+        used = {parent for node in topo_order_of_all(candidates) for parent in node.parents}
+        finals = [self.nodes[name] for name in steps if self.nodes[name] not in used]
+        if last not in finals:
+            finals.append(last)
+        return finals
+
+    def _check_step_commas(self) -> None:
+        """Steps separated by commas, as in a written list: say to use ``;`` or a new line."""
+        depth = 0
+        for i, char in enumerate(self.source):
+            depth += (char in "([{") - (char in ")]}")
+            if char != "," or depth != 0 or not _STEP_AFTER_COMMA.match(self.source, i):
+                continue
+            start = max(self.source.rfind(";", 0, i), self.source.rfind("\n", 0, i)) + 1
+            if re.search(r"(?<![=<>!])=(?!=)", self.source[start:i]):  # after a step
+                raise ExpressionError(
+                    "separate steps with ';' or a new line, not ',': "
+                    "'h = w1*x1 + w2*x2 + b; y = sigmoid(h)'",
+                    self.source,
+                    i,
+                )
+
+    def _explain_syntax_error(self, col: int) -> None:
+        """A syntax error from writing as on paper (``2x``): said in the course's words."""
+        for match in _IMPLICIT_PRODUCT.finditer(self.source):
+            number, after = match.groups()
+            if after != "(":
+                try:
+                    float(number + after)  # 1e5 is a number
+                    continue
+                except ValueError:
+                    pass
+            if match.start() <= col <= match.end():
+                raise ExpressionError(
+                    f"write {number}*{after}{'...)' if after == '(' else ''} for "
+                    f"{match.group(0)}{'...)' if after == '(' else ''}: a product needs '*'",
+                    self.source,
+                    match.start(),
+                    len(match.group(0)),
+                )
 
     def _check_steps(self, statements: list[ast.stmt]) -> dict[str, ast.Assign]:
         steps: dict[str, ast.Assign] = {}
@@ -291,14 +394,16 @@ class _Builder:
         self.step_names = set(steps)
         return steps
 
-    def _check_all_used(self, root: Value, steps: dict[str, ast.Assign]) -> None:
-        from autograd.graph import topo_order
+    def _check_all_used(self, roots: list[Value], steps: dict[str, ast.Assign]) -> None:
+        from autograd.graph import topo_order_of_all
 
-        in_graph = set(topo_order(root))
+        in_graph = set(topo_order_of_all(roots))
+        labels = ", ".join(repr(root.label) for root in roots)
         for name, statement in steps.items():
             if self.nodes[name] not in in_graph:
                 raise self.error(
-                    f"step {name!r} is not used by the output {root.label!r}",
+                    f"step {name!r} is not used by the output{'s' if len(roots) > 1 else ''} "
+                    f"{labels}",
                     statement.targets[0],
                 )
 
@@ -373,12 +478,20 @@ class _Builder:
             raise self.error(f"{name!r} is a function; call it: {name}(...)", expr)
         if name in self.step_names:
             raise self.error(f"{name!r} is used before the step that defines it", expr)
-        raise self.error(f"no value for {name!r}; give one with --set {name}=NUMBER", expr)
+        error = self.error(f"no value for {name!r}; give one with --set {name}=NUMBER", expr)
+        error.missing = name
+        raise error
 
     def binary(self, expr: ast.BinOp) -> Value:
         op = _BINARY.get(type(expr.op))
         if op is None:
             if isinstance(expr.op, ast.BitXor):
+                if isinstance(expr.left, ast.Name) and expr.left.id == "e":
+                    power = ast.get_source_segment(self._text, expr.right) or "x"
+                    shown = (
+                        power if _NAME.fullmatch(power) or self.number(expr.right) else f"({power})"
+                    )
+                    raise self.error(f"write exp({power}) for e^{shown}", expr)
                 raise self.error("'^' is not a power here; write a**b (e.g. x**2)", expr)
             raise self.error(f"unsupported operator {_describe(expr.op)}; {ALLOWED}", expr)
         if op == "add":
@@ -414,10 +527,18 @@ class _Builder:
 
     def call(self, expr: ast.Call) -> Value:
         if not isinstance(expr.func, ast.Name):
+            if self.number(expr.func) is not None:
+                number = ast.get_source_segment(self._text, expr.func) or "2"
+                raise self.error(
+                    f"write {number}*(...) for {number}(...): a product needs '*'", expr
+                )
             raise self.error(f"unsupported call; {ALLOWED}", expr.func)
         name = expr.func.id
         if name not in FUNCTIONS:
-            close = difflib.get_close_matches(name, FUNCTIONS, n=1)
+            folded = name.lower()
+            alias = _FUNCTION_ALIASES.get(folded, _FUNCTION_ALIASES.get(folded.replace("_", "")))
+            close = [folded] if folded in FUNCTIONS else [alias] if alias else []
+            close = close or difflib.get_close_matches(name, FUNCTIONS, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise self.error(
                 f"unknown function {name!r}; {hint}known: {', '.join(sorted(FUNCTIONS))}",

@@ -104,12 +104,21 @@ def _highlight_notes(highlight: Any) -> dict:
     )
 
 
-def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **overrides) -> Diagram:
+def draw(
+    roots: Any,
+    style: Style | None = None,
+    *,
+    highlight: Any = None,
+    symbols: Any = None,
+    **overrides,
+) -> Diagram:
     """Draw the graph of ``roots`` (one node or a list) with every value and gradient.
 
     ``style`` is a `Style` (default: the course's conventions); keyword ``overrides`` replace
     its fields (``draw(y, rankdir="TB", decimals=4)``). ``highlight`` is a node, an iterable of
     nodes or a mapping ``{node: note}``: those nodes get a red border and the note.
+    ``symbols`` (input nodes) leaves their values unknown: the values and gradients they reach
+    are drawn as expressions in them (``0.406 - t1``; needs sympy, the ``symbolic`` extra).
 
     Raises `GraphTooLarge` above ``style.max_nodes`` value nodes, before any layout work.
     """
@@ -148,4 +157,10 @@ def draw(roots: Any, style: Style | None = None, *, highlight: Any = None, **ove
             count,
             style.max_nodes,
         )
-    return Diagram(to_dot(roots, style, _highlight_notes(highlight)), style)
+    texts = None
+    if symbols is not None:
+        from autograd.handcalc.symbolic import symbolic
+
+        unknowns = [symbols] if hasattr(symbols, "parents") else list(symbols)
+        texts = symbolic(roots, unknowns, style.decimals).texts()
+    return Diagram(to_dot(roots, style, _highlight_notes(highlight), texts), style)

@@ -15,8 +15,8 @@ checker find nodes by these names, so they must not change.
 
 Nodes are read only through the protocol of `autograd.graph` (``data``, ``grad``, ``parents``,
 ``op``, ``label``, ``params``; ``local_grads`` when present), so `Value` and `Tensor` graphs
-are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 6 elements,
-its values.
+are drawn alike. A numpy ``data`` is shown as its shape and, when it has at most 8 elements
+(XOR's 4×2), its values.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import children, scope_of, topo_order, topo_order_of_all
+from autograd.graph import backprop, children, scope_of, topo_order, topo_order_of_all
 from autograd.viz.format import format_data, op_text
 from autograd.viz.style import Style
 
@@ -153,7 +153,9 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
+def _value_label(
+    node: Any, style: Style, name: str, note: str | None, grad: Any, texts: tuple = (None, None)
+) -> str:
     """A value node: a table of name (bold), forward value (value colour) and gradient (grad
     colour), plus the note of a highlighted node."""
     # A minimum width (points) so the boxes of a column line up whatever their numbers.
@@ -162,10 +164,10 @@ def _value_label(node: Any, style: Style, name: str, note: str | None) -> str:
     if name:
         fill = style.highlight_fill if note is not None else style.label_color
         rows.append(f'<TD BGCOLOR="{_esc(fill)}" {cell}><B>{_esc(name)}</B></TD>')
-    data = format_data(node.data, style.decimals)
+    data = texts[0] if texts[0] is not None else format_data(node.data, style.decimals)
     rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_lines(data)}</TD>')
     if style.show_grad:
-        grad = format_data(node.grad, style.decimals)
+        grad = texts[1] if texts[1] is not None else format_data(grad, style.decimals)
         rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_lines(grad)}</TD>')
     if note:
         rows.append(
@@ -188,8 +190,11 @@ def _legend_label(style: Style, roots: list, highlighted: bool, edge_labels: boo
     cells.append(f'<TD {box} BGCOLOR="{_esc(style.value_color)}">forward value</TD>')
     if style.show_grad:
         wrt = "gradient"
-        if len(roots) == 1 and roots[0].label:
-            wrt = f"gradient ∂{roots[0].label}/∂node"
+        if len(roots) == 1 and not roots[0].label and _is_loss(roots[0]):
+            wrt = "gradient ∂loss/∂node"
+        elif all(root.label for root in roots):
+            seed = " + ".join(root.label for root in roots)
+            wrt = f"gradient ∂{seed if len(roots) == 1 else f'({seed})'}/∂node"
         cells.append(f'<TD {box} BGCOLOR="{_esc(style.grad_color)}">{_esc(wrt)}</TD>')
     if edge_labels:
         cells.append(
@@ -233,18 +238,29 @@ def _attrs(**attrs: Any) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
-def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None) -> str:
-    """The DOT text of the graph of ``roots`` (see the module docstring for the names)."""
+def to_dot(
+    roots: Any,
+    style: Style,
+    highlight: Mapping[Any, str] | None = None,
+    texts: Mapping[Any, tuple] | None = None,
+) -> str:
+    """The DOT text of the graph of ``roots`` (see the module docstring for the names).
+    ``texts`` ({node: (value text, gradient text)}, either None) replaces numbers by other
+    text: the expressions of values left unknown."""
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
     notes = _notes_by_index(index, highlight)
     paths = _cluster_paths(order, style)
+    grads = output_grads(roots, order)
+    names = leaf_names(order)
     lines = ["digraph autograd {"]
     lines += _header_lines(style, roots, order, bool(notes))
 
     def node_lines(i: int, indent: str) -> list[str]:
-        return _node_lines(order[i], i, style, paths[i], notes, indent)
+        return _node_lines(
+            order[i], i, style, paths[i], notes, indent, grads, texts or {}, names.get(order[i])
+        )
 
     lines += _cluster_lines(paths, node_lines)
     for i in reversed(range(len(order))):
@@ -253,6 +269,51 @@ def to_dot(roots: Any, style: Style, highlight: Mapping[Any, str] | None = None)
     lines += _edge_lines(order, index, style, any(paths))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def output_grads(roots: list, order: list) -> dict:
+    """{node: the gradient drawn}: ``node.grad`` for one root; for several scalar roots the
+    gradient of their sum, ∂(y1 + y2)/∂node, from `autograd.graph.backprop` (what a report
+    draws for a layer with two outputs: both outputs' gradients summed at the shared inputs),
+    whatever ``backward()`` ran before."""
+    scalar = all(getattr(node, "local_grads", None) is not None for node in order)
+    if len(roots) > 1 and scalar:
+        return backprop(roots).grads
+    return {node: node.grad for node in order}
+
+
+_LOSSES = ("mse_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits")
+
+
+def _is_loss(node: Any) -> bool:
+    return node.op in _LOSSES
+
+
+def leaf_names(order: list) -> dict:
+    """Names for the unlabelled array leaves of a Tensor graph: ``target`` (the second input
+    of a loss), ``input`` (data that needs no gradient)."""
+    names: dict = {}
+    for node in order:
+        if _is_loss(node) and len(node.parents) > 1:
+            target = node.parents[1]
+            if not target.label and not target.parents:
+                names[target] = "target"
+    for node in order:
+        shaped = getattr(node.data, "shape", ()) != ()
+        if shaped and not node.parents and not node.label and node not in names:
+            if not getattr(node, "requires_grad", True):
+                names[node] = "input"
+    return names
+
+
+def is_constant(node: Any) -> bool:
+    """A number written in the formula: an unlabelled scalar leaf (``2`` in ``2*x*y``)."""
+    return not node.parents and not node.label and getattr(node.data, "shape", ()) == ()
+
+
+def format_constant(x: Any) -> str:
+    """A constant as written: ``2``, ``0.5``."""
+    return f"{float(x):g}"
 
 
 def _notes_by_index(index: dict, highlight: Mapping[Any, str] | None) -> dict[int, str]:
@@ -295,7 +356,15 @@ def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> 
 
 
 def _node_lines(
-    node: Any, i: int, style: Style, path: tuple, notes: dict[int, str], indent: str
+    node: Any,
+    i: int,
+    style: Style,
+    path: tuple,
+    notes: dict[int, str],
+    indent: str,
+    grads: dict,
+    texts: Mapping,
+    given_name: str | None = None,
 ) -> list[str]:
     """The op node (when ``node`` has parents) and the value node of topological index ``i``."""
     out = []
@@ -316,11 +385,22 @@ def _node_lines(
             )
             + ";"
         )
-    name = node.label
-    if style.clusters == "prefix" and path and name:
+    name = node.label or given_name or ""
+    if style.clusters == "prefix" and path and node.label:
         name = name.split(".")[-1]
     classes = "value" + ("" if node.parents else " leaf") + (" highlight" if i in notes else "")
-    label = _value_label(node, style, name, notes.get(i))
+    if is_constant(node) and i not in notes:
+        # A number of the formula (the 2 of 2xy): its value only, small, with no gradient.
+        classes += " constant"
+        label = (
+            f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="2"><TR>'
+            f'<TD BGCOLOR="{_esc(style.op_color)}" COLOR="{_esc(style.line_color)}">'
+            f"{_esc(format_constant(node.data))}</TD></TR></TABLE>>"
+        )
+    else:
+        label = _value_label(
+            node, style, name, notes.get(i), grads[node], texts.get(node, (None, None))
+        )
     out.append(
         indent + f"n{i} " + _attrs(id=f"n{i}", class_=classes, shape="plain", label=label) + ";"
     )
@@ -388,6 +468,9 @@ def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list
             if local is not None and k < len(local):
                 attrs["label"] = f"<{_lines(format_data(local[k], style.decimals))}>"
                 attrs["fontcolor"] = style.edge_label_color
+                # NOTE: labels of edges that meet at one op sat side by side (2.800 1.450);
+                # decorate underlines each and draws a line to the middle of its own edge.
+                attrs["decorate"] = "true"
             lines.append(f"  n{index[parent]} -> op{i} {_attrs(**attrs)};")
         lines.append(f"  op{i} -> n{i} {_attrs(id=f'op{i}-out')};")
     return lines

@@ -31,7 +31,7 @@ __all__ = [
     "ATOM",
 ]
 
-SMALL_ARRAY = 6  # arrays with at most this many elements show their values
+SMALL_ARRAY = 8  # arrays with at most this many elements show their values (XOR's 4×2)
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "lambda": "λ", "epsilon": "ε"}
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 

@@ -7,6 +7,12 @@ loads it.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+
 __all__ = ["RenderError", "render", "FORMATS", "SUFFIXES"]
 
 FORMATS = ("svg", "png", "pdf")
@@ -30,6 +36,39 @@ def _engine():
     return pygraphviz
 
 
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def quiet_fontconfig():
+    """Drop the ``Fontconfig warning: ... unknown element "reset-dirs"`` lines that the
+    fontconfig bundled in the pygraphviz wheel prints (to the process's stderr, from C) when it
+    reads the system's newer configuration; every other line written meanwhile is passed on."""
+    fd = 2  # where the C library writes, whatever sys.stderr is
+    with _STDERR_LOCK, tempfile.TemporaryFile() as caught:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(fd)
+        except (OSError, ValueError):
+            yield
+            return
+        os.dup2(caught.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            caught.seek(0)
+            text = caught.read().decode("utf-8", "replace")
+            kept = [
+                line
+                for line in text.splitlines(keepends=True)
+                if not line.startswith("Fontconfig warning:")
+            ]
+            if kept:
+                sys.stderr.write("".join(kept))
+
+
 def render(dot: str, fmt: str, dpi: float | None = None) -> bytes:
     """Lay out ``dot`` with Graphviz's ``dot`` engine and return it as ``fmt`` (svg, png, pdf);
     ``dpi`` sets the resolution of a PNG (the DOT text itself stays the same).
@@ -43,7 +82,8 @@ def render(dot: str, fmt: str, dpi: float | None = None) -> bytes:
         graph = pygraphviz.AGraph(string=dot)
         if dpi is not None and fmt == "png":
             graph.graph_attr["dpi"] = f"{dpi:g}"
-        data = graph.draw(format=fmt, prog="dot")
+        with quiet_fontconfig():
+            data = graph.draw(format=fmt, prog="dot")
     except Exception as e:  # NOTE: pygraphviz raises ValueError, OSError, or its own errors
         raise RenderError(
             f"Graphviz could not render the diagram as {fmt}: {type(e).__name__}: {e}. "

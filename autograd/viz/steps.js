@@ -32,6 +32,7 @@
     return {
       g: g,
       op: document.getElementById("op" + i),
+      out: document.getElementById("op" + i + "-out"),
       edges: edges,
       value: cell(g, data.colors.value),
       grad: cell(g, data.colors.grad),
@@ -40,8 +41,12 @@
 
   // The step at which each node's backward step comes (-1: the output does not depend on it).
   var backwardStep = nodes.map(function () { return -1; });
+  // The step at which each node is computed (forward steps come in hand order, not in the
+  // diagram's numbering).
+  var forwardStep = nodes.map(function () { return -1; });
   steps.forEach(function (step, s) {
     if (step.phase === "backward") backwardStep[step.node] = s;
+    else forwardStep[step.node] = s;
   });
 
   var STATES = ["current", "related", "future", "inactive"];
@@ -69,24 +74,34 @@
     // Gradients so far: final for nodes whose backward step has come, partial sums for nodes
     // that received some contributions already.
     var partial = {};
+    var complete = {};
     if (!forward) {
       for (var t = 0; t <= s; t++) {
         if (steps[t].phase !== "backward") continue;
-        steps[t].outgoing.forEach(function (edge) { partial[edge.to] = edge.running; });
+        steps[t].outgoing.forEach(function (edge) {
+          partial[edge.to] = edge.running;
+          if (edge.last) complete[edge.to] = true; // its last term: the gradient is final
+        });
       }
     }
     nodes.forEach(function (node, i) {
       var p = parts[i];
       var state = null;
-      if (forward && i > step.node) state = "future";
+      var later = forward && forwardStep[i] > s;
+      if (later) state = "future";
       if (!forward && backwardStep[i] < 0) state = "inactive";
       mark(p.g, state);
       mark(p.op, state);
-      p.edges.forEach(function (edge) { mark(edge, state); });
-      show(p.value, node.value, forward && i > step.node ? "hidden" : "shown");
+      mark(p.out, state);
+      p.edges.forEach(function (edge) {
+        mark(edge, state);
+        // A local derivative is known once the values it uses are: when the node is computed.
+        if (edge) edge.classList.toggle("unlabelled", later);
+      });
+      show(p.value, node.value, later ? "hidden" : "shown");
       if (forward || backwardStep[i] < 0) {
         show(p.grad, null, "hidden");
-      } else if (backwardStep[i] <= s) {
+      } else if (backwardStep[i] <= s || complete.hasOwnProperty(i)) {
         show(p.grad, node.grad, "shown");
       } else if (partial.hasOwnProperty(i)) {
         show(p.grad, partial[i], "partial");
@@ -108,8 +123,21 @@
     nodes[step.node].parents.forEach(function (p) {
       if (p !== step.node) mark(parts[p].g, "related");
     });
-    if (here.g && here.g.scrollIntoView && s !== current) {
-      here.g.scrollIntoView({ block: "nearest", inline: "nearest" });
+    keepInView(here.g);
+  }
+
+  function keepInView(target) {
+    // Scroll the diagram's own box (not the page) so that the current node is in view.
+    var box = document.getElementById("diagram");
+    if (!target || !box || !target.getBoundingClientRect) return;
+    var r = target.getBoundingClientRect();
+    var b = box.getBoundingClientRect();
+    var margin = 24;
+    if (r.left < b.left + margin || r.right > b.right - margin) {
+      box.scrollLeft += (r.left + r.right) / 2 - (b.left + b.right) / 2;
+    }
+    if (r.top < b.top + margin || r.bottom > b.bottom - margin) {
+      box.scrollTop += (r.top + r.bottom) / 2 - (b.top + b.bottom) / 2;
     }
   }
 
@@ -183,8 +211,13 @@
         );
         var input = repeated(step.outgoing, "to");
         step.outgoing.forEach(function (edge) {
-          var aside = "grad(" + nodes[edge.to].name + ") so far: " + edge.running;
-          outgoing.appendChild(edgeRow(edge, "to " + nodes[edge.to].name + input(edge), aside));
+          var name = nodes[edge.to].name;
+          var aside = edge.last
+            ? "grad(" + name + ") = " + edge.running + " (complete)"
+            : "grad(" + name + ") so far: " + edge.running;
+          var row = edgeRow(edge, "to " + name + input(edge), aside);
+          if (edge.why) row.insertBefore(el("span", "why", "local: " + edge.why), row.lastChild);
+          outgoing.appendChild(row);
         });
         body.appendChild(outgoing);
       }

@@ -37,7 +37,7 @@ from typing import Any
 
 from autograd.files import output_path, write_atomic
 from autograd.graph import Backprop, Edge, backprop
-from autograd.viz.dot import as_roots, graph_nodes
+from autograd.viz.dot import as_roots, graph_nodes, is_constant
 from autograd.viz.format import ATOM, Namer, expression, format_number, op_text, signed_sum
 from autograd.viz.style import Style
 
@@ -68,7 +68,9 @@ def _check_local_grads(node: Any, name: str) -> None:
         )
 
 
-def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> dict:
+def build_steps(
+    roots: Any, style: Style | None = None, output: Any = None, symbols: Any = None
+) -> dict:
     """The player's data: nodes (names, values, gradients) and steps, all numbers formatted.
 
     ``output`` is the node whose gradient the backward pass computes (default: the first
@@ -78,15 +80,19 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     lists ``incoming`` (the terms of its gradient: the edges into its children, in the order
     they were added), ``sum`` and ``outgoing`` (``upstream × local = contribution`` per input
     edge, with the input's gradient so far, ``running``). The gradients come from
-    `autograd.graph.backprop`.
+    `autograd.graph.backprop`. ``symbols`` (input nodes) leaves those inputs unknown: the
+    numbers they reach are written as expressions (`autograd.handcalc.symbolic`).
     """
     style = style or _DEFAULT
     roots = as_roots(roots)
     order = graph_nodes(roots)
-    output = roots[0] if output is None else output
+    if output is None:  # several roots: the gradients of their sum, as `draw` shows them
+        output = roots[0] if len(roots) == 1 else list(roots)
+    outputs = output if isinstance(output, list) else [output]
     namer = Namer(order)
-    if output not in namer.index:
-        raise ValueError(f"StepPlayer: output {output!r} is not in the graph of the given roots")
+    for node in outputs:
+        if node not in namer.index:
+            raise ValueError(f"StepPlayer: output {node!r} is not in the graph of the given roots")
     values = [_check_scalar(node, namer.name(i)) for i, node in enumerate(order)]
     for i, node in enumerate(order):
         _check_local_grads(node, namer.name(i))
@@ -96,14 +102,64 @@ def build_steps(roots: Any, style: Style | None = None, output: Any = None) -> d
     def fmt(x: float) -> str:
         return format_number(x, style.decimals)
 
-    return {
+    data = {
         "nodes": _node_entries(order, namer, values, trace, fmt),
-        "steps": _forward_steps(order, namer, values, fmt)
-        + _backward_steps(namer, trace, output, fmt),
-        "output": namer.index[output],
+        "steps": _forward_steps(hand_order(roots), namer, values, fmt)
+        + _backward_steps(namer, trace, outputs, fmt, values),
+        "output": namer.index[outputs[-1]],
         "decimals": style.decimals,
         "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
     }
+    if symbols is not None:
+        _write_symbolic(data, order, trace, outputs, symbols, style.decimals)
+    return data
+
+
+def _write_symbolic(data: dict, order: list, trace: Backprop, outputs, symbols, decimals) -> None:
+    """Replace the numbers an unknown reaches by their expressions (values, gradients, and
+    the upstream × local = contribution of every edge)."""
+    from autograd.handcalc.symbolic import symbolic
+
+    unknowns = [symbols] if hasattr(symbols, "parents") else list(symbols)
+    sym = symbolic(outputs if len(outputs) > 1 else outputs[0], unknowns, decimals)
+    index = {node: i for i, node in enumerate(order)}
+    text = sym.text
+    for node, entry in zip(order, data["nodes"]):
+        if sym.is_symbolic(sym.values[node]):
+            entry["value"] = text(sym.values[node])
+        if entry["grad"] is not None and sym.is_symbolic(sym.grads[node]):
+            entry["grad"] = text(sym.grads[node])
+    running: dict = {}
+    edge_texts = {}
+    for edge in trace.edges:
+        upstream = sym.grads[edge.child]
+        local = sym.local.get(edge.child, edge.child.local_grads)[edge.position]
+        part = upstream * local
+        running[edge.parent] = running.get(edge.parent, 0) + part
+        edge_texts[(index[edge.child], index[edge.parent], edge.position)] = (
+            text(upstream),
+            text(local),
+            text(part),
+            text(running[edge.parent]),
+        )
+    for step in data["steps"]:
+        node = order[step["node"]]
+        if step["phase"] == "forward":
+            if sym.is_symbolic(sym.values[node]) and node.parents:
+                # the formula, then its expression (the numbers of the unknowns are not known)
+                step["lines"] = [step["lines"][0], f"= {text(sym.values[node])}"]
+            elif node in sym.symbols:
+                step["lines"] = [f"{step['lines'][0].split(' = ')[0]} is unknown"]
+            continue
+        step["grad"] = text(sym.grads[node])
+        if sym.is_symbolic(sym.grads[node]):
+            head = step["sum"].split(" = ")[0]
+            terms = [edge_texts[(e["from"], e["to"], e["k"])][2] for e in step["incoming"]]
+            sum_text = " + ".join(f"({t})" for t in terms) if len(terms) > 1 else ""
+            step["sum"] = f"{head} = {sum_text + ' = ' if sum_text else ''}{step['grad']}"
+        for edge in step["incoming"] + step["outgoing"]:
+            upstream, local, part, total = edge_texts[(edge["from"], edge["to"], edge["k"])]
+            edge.update(upstream=upstream, local=local, contribution=part, running=total)
 
 
 def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt) -> list[dict]:
@@ -122,16 +178,49 @@ def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt)
     ]
 
 
+def hand_order(roots: Any) -> list:
+    """The nodes in the order a person computes them by hand: each node after its inputs, and
+    of an op's inputs the one with the longest calculation behind it first (``w3 × a``: the
+    first neuron that makes ``a`` before the weight ``w3``); ties in argument order."""
+    roots = as_roots(roots)
+    height: dict = {}
+    for node in graph_nodes(roots):
+        height[node] = 1 + max((height[p] for p in node.parents), default=-1)
+
+    def inputs(node):
+        return iter(sorted(node.parents, key=lambda p: -height[p]))  # stable: argument order
+
+    order: list = []
+    seen: set = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, inputs(root))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, inputs(parent)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
+
+
 def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
-    """One step per node in topological order: its formula with names, with numbers, the
-    result."""
+    """One step per node in ``order`` (`hand_order`): its formula with names, with numbers,
+    the result."""
 
     def operand_value(i: int) -> tuple[str, int]:
         text = fmt(values[i])
         return (f"({text})" if text.startswith("-") else text), ATOM
 
     steps = []
-    for i, node in enumerate(order):
+    for node in order:
+        i = namer.index[node]
         name = namer.name(i)
         parents = [namer.index[p] for p in node.parents]
         if node.parents:
@@ -150,7 +239,7 @@ def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
     return steps
 
 
-def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
+def _edge_entry(edge: Edge, index: dict, fmt, why: str = "", last: bool = False) -> dict:
     return {
         "from": index[edge.child],
         "to": index[edge.parent],
@@ -159,24 +248,67 @@ def _edge_entry(edge: Edge, index: dict, fmt) -> dict:
         "local": fmt(edge.local),
         "contribution": fmt(edge.contribution),
         "running": fmt(edge.running),
+        "why": why,  # where the local derivative comes from
+        "last": last,  # the last term of the input's gradient: it is complete
     }
 
 
-def _backward_steps(namer: Namer, trace: Backprop, output: Any, fmt) -> list[dict]:
+_CONSTANT_SLOPE = re.compile(r"= −?[01]( \(input [^)]*\))?$")
+
+
+def local_text(edge: Edge, namer: Namer, values: list, fmt) -> str:
+    """Where an edge's local derivative comes from, from the formula registered with its op
+    (`autograd.graph.OpSpec.local`): ``σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334 = 0.222``;
+    ``""`` for an op without one."""
+    node = edge.child
+    table = getattr(type(node), "OPS", None) or {}
+    spec = table.get(node.op)
+    if spec is None or getattr(spec, "local", None) is None:
+        return ""
+    names = [namer.names[namer.index[p]] for p in node.parents]
+    # Inputs of an infix op in parentheses (∂Σ/∂(w1 × x1)); a function's argument needs none
+    # (σ'(w × x)).
+    if len(names) > 1:
+        names = [f"({text})" if level < ATOM else text for text, level in names]
+    else:
+        names = [text for text, _ in names]
+    inputs = [values[namer.index[p]] for p in node.parents]
+
+    def number(x: float) -> str:
+        text = fmt(x)
+        return f"({text})" if text.startswith("-") else text
+
+    out = values[namer.index[node]]
+    params = dict(node.params or {})
+    text = spec.local(edge.position, names, inputs, out, params, number)
+    return text if _CONSTANT_SLOPE.search(text) else f"{text} = {fmt(edge.local)}"
+
+
+def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: list) -> list[dict]:
     """One step per node the output depends on, from the output back: how its gradient adds
-    up from the edges into its children, and what it sends on to each input."""
+    up from the edges into its children, and what it sends on to each input, with where each
+    local derivative comes from."""
     index = namer.index
-    entries = {id(edge): _edge_entry(edge, index, fmt) for edge in trace.edges}
+    last = {id(trace.incoming(node)[-1]) for node in trace.order if trace.incoming(node)}
+    entries = {
+        id(edge): _edge_entry(
+            edge, index, fmt, local_text(edge, namer, values, fmt), id(edge) in last
+        )
+        for edge in trace.edges
+    }
     steps = []
     for node in reversed(trace.order):
+        if is_constant(node):
+            continue  # a number of the formula (the 2 of 2xy) is drawn without a gradient
         i = index[node]
         incoming = [entries[id(edge)] for edge in trace.incoming(node)]
         outgoing = [entries[id(edge)] for edge in trace.outgoing(node)]
-        total, note = _gradient_sum(namer, i, node is output, incoming, trace.grads[node], fmt)
+        is_output = any(node is y for y in outputs)
+        total, note = _gradient_sum(namer, i, is_output, incoming, trace.grads[node], fmt)
         if outgoing:
             more = "chain rule: each input gets upstream × local"
             note = f"{note}; {more}" if note else more
-        elif node is not output:
+        elif not is_output:
             more = "a leaf: its gradient is complete"
             note = f"{note}; {more}" if note else more
         steps.append(
@@ -260,7 +392,9 @@ class StepPlayer:
     In Jupyter, the player displays itself inline.
     """
 
-    def __init__(self, roots: Any, style: Style | None = None, *, output: Any = None):
+    def __init__(
+        self, roots: Any, style: Style | None = None, *, output: Any = None, symbols: Any = None
+    ):
         from autograd.viz import draw
 
         self.roots = as_roots(roots)
@@ -269,8 +403,8 @@ class StepPlayer:
             raise TypeError(f"StepPlayer: style must be a Style, got {type(base).__name__}")
         self.style = dataclasses.replace(base, show_grad=True)
         self.output = output
-        self._data = build_steps(self.roots, self.style, output)
-        self.diagram = draw(self.roots, self.style)
+        self._data = build_steps(self.roots, self.style, output, symbols)
+        self.diagram = draw(self.roots, self.style, symbols=symbols)
 
     def data(self) -> dict:
         """The steps as embedded in the page (see `build_steps`); a copy."""
@@ -326,7 +460,7 @@ class StepPlayer:
         # output everywhere) and its CSS and ids cannot clash with the notebook's.
         page = self.html()
         _, svg_height = _svg_size(page)
-        height = int(min(900, max(420, svg_height + 360)))
+        height = int(min(720, max(480, svg_height + 160)))  # the diagram scrolls inside
         return (
             f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
             f'style="width:100%;height:{height}px;border:1px solid #ddd;border-radius:6px" '
@@ -335,10 +469,15 @@ class StepPlayer:
 
 
 def save_steps(
-    roots: Any, path: str | os.PathLike, style: Style | None = None, *, output: Any = None
+    roots: Any,
+    path: str | os.PathLike,
+    style: Style | None = None,
+    *,
+    output: Any = None,
+    symbols: Any = None,
 ) -> Path:
     """Write the step-through page of the graph of ``roots`` to ``path`` (see `StepPlayer`)."""
-    return StepPlayer(roots, style, output=output).save(path)
+    return StepPlayer(roots, style, output=output, symbols=symbols).save(path)
 
 
 _PAGE = """<!DOCTYPE html>
