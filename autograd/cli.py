@@ -520,8 +520,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     exercises.set_defaults(run=cmd_exercises)
     from autograd.experiments.cli import add_commands  # train, presets, evaluate
+    from autograd.experiments.tables_cli import add_commands as add_table_commands
 
     add_commands(commands)
+    add_table_commands(commands)  # repeat, reproduce; train --seeds
     return parser
 
 

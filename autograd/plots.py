@@ -1,4 +1,10 @@
-"""Plots for reports: training curves, confusion matrices, learning-rate schedules.
+"""Plots for reports: training curves, bands and histograms over seeds, confusion matrices,
+learning-rate schedules, image grids.
+
+Epochs are numbered from 0 everywhere, as in the rest of the library: epoch ``e`` is
+``history[key][e]``, `History.best_epoch` and ``schedule.lr_at(e)``, and every plot draws it at
+x = ``e`` (the first epoch at 0, its best-epoch line at ``best_epoch``). Axis labels are words
+(``train_loss`` reads "training loss").
 
 matplotlib is imported inside the functions (``pip install 'autograd-lab[plot]'``), so
 ``import autograd`` stays light. Every function returns the matplotlib ``Figure``; pass ``ax=``
@@ -14,7 +20,43 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_band", "plot_confusion_matrix", "plot_lr", "save_figure"]
+__all__ = [
+    "plot_history",
+    "plot_band",
+    "plot_seed_histogram",
+    "plot_confusion_matrix",
+    "plot_lr",
+    "plot_images",
+    "plot_weights",
+    "axis_label",
+    "save_figure",
+]
+
+MAX_LEGEND_RUNS = 3  # plot_history: more runs get one legend beside the figure
+_SPLIT_WORDS = {"train": "training", "val": "validation", "test": "test"}
+_KEY_WORDS = {"lr": "learning rate", "time": "seconds per epoch", "loss": "loss"}
+
+
+def axis_label(key: str) -> str:
+    """A history key as words for an axis: ``"train_loss"`` -> ``"training loss"``,
+    ``"val_accuracy"`` -> ``"validation accuracy"``, ``"lr"`` -> ``"learning rate"``."""
+    if key in _KEY_WORDS:
+        return _KEY_WORDS[key]
+    split, _, rest = key.partition("_")
+    if rest and split in _SPLIT_WORDS:
+        return f"{_SPLIT_WORDS[split]} {rest.replace('_', ' ')}"
+    return key.replace("_", " ")
+
+
+def value_range(key: str) -> tuple[float, float]:
+    """The values ``key`` can take: [0, 1] for accuracies (and other rates in [0, 1]), [0, inf)
+    for losses and times, anything otherwise. Bands are clipped to it."""
+    name = key.rpartition("_")[2] if "_" in key else key
+    if name in ("accuracy", "precision", "recall", "f1"):
+        return 0.0, 1.0
+    if name in ("loss", "time", "lr"):
+        return 0.0, np.inf
+    return -np.inf, np.inf
 
 
 def _pyplot():
@@ -90,6 +132,7 @@ def plot_history(
     """Per-epoch curves of one or several `autograd.train.History` runs: one panel per metric
     (``"loss"``, ``"accuracy"``, ...), training solid and validation dashed in the same
     colour, one colour per run (pass a list or a dict {label: history} to compare runs).
+    Epoch ``e`` (from 0) is drawn at x = ``e``; a single run's ``best_epoch`` gets a dotted line.
 
     ``metrics=None`` plots loss plus every metric the histories recorded.
     """
@@ -118,17 +161,34 @@ def plot_history(
                     continue
                 values = h[key]
                 label = f"{name} {split}".strip() if name else split
-                a.plot(range(1, len(values) + 1), values, style, color=color, label=label)
+                a.plot(range(len(values)), values, style, color=color, label=label)
             best = getattr(h, "best_epoch", None)
             if best is not None and len(runs) == 1:
-                a.axvline(best + 1, color="0.6", lw=0.8, ls=":", label="best epoch")
-        a.set_xlabel("epoch")
-        a.set_ylabel(metric)
+                a.axvline(best, color="0.6", lw=0.8, ls=":", label="best epoch")
+        _epoch_axis(a)
+        a.set_ylabel(axis_label(metric))
         a.grid(alpha=0.3)
-        a.legend(fontsize="small")
+        if len(runs) <= MAX_LEGEND_RUNS:
+            a.legend(fontsize="small")
+    if len(runs) > MAX_LEGEND_RUNS:
+        # NOTE: a legend of 2 lines per run on every panel would hide the curves: one legend
+        # beside the figure, a line per run
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], color=cycle[i % len(cycle)]) for i in range(len(runs))]
+        fig.legend(handles, [name for name, _ in runs], loc="center left", fontsize="small",
+                   bbox_to_anchor=(1.0, 0.5), title="solid: train, dashed: val",
+                   title_fontsize="small")  # fmt: skip
     if title:
         fig.suptitle(title)
     return _finish(fig, path)
+
+
+def _epoch_axis(a) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    a.set_xlabel("epoch (from 0)")
+    a.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _curves(runs, key: str) -> np.ndarray:
@@ -150,12 +210,29 @@ def _curves(runs, key: str) -> np.ndarray:
     return out
 
 
-def plot_band(groups, key: str = "train_loss", ax=None, title: str | None = None, path=None):
-    """Mean and mean +- one standard deviation of ``key`` per epoch over many runs (seeds) as a
-    line with a shaded band (EXERCISES B2). ``groups`` is a list of runs (one band) or a dict
-    {label: list of runs} to compare several bands; a run is a `History` or a sequence of
-    numbers. Runs that stopped early count only for the epochs they have.
+def plot_band(
+    groups,
+    key: str = "train_loss",
+    band: str = "std",
+    limits: tuple[float, float] | None = None,
+    ax=None,
+    title: str | None = None,
+    path=None,
+):
+    """The mean of ``key`` per epoch over many runs (seeds) as a line with a shaded band
+    (EXERCISES B2). ``groups`` is a list of runs (one band) or a dict {label: list of runs} to
+    compare several bands; a run is a `History`, a dict of lists or a sequence of numbers. Runs
+    that stopped early count only for the epochs they have.
+
+    ``band="std"``: mean +- one standard deviation, clipped to the values ``key`` can take
+    (``limits``; by default [0, 1] for accuracies and [0, inf) for losses, see `value_range`),
+    so a band never shows a negative loss or an accuracy above 1. ``band="percentile"``: the
+    10th to 90th percentile of the runs, which stays in range by construction and shows a
+    skewed spread (a few stuck seeds) as it is.
     """
+    if band not in ("std", "percentile"):
+        raise ValueError(f"band must be 'std' or 'percentile', got {band!r}")
+    low_limit, high_limit = value_range(key) if limits is None else limits
     if isinstance(groups, dict):
         named = [(str(k), v) for k, v in groups.items()]
     else:
@@ -167,18 +244,81 @@ def plot_band(groups, key: str = "train_loss", ax=None, title: str | None = None
     for i, (name, runs) in enumerate(named):
         curves = _curves(list(runs), key)
         mean = np.nanmean(curves, axis=0)
-        std = np.nanstd(curves, axis=0)
-        epochs = np.arange(1, curves.shape[1] + 1)
+        if band == "std":
+            std = np.nanstd(curves, axis=0)
+            lower, upper = mean - std, mean + std
+        else:
+            lower, upper = np.nanpercentile(curves, [10, 90], axis=0)
+        lower, upper = np.clip(lower, low_limit, high_limit), np.clip(upper, low_limit, high_limit)
+        epochs = np.arange(curves.shape[1])
         color = cycle[i % len(cycle)]
         label = f"{name} (n={len(curves)})" if name else f"mean of {len(curves)} runs"
         a.plot(epochs, mean, color=color, label=label)
-        a.fill_between(epochs, mean - std, mean + std, color=color, alpha=0.25, lw=0)
-    a.set_xlabel("epoch")
-    a.set_ylabel(key)
+        a.fill_between(epochs, lower, upper, color=color, alpha=0.25, lw=0)
+    _epoch_axis(a)
+    spread = "± std" if band == "std" else "10th-90th percentile"
+    a.set_ylabel(f"{axis_label(key)} (mean, {spread})")
     a.grid(alpha=0.3)
     a.legend(fontsize="small")
     if title:
         a.set_title(title)
+    return _finish(fig, path)
+
+
+def plot_seed_histogram(
+    results,
+    stuck_at: float = 0.5,
+    bins=None,
+    xlabel: str = "final accuracy",
+    ax=None,
+    title: str | None = None,
+    path=None,
+):
+    """Histogram of one final number per seed (EXERCISES B1: the final accuracy of 500 seeds),
+    one colour per group, with the mean and the fraction of stuck seeds in the legend.
+
+    ``results`` is a sequence of numbers (one group) or a dict {label: numbers}. A seed is
+    *stuck* when its value is at most ``stuck_at`` (0.5: chance level of a binary task; the
+    course's stuck XOR seeds end at 0.5 with outputs near 0). ``bins=None`` puts one bar on
+    each distinct value when there are few (accuracies over 4 patterns: 0, 0.25, ..., 1), else
+    20 bins over [0, 1].
+    """
+    if isinstance(results, dict):
+        named = [(str(k), np.asarray(v, dtype=np.float64).ravel()) for k, v in results.items()]
+    else:
+        named = [("", np.asarray(results, dtype=np.float64).ravel())]
+    if not named or any(v.size == 0 for _, v in named):
+        raise ValueError("nothing to plot: every group needs at least one value per seed")
+    for name, v in named:
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"group {name or '(unnamed)'!r} has nan or inf values")
+    values = np.concatenate([v for _, v in named])
+    if bins is None:
+        distinct = np.unique(values)
+        if distinct.size <= 12:
+            step = np.min(np.diff(distinct)) if distinct.size > 1 else 1.0
+            bins = np.concatenate([distinct - step / 2, [distinct[-1] + step / 2]])
+            ticks = distinct
+        else:
+            bins, ticks = np.linspace(min(0.0, values.min()), max(1.0, values.max()), 21), None
+    else:
+        ticks = None
+    fig, (a,) = _new_axes(ax, 1, width=6.0)
+    labels = []
+    for name, v in named:
+        stuck = float(np.mean(v <= stuck_at))
+        stats = f"mean {v.mean():.3f}, stuck {100 * stuck:.0f}%"
+        labels.append(f"{name}: {stats}" if name else stats)
+    a.hist([v for _, v in named], bins=bins, label=labels)
+    if ticks is not None:
+        a.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    a.set_xlabel(xlabel)
+    a.set_ylabel("seeds")
+    a.grid(alpha=0.3, axis="y")
+    a.legend(fontsize="small", title=f"stuck: {xlabel} <= {stuck_at:g}", title_fontsize="small")
+    sizes = sorted({v.size for _, v in named})
+    seeds = " / ".join(str(n) for n in sizes) if len(sizes) > 1 else str(sizes[0])
+    a.set_title(title or f"{xlabel} over {seeds} seeds")
     return _finish(fig, path)
 
 
@@ -263,7 +403,8 @@ def plot_lr(
 ):
     """Learning rate per epoch: of a schedule (``lr_at(t)`` for ``t < epochs``; the schedule
     is not stepped), of a `History` (the ``lr`` it recorded), or of a list of numbers. Pass a
-    list or a dict {label: source} to compare several; ``log=True`` for a log y axis."""
+    list or a dict {label: source} to compare several; ``log=True`` for a log y axis. The rate
+    of epoch ``e`` (from 0, ``lr_at(e)``, ``history.lr[e]``) is drawn at x = ``e``."""
     if isinstance(schedules, (list, tuple)) and schedules and np.isscalar(schedules[0]):
         schedules = [schedules]
     runs = _as_named_list(schedules, labels, "schedules")
@@ -271,7 +412,7 @@ def plot_lr(
     for name, source in runs:
         values = _lr_values(source, epochs)
         a.plot(range(len(values)), values, label=name)
-    a.set_xlabel("epoch")
+    _epoch_axis(a)
     a.set_ylabel("learning rate")
     if log:
         a.set_yscale("log")
@@ -281,3 +422,123 @@ def plot_lr(
     if title:
         a.set_title(title)
     return _finish(fig, path)
+
+
+def _as_images(images, shape) -> np.ndarray:
+    """(N, H, W) grey or (N, H, W, 3) colour images from images or flat rows (``shape``)."""
+    a = np.asarray(getattr(images, "data", images))
+    if shape is not None:
+        shape = tuple(int(n) for n in shape)
+        if len(shape) not in (2, 3) or (len(shape) == 3 and shape[-1] not in (1, 3)):
+            raise ValueError(f"shape must be (H, W) or (H, W, 3), got {shape}")
+        size = int(np.prod(shape))
+        if a.size % size:
+            raise ValueError(f"cannot cut {a.size} values into images of shape {shape}")
+        a = a.reshape((-1, *shape))
+    elif a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (1, 3)):
+        a = a[None]  # one image
+    if a.ndim == 4 and a.shape[-1] == 1:
+        a = a[..., 0]
+    if not (a.ndim == 3 or (a.ndim == 4 and a.shape[-1] == 3)):
+        raise ValueError(
+            f"expected images (N, H, W) or (N, H, W, 3), or flat rows with shape=(H, W[, 3]); "
+            f"got an array of shape {a.shape}"
+        )
+    if len(a) == 0:
+        raise ValueError("no images to plot")
+    return a
+
+
+def _scaled(images: np.ndarray, normalize: str) -> np.ndarray:
+    """Images as floats in [0, 1] for display: uint8 / 255; floats already in [0, 1] as they
+    are (``normalize="auto"``); anything else (a mean-subtracted image, weights) stretched
+    to [0, 1], each image on its own (``"each"``) or all with one scale (``"all"``)."""
+    x = images.astype(np.float64)
+    if normalize == "auto":
+        if images.dtype == np.uint8:
+            return x / 255.0
+        if x.min() >= 0 and x.max() <= 1:
+            return x
+        normalize = "each"
+    axes = tuple(range(1, x.ndim)) if normalize == "each" else None
+    low = x.min(axis=axes, keepdims=True)
+    span = x.max(axis=axes, keepdims=True) - low
+    return np.divide(x - low, span, out=np.full_like(x, 0.5), where=span > 0)
+
+
+def plot_images(
+    images,
+    labels=None,
+    class_names=None,
+    shape=None,
+    ncols: int | None = None,
+    normalize: str = "auto",
+    cmap: str = "gray",
+    title: str | None = None,
+    path=None,
+):
+    """A grid of images with their labels (EXERCISES C1: samples of the data set, the mean
+    training image).
+
+    ``images``: (N, H, W) grey or (N, H, W, 3) colour (as `autograd.datasets` returns them),
+    one image (H, W[, 3]), or flat rows (N, H*W*C) with ``shape=(H, W[, 3])``: the mean image
+    is ``plot_images(x_train.mean(axis=0), title="mean training image")``. ``labels``: one per
+    image (class indices, named through ``class_names``, or strings). ``normalize``:
+    ``"auto"`` shows uint8 and [0, 1] floats as they are and stretches anything else (a
+    mean-subtracted image) to the full range, each image on its own; ``"each"`` / ``"all"``
+    always stretch, per image or with one scale for the grid.
+    """
+    if normalize not in ("auto", "each", "all"):
+        raise ValueError(f"normalize must be 'auto', 'each' or 'all', got {normalize!r}")
+    imgs = _as_images(images, shape)
+    n = len(imgs)
+    if labels is not None:
+        labels = list(np.asarray(labels).ravel()) if not isinstance(labels, list) else labels
+        if len(labels) != n:
+            raise ValueError(f"{len(labels)} labels for {n} images")
+        if class_names is not None:
+            names = list(class_names)
+            try:
+                labels = [names[int(k)] for k in labels]
+            except (IndexError, ValueError, TypeError):
+                raise ValueError(
+                    f"labels must be class indices below {len(names)} to use class_names"
+                ) from None
+    shown = _scaled(imgs, normalize)
+    ncols = min(n, ncols or (n if n <= 10 else 10))
+    nrows = -(-n // ncols)
+    plt = _pyplot()
+    cell = 1.4 if ncols > 3 else 2.4  # a single image (the mean image) is not a thumbnail
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(cell * ncols + 0.4, cell * nrows + 0.6), squeeze=False
+    )
+    plt.close(fig)
+    for i, a in enumerate(axes.ravel()):
+        a.axis("off")
+        if i >= n:
+            continue
+        a.imshow(shown[i], cmap=None if shown.ndim == 4 else cmap, vmin=0, vmax=1)
+        if labels is not None:
+            a.set_title(str(labels[i]), fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def plot_weights(weight, shape, max_units: int = 100, ncols: int | None = None, **kwargs):
+    """The incoming weights of the first layer's units as images (EXERCISES C1): row ``k`` of a
+    ``(units, inputs)`` weight (an `nn.Linear`, its ``weight`` Parameter or an array) reshaped
+    to the input image ``shape`` (``(32, 32, 3)`` for CIFAR-10), each stretched to its own
+    range. Shows at most ``max_units`` units; other keywords go to `plot_images`."""
+    w = getattr(weight, "weight", weight)
+    w = np.asarray(getattr(w, "data", w))
+    if w.ndim != 2:
+        raise ValueError(f"expected a (units, inputs) weight matrix, got shape {w.shape}")
+    if int(np.prod(shape)) != w.shape[1]:
+        raise ValueError(
+            f"the weight has {w.shape[1]} inputs per unit, but an image of shape "
+            f"{tuple(shape)} has {int(np.prod(shape))} values"
+        )
+    kwargs.setdefault("title", f"first-layer weights ({min(len(w), max_units)} units)")
+    kwargs.setdefault("normalize", "each")
+    return plot_images(w[:max_units], shape=shape, ncols=ncols, **kwargs)

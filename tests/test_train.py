@@ -283,7 +283,7 @@ def test_plot_history_compares_runs(mpl, tmp_path):
     labels = [line.get_label() for line in loss_ax.lines]
     assert labels == ["sgd train", "sgd val", "adam train", "adam val"]
     np.testing.assert_allclose(loss_ax.lines[3].get_ydata(), [1.0, 0.5, 0.3, 0.2])
-    np.testing.assert_array_equal(loss_ax.lines[2].get_xdata(), [1, 2, 3, 4])  # epochs from 1
+    np.testing.assert_array_equal(loss_ax.lines[2].get_xdata(), [0, 1, 2, 3])  # epochs from 0
     assert loss_ax.lines[0].get_color() == loss_ax.lines[1].get_color()  # one colour per run
     assert loss_ax.lines[0].get_color() != loss_ax.lines[2].get_color()
     assert (tmp_path / "curves.svg").read_text().lstrip().startswith("<?xml")
@@ -333,12 +333,12 @@ def test_plot_band_mean_and_std_over_seeds(mpl):
     fig = plot_band({"N'=4": runs, "N'=8": runs[:1]}, key="train_loss")
     ax = fig.axes[0]
     assert [line.get_label() for line in ax.lines] == ["N'=4 (n=3)", "N'=8 (n=1)"]
-    # epoch 1: mean of 1, 3, 2 = 2; epoch 2: mean of 0.6, 1.0, 0.8 = 0.8; epoch 3: 0.2, 0.4
+    # epoch 0: mean of 1, 3, 2 = 2; epoch 1: mean of 0.6, 1.0, 0.8 = 0.8; epoch 2: 0.2, 0.4
     np.testing.assert_allclose(ax.lines[0].get_ydata(), [2.0, 0.8, 0.3])
     band = ax.collections[0].get_paths()[0].vertices[:, 1]
     std1 = np.std([1.0, 3.0, 2.0])  # 0.8165
     assert np.isclose(band.max(), 2.0 + std1) and np.isclose(band.min(), 0.3 - 0.1)
-    assert ax.get_ylabel() == "train_loss"
+    assert ax.get_ylabel() == "training loss (mean, ± std)"
     with pytest.raises(ValueError, match="a run has no 'val_f1'"):
         plot_band(runs, key="val_f1")
 

@@ -268,7 +268,7 @@ def _write_outputs(result: Result, cm, per_class) -> None:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["epoch", *keys])
     for i in range(history.epochs):
-        writer.writerow([i + 1, *(repr(records[k][i]) for k in keys)])
+        writer.writerow([i, *(repr(records[k][i]) for k in keys)])  # epochs from 0, as everywhere
     _write_text(out / "history.csv", buffer.getvalue())
     if isinstance(result.model, SkipMLP):
         nn.save_state(result.model, out / "model.npz")
