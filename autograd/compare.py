@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from autograd.arguments import positive_int
 from autograd.data import DataLoader
 from autograd.nn.layers import Dropout
 from autograd.nn.losses import CrossEntropyLoss, MSELoss
@@ -72,8 +73,7 @@ def compare_with_torch(
     """
     if loss not in LOSSES:
         raise ValueError(f"compare_with_torch: loss must be one of {LOSSES}, got {loss!r}")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"compare_with_torch: epochs must be a positive int, got {epochs!r}")
+    epochs = positive_int("compare_with_torch: epochs", epochs)
     dropping = [
         name for name, m in model.named_modules() if isinstance(m, Dropout) and m.training and m.p
     ]

@@ -12,6 +12,9 @@ import math
 
 import numpy as np
 
+from autograd.arguments import positive_int
+from autograd.tensor import as_array
+
 __all__ = [
     "DataLoader",
     "split",
@@ -25,13 +28,8 @@ __all__ = [
 ]
 
 
-def _array(a) -> np.ndarray:
-    data = getattr(a, "data", None)  # a Tensor: its array (np.ndarray.data is a memoryview)
-    return data if isinstance(data, np.ndarray) else np.asarray(a)
-
-
 def _check_pair(x, y) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _array(x), _array(y)
+    x, y = as_array(x), as_array(y)
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError(
             f"x and y must be arrays with one sample per row, got shapes {x.shape} and {y.shape}"
@@ -66,12 +64,7 @@ class DataLoader:
         seed: int | None = None,
     ):
         self.x, self.y = _check_pair(x, y)
-        if (
-            isinstance(batch_size, bool)  # NOTE: True is an int (1) to Python
-            or not isinstance(batch_size, (int, np.integer))
-            or batch_size < 1
-        ):
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        batch_size = positive_int("batch_size", batch_size)
         if drop_last and batch_size > len(self.x):
             raise ValueError(
                 f"drop_last=True with batch_size {batch_size} > {len(self.x)} samples would "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd.data import _array
+from autograd.tensor import as_array
 
 __all__ = [
     "to_labels",
@@ -22,7 +22,7 @@ __all__ = [
 def to_labels(a) -> np.ndarray:
     """Class indices from scores or one-hot rows ``(N, C)`` (argmax over the last axis), or from
     integer labels ``(N,)`` / ``(N, 1)`` (returned flat)."""
-    a = _array(a)
+    a = as_array(a)
     if a.ndim == 2 and a.shape[1] > 1:
         return a.argmax(axis=1)
     a = a.reshape(len(a)) if a.ndim == 2 else a
@@ -49,7 +49,7 @@ def accuracy(pred, target, threshold: float | None = None) -> float:
       logits with {0, 1} targets. NOTE: targets that are all 1 fit both conventions and get
       ``threshold=0``; pass ``threshold`` when scoring probabilities on such a subset.
     """
-    pred, target = _array(pred), _array(target)
+    pred, target = as_array(pred), as_array(target)
     if len(pred) != len(target):
         raise ValueError(f"pred has {len(pred)} samples but target has {len(target)}")
     if len(pred) == 0:

@@ -31,6 +31,7 @@ __all__ = [
     "OPS",
     "record_op",
     "as_tensor",
+    "as_array",
     "sigmoid_array",
     "unbroadcast",
     "no_grad",
@@ -121,6 +122,12 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
         array = np.asarray(x, dtype=like.data.dtype if kind == "f" else None)
         return _fill(_new(Tensor), array, False, (), "", None, None, "")
     return Tensor(x)
+
+
+def as_array(x) -> np.ndarray:
+    """``x`` as a numpy array: a Tensor's own ``data`` (shared, not a copy), anything else
+    through ``np.asarray``. The loader, `fit` and the metrics accept either."""
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _broadcast_error(op, a, b):

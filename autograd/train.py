@@ -21,12 +21,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from autograd.data import _array
+from autograd.arguments import positive_int
 from autograd.early_stopping import EarlyStopping
 from autograd.graph import no_grad
 from autograd.metrics import accuracy
 from autograd.nn.losses import BCEWithLogitsLoss
-from autograd.tensor import Tensor
+from autograd.tensor import Tensor, as_array
 
 __all__ = ["History", "fit", "evaluate", "predict", "EarlyStopping"]
 
@@ -141,7 +141,7 @@ def _input_dtype(model):
 
 
 def _inputs(xb, dtype, batch: int) -> Tensor:
-    xb = _array(xb)
+    xb = as_array(xb)
     if dtype is not None and xb.dtype != dtype:
         try:
             # NOTE: a finite value beyond the dtype's range (1e39 in float32) would become inf
@@ -183,7 +183,7 @@ def _check_finite_data(batch: int, xb, yb, dtype=None) -> None:
     """Called when a batch's loss is nan or inf: if the data itself holds nan/inf, or finite
     values too large for the model's float ``dtype`` (1e39 becomes inf in float32), say so
     (before the step spreads nan into every weight) rather than blame the learning rate."""
-    for name, a in (("inputs", _array(xb)), ("targets", _array(yb))):
+    for name, a in (("inputs", as_array(xb)), ("targets", as_array(yb))):
         if a.dtype.kind != "f" or a.ndim == 0:
             continue
         bad_rows = ~np.isfinite(a).reshape(len(a), -1).all(axis=1)
@@ -233,7 +233,7 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         loss_sum += value if reduction == "sum" else value * n
         if metric_fns:
             outputs.append(out.data)
-            targets.append(_array(yb))
+            targets.append(as_array(yb))
         total += n
     if total == 0:
         raise ValueError("the data loader yielded no samples")
@@ -267,13 +267,8 @@ def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
 def predict(model, x, batch_size: int = 1024) -> np.ndarray:
     """The model's outputs for the samples ``x`` as one numpy array, in ``eval()`` mode and
     ``no_grad``, ``batch_size`` samples at a time."""
-    if (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, (int, np.integer))
-        or batch_size < 1
-    ):
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    x = _array(x)
+    batch_size = positive_int("batch_size", batch_size)
+    x = as_array(x)
     dtype = _input_dtype(model)
     was_training = getattr(model, "training", True)
     model.eval()
@@ -337,8 +332,7 @@ def fit(
     nan or inf in the data itself, or values too large for the model's dtype, raise ValueError
     naming the batch, before any step uses it. The model's mode is restored in any case.
     """
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be an int >= 1, got {epochs!r}")
+    epochs = positive_int("epochs", epochs)
     metric_fns = _metric_functions(metrics, loss_fn)
     keys = ["train_loss", *(f"train_{m}" for m in metric_fns)]
     if val_loader is not None:

@@ -346,6 +346,25 @@ def test_submodules_load_on_first_use_by_one_rule():
     assert submodules - core == set(autograd._LAZY_SUBMODULES)
 
 
+def test_no_module_imports_another_modules_private_names():
+    """Public means documented; private means not imported elsewhere (STYLE.md)."""
+    import ast
+
+    import autograd
+
+    root = Path(autograd.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("autograd"):
+                found += [
+                    f"{path.relative_to(root)}:{node.lineno} {node.module}.{a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and not a.name.startswith("__")
+                ]
+    assert not found, found
+
+
 def test_import_loads_numpy_at_most():
     code = (
         "import sys, autograd\n"

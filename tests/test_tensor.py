@@ -919,3 +919,13 @@ def test_cross_entropy_takes_class_labels_of_every_integer_dtype(dtype, weighted
     np.testing.assert_array_equal(results[1][1], results[0][1])
     with pytest.raises(ValueError, match=r"class indices in \[0, 3\] but the logits have 3"):
         F.cross_entropy(Tensor(z), np.array([0, 1, 3, 2, 0], dtype=dtype))
+
+
+def test_as_array_shares_a_tensors_data_and_converts_the_rest():
+    from autograd.tensor import as_array
+
+    t = Tensor(np.arange(6.0).reshape(2, 3))
+    assert as_array(t) is t.data  # no copy
+    assert as_array([[1, 2]]).shape == (1, 2)
+    a = np.ones(3)
+    assert as_array(a) is a

@@ -217,7 +217,7 @@ def test_fit_errors_and_nan_stop():
     with pytest.raises(ValueError, match=r"monitors 'val_loss' \(there is no val_loader\)"):
         fit(model, nn.MSELoss(), opt, loader, epochs=2, progress=False,
             early_stopping=optim.EarlyStopping("val_loss"))  # fmt: skip
-    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
+    with pytest.raises(ValueError, match="epochs must be a positive int, got 0"):
         fit(model, nn.MSELoss(), opt, loader, epochs=0, progress=False)
     with pytest.raises(ValueError, match="unknown metric 'f1'"):
         fit(model, nn.MSELoss(), opt, loader, epochs=1, progress=False, metrics=["f1"])

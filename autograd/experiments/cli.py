@@ -17,7 +17,16 @@ from pathlib import Path
 
 from autograd.experiments.config import CHOICES, Config, ConfigError
 
-__all__ = ["add_commands", "cmd_train", "cmd_presets", "cmd_evaluate"]
+__all__ = [
+    "add_commands",
+    "cmd_train",
+    "cmd_presets",
+    "cmd_evaluate",
+    "report_error",
+    "one_line_usage_error",
+    "add_setting_flags",
+    "resolve_from_args",
+]
 
 FLAG_NAMES = {"out": "out-act"}  # --out is the output folder
 SKIP_FLAGS = ("preset",)
@@ -31,16 +40,18 @@ METAVARS = {
 }  # --preset NAME is the base, not a field to set
 
 
-def _fail(command: str, message: str, code: int = 2) -> int:
+def report_error(command: str, message: str, code: int = 2) -> int:
+    """Print ``autograd COMMAND: error: MESSAGE`` on stderr and return the exit ``code``."""
     print(f"autograd {command}: error: {message}", file=sys.stderr)
     return code
 
 
-def _one_line_error(command: str):
-    """argparse's error without the usage block: one line, exit code 2."""
+def one_line_usage_error(command: str):
+    """A replacement for a parser's ``error``: argparse's message without the usage block, on
+    one line that points to ``--help``, exit code 2."""
 
     def error(message: str):
-        _fail(command, f"{message} (autograd {command} --help lists the flags)")
+        report_error(command, f"{message} (autograd {command} --help lists the flags)")
         sys.exit(2)
 
     return error
@@ -77,7 +88,9 @@ def _parse_value(name: str, kind: str, text: str):
     return text
 
 
-def _field_arguments(parser: argparse.ArgumentParser) -> None:
+def add_setting_flags(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per `Config` field to ``parser`` (``batch_size`` -> ``--batch-size``, stored
+    as ``set_batch_size``; ``resolve_from_args`` reads them back)."""
     group = parser.add_argument_group("experiment settings (override the preset or --config)")
     for f in dataclasses.fields(Config):
         if f.name in SKIP_FLAGS:
@@ -141,13 +154,13 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("interrupted before training started", file=sys.stderr)
         return 130
     except ConfigError as error:
-        return _fail("train", _as_flags(str(error)))
+        return report_error("train", _as_flags(str(error)))
     except (DataError, OutputExists, FileNotFoundError) as error:
-        return _fail("train", str(error))
+        return report_error("train", str(error))
     except ImportError as error:
-        return _fail("train", str(error), code=3)
+        return report_error("train", str(error), code=3)
     except ValueError as error:  # a bad data file: the readers name it
-        return _fail("train", str(error))
+        return report_error("train", str(error))
     _summary(result)
     return 0
 
@@ -182,7 +195,7 @@ def cmd_presets(args: argparse.Namespace) -> int:
     names = [n for n, p in PRESETS.items() if not args.table or p.table == args.table]
     if not names:
         tables = sorted({p.table for p in PRESETS.values() if p.table})
-        return _fail("presets", f"no table {args.table!r}; known: {', '.join(tables)}")
+        return report_error("presets", f"no table {args.table!r}; known: {', '.join(tables)}")
     width = max(len(n) for n in names)
     rw = max(len("course reports"), *(len(PRESETS[n].reported or "-") for n in names))
     print(f"{'preset':<{width}}  {'table':<5}  {'course reports':<{rw}}  experiment")
@@ -200,9 +213,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     try:
         report = evaluate_model(args.model, args.data, args.data_dir, args.plot)
     except (ConfigError, FileNotFoundError, ValueError) as error:
-        return _fail("evaluate", str(error))
+        return report_error("evaluate", str(error))
     except ImportError as error:
-        return _fail("evaluate", str(error), code=3)
+        return report_error("evaluate", str(error), code=3)
     print(report)
     return 0
 
@@ -305,9 +318,9 @@ def add_commands(commands) -> None:
         "--download", action="store_true", help="download a missing official data set"
     )
     train.add_argument("--quiet", action="store_true", help="no progress bar")
-    _field_arguments(train)
+    add_setting_flags(train)
     train.set_defaults(run=cmd_train)
-    train.error = _one_line_error("train")
+    train.error = one_line_usage_error("train")
 
     presets = commands.add_parser("presets", help="list the course's experiments by name")
     presets.add_argument("--table", metavar="b1|b2|c1|c2|c3|c5", help="only one exercise's presets")
@@ -327,4 +340,4 @@ def add_commands(commands) -> None:
     evaluate.add_argument("--data-dir", metavar="DIR", help="where the official files are")
     evaluate.add_argument("--plot", metavar="FILE.png", help="draw the confusion matrix")
     evaluate.set_defaults(run=cmd_evaluate)
-    evaluate.error = _one_line_error("evaluate")
+    evaluate.error = one_line_usage_error("evaluate")

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from autograd.experiments.cli import (
-    _fail,
-    _field_arguments,
-    _one_line_error,
+    add_setting_flags,
+    one_line_usage_error,
+    report_error,
     resolve_from_args,
 )
 from autograd.experiments.config import ConfigError
@@ -55,11 +55,11 @@ def _errors(command: str, call) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except (ConfigError, DataError, OutputExists, FileNotFoundError) as error:
-        return _fail(command, str(error))
+        return report_error(command, str(error))
     except ImportError as error:
-        return _fail(command, str(error), code=3)
+        return report_error(command, str(error), code=3)
     except ValueError as error:
-        return _fail(command, str(error))
+        return report_error(command, str(error))
     return 0
 
 
@@ -133,9 +133,9 @@ def add_commands(commands) -> None:
     stuck_help = "a seed is stuck when its final accuracy is at most this (chance level)"
     repeat.add_argument("--stuck-at", type=float, metavar="ACC", help=stuck_help)
     repeat.add_argument("--download", action="store_true", help="download a missing data set")
-    _field_arguments(repeat)
+    add_setting_flags(repeat)
     repeat.set_defaults(run=cmd_repeat)
-    repeat.error = _one_line_error("repeat")
+    repeat.error = one_line_usage_error("repeat")
 
     reproduce = commands.add_parser(
         "reproduce",
@@ -162,7 +162,7 @@ def add_commands(commands) -> None:
     reproduce.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                            help="processes for b1/b2 (joblib; -1: one per core)")  # fmt: skip
     reproduce.set_defaults(run=cmd_reproduce)
-    reproduce.error = _one_line_error("reproduce")
+    reproduce.error = one_line_usage_error("reproduce")
 
     train = commands.choices["train"]
     train.add_argument("--seeds", type=_positive_int, metavar="N",

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from autograd.arguments import positive_int
+
 __all__ = ["Style", "DEFAULT_STYLE"]
 
 # "prefix" or {cluster title: [nodes or labels]}
@@ -73,8 +75,7 @@ class Style:
             )
         if not isinstance(self.decimals, int) or not 0 <= self.decimals <= 12:
             raise ValueError(f"Style: decimals must be an int from 0 to 12, got {self.decimals!r}")
-        if not isinstance(self.max_nodes, int) or self.max_nodes < 1:
-            raise ValueError(f"Style: max_nodes must be a positive int, got {self.max_nodes!r}")
+        positive_int("Style: max_nodes", self.max_nodes)
         if not (self.clusters in (None, "prefix", "scope") or isinstance(self.clusters, Mapping)):
             raise ValueError(
                 "Style: clusters must be None, 'prefix', 'scope' or a mapping "
