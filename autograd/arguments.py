@@ -23,6 +23,7 @@ __all__ = [
     "unit_interval",
     "positive_int",
     "int_pair",
+    "NotAnIntError",
 ]
 
 
@@ -68,10 +69,16 @@ def unit_interval(name: str, value) -> float:
     return value
 
 
+class NotAnIntError(TypeError, ValueError):
+    """An argument that must be an int is not one (``2.5``, ``"4"``, ``True``): a `TypeError`,
+    and a `ValueError` too, as the loader's and `fit`'s own checks raised before, so callers
+    that catch bad values catch it."""
+
+
 def positive_int(name: str, value) -> int:
     """An int >= 1 (a Python or numpy integer; not a bool, not a float)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int, got {value!r}")
+        raise NotAnIntError(f"{name} must be a positive int, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)

@@ -340,7 +340,7 @@ def test_schedule_sets_optimizer_lr_and_lr_at_is_pure():
 def test_schedule_errors():
     with pytest.raises(ValueError, match="T must be > 0"):
         optim.LinearSaturated(sgd(), T=0)
-    with pytest.raises(TypeError, match="step_size must be an int"):
+    with pytest.raises(TypeError, match="step_size must be a positive int, got 2.5"):
         optim.Step(sgd(), step_size=2.5)
     with pytest.raises(ValueError, match="gamma must be > 0"):
         optim.Exponential(sgd(), gamma=0)
