@@ -1,7 +1,7 @@
 """Reading untrusted files without allocating what they merely declare.
 
 A file's header says how large its data is; a 2 kB file can say "a gigabyte". The loaders
-(`autograd.nn.load`, `autograd.datasets.read_idx`, `read_cifar10`) read the header first,
+(`autograd.nn.load`, `autograd.data.read_idx`, `read_cifar10`) read the header first,
 compare the declared size with what the file can hold (its own size, or for compressed data
 the most that deflate can expand it to), and only then allocate an array of exactly the
 declared size and fill it from the stream, refusing data that is shorter or longer.

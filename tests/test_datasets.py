@@ -351,3 +351,35 @@ def test_read_idx_refuses_a_truncated_header_and_trailing_data(tmp_path):
         datasets.read_idx(plain)
     plain.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 8, 9]))
     assert datasets.read_idx(plain).tolist() == [7, 8, 9]
+
+
+def test_the_data_package_exports_every_name_from_its_three_modules():
+    import autograd.data as data
+    from autograd.data import images, loader, toy
+
+    for module in (loader, toy, images):
+        for name in module.__all__:
+            assert getattr(data, name) is getattr(module, name), (module.__name__, name)
+    assert sorted(data.__all__) == sorted(loader.__all__ + toy.__all__ + images.__all__)
+    # autograd.datasets is the short name of the image sets: the same objects, every public name
+    assert set(datasets.__all__) == set(images.__all__)
+    for name in datasets.__all__:
+        assert getattr(datasets, name) is getattr(images, name)
+    defined_here = {
+        n
+        for n, v in vars(images).items()
+        if not n.startswith("_") and getattr(v, "__module__", images.__name__) == images.__name__
+    }
+    assert {n for n in defined_here if callable(getattr(images, n))} <= set(images.__all__)
+    # the toy sets and the loader stay where they were imported from before the package
+    from autograd.data import (  # noqa: F401  # noqa: F401
+        DataLoader,
+        moons,
+        one_hot,
+        parity,
+        spirals,
+        split,
+        standardize,
+        train_val_split,
+        xor,
+    )

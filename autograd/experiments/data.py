@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import datasets
-from autograd.data import one_hot, split, standardize
+from autograd.data import images, one_hot, split, standardize
 from autograd.experiments.config import CONV_ARCHS, DATASETS, Config, ConfigError
 
 __all__ = ["Data", "load_data", "load_raw", "as_images", "DataError"]
@@ -92,7 +91,7 @@ def as_images(rows: np.ndarray, image_shape) -> np.ndarray:
             f"a conv network needs images; these samples are rows of {rows.shape[1]} numbers"
             + (f", not {'x'.join(map(str, image_shape))} images" if image_shape else "")
         )
-    return datasets.channels_first(rows.reshape(len(rows), *image_shape))
+    return images.channels_first(rows.reshape(len(rows), *image_shape))
 
 
 def preprocess(x: np.ndarray, stats: dict) -> np.ndarray:
@@ -124,10 +123,10 @@ def load_raw(config: Config, download: bool = False) -> Raw:
         return _official(config, download)
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
-        x, y, classes = datasets.read_npz(path)
+        x, y, classes = images.read_npz(path)
     elif path.is_dir():
         size = tuple(config.image_size) if config.image_size else None
-        x, y, classes = datasets.read_image_folder(path, size, config.grayscale)
+        x, y, classes = images.read_image_folder(path, size, config.grayscale)
     else:
         raise DataError(
             f"dataset: unknown data set {name!r}; known: {', '.join(DATASETS)}, or a path to "
@@ -147,19 +146,19 @@ def _official(config: Config, download: bool) -> Raw:
             if not folder.is_dir():
                 raise FileNotFoundError(f"--data-dir {folder}: no such folder")
             sub = folder / key if (folder / key).is_dir() else folder
-            x, y = datasets.read_official(key, sub, "train")
-            x_test, y_test = datasets.read_official(key, sub, "test")
+            x, y = images.read_official(key, sub, "train")
+            x_test, y_test = images.read_official(key, sub, "test")
         else:
-            loader = {"mnist": datasets.mnist, "fashion-mnist": datasets.fashion_mnist}.get(
-                name, datasets.cifar10
+            loader = {"mnist": images.mnist, "fashion-mnist": images.fashion_mnist}.get(
+                name, images.cifar10
             )
             x, y = loader("train", download=download)
             x_test, y_test = loader("test", download=download)
     except FileNotFoundError as error:
         raise DataError(f"{error}\nto get {name}: {HOW_TO_GET[name]}") from None
     classes = {
-        "fashion-mnist": datasets.FASHION_MNIST_CLASSES,
-        "cifar10": datasets.CIFAR10_CLASSES,
+        "fashion-mnist": images.FASHION_MNIST_CLASSES,
+        "cifar10": images.CIFAR10_CLASSES,
     }.get(name, tuple(str(d) for d in range(10)))
     return Raw(x, y.astype(np.int64), x_test, y_test.astype(np.int64), classes)
 

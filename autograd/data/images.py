@@ -1,6 +1,8 @@
-"""Real image data sets in their official formats: MNIST and Fashion-MNIST (IDX, ``*-ubyte.gz``)
-and CIFAR-10 (the *binary* version, ``cifar-10-binary.tar.gz``: 1 label byte + 3072 pixel bytes
-per record). Nothing here unpickles: reading a file never runs code.
+"""The image sets (also importable as `autograd.datasets`): MNIST and Fashion-MNIST in their
+official IDX files (``*-ubyte.gz``), CIFAR-10 in its *binary* version
+(``cifar-10-binary.tar.gz``: 1 label byte + 3072 pixel bytes per record), the user's own
+``.npz`` files and image folders, and `channels_first` for the convolution layers. Nothing here
+unpickles: reading a file never runs code.
 
 Where the files are looked for, in order: the ``path`` you pass, ``$AUTOGRAD_DATA`` (and its
 sub-folder named after the set), the user cache (``~/.cache/autograd/<set>``), known system
@@ -35,7 +37,14 @@ __all__ = [
     "read_official",
     "read_npz",
     "read_image_folder",
+    "locate",
+    "cache_dir",
+    "system_data_ignored",
+    "DataSet",
     "DATASETS",
+    "CIFAR10_CLASSES",
+    "FASHION_MNIST_CLASSES",
+    "IMAGE_SUFFIXES",
 ]
 
 CIFAR10_CLASSES = (
