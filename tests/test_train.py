@@ -78,6 +78,13 @@ def test_split_and_train_val_split():
         data.train_val_split(x, y, val_fraction=1.0)
 
 
+@pytest.mark.parametrize("n", [0, True, 2.0])
+def test_parity_refuses_a_size_that_is_not_a_positive_int(n):
+    # parity(True) used to give the 1-input set (True is an int to Python)
+    with pytest.raises(ValueError, match=f"parity: n must be a positive int, got {n!r}"):
+        data.parity(n)
+
+
 def test_xor_parity_one_hot_standardize():
     x, y = data.xor()
     assert x.dtype == np.float32 and y.shape == (4, 1)

@@ -11,56 +11,9 @@ Everything is plain numpy, and every name of the three modules is importable fro
 ``from autograd.data import DataLoader, xor, fashion_mnist``.
 """
 
-from autograd.data.images import (
-    CIFAR10_CLASSES,
-    DATASETS,
-    FASHION_MNIST_CLASSES,
-    IMAGE_SUFFIXES,
-    DataSet,
-    cache_dir,
-    channels_first,
-    cifar10,
-    fashion_mnist,
-    locate,
-    mnist,
-    read_cifar10,
-    read_idx,
-    read_image_folder,
-    read_npz,
-    read_official,
-    system_data_ignored,
-)
-from autograd.data.loader import DataLoader, one_hot, split, standardize, train_val_split
-from autograd.data.toy import moons, parity, spirals, xor
+from autograd.data import images, loader, toy
+from autograd.data.images import *  # noqa: F403
+from autograd.data.loader import *  # noqa: F403
+from autograd.data.toy import *  # noqa: F403
 
-__all__ = [
-    # loader
-    "DataLoader",
-    "split",
-    "train_val_split",
-    "one_hot",
-    "standardize",
-    # toy
-    "xor",
-    "parity",
-    "moons",
-    "spirals",
-    # images
-    "mnist",
-    "fashion_mnist",
-    "cifar10",
-    "channels_first",
-    "read_idx",
-    "read_cifar10",
-    "read_official",
-    "read_npz",
-    "read_image_folder",
-    "locate",
-    "cache_dir",
-    "system_data_ignored",
-    "DataSet",
-    "DATASETS",
-    "CIFAR10_CLASSES",
-    "FASHION_MNIST_CLASSES",
-    "IMAGE_SUFFIXES",
-]
+__all__ = [*loader.__all__, *toy.__all__, *images.__all__]

@@ -9,6 +9,8 @@ import itertools
 
 import numpy as np
 
+from autograd.arguments import positive_int
+
 __all__ = ["xor", "parity", "moons", "spirals"]
 
 
@@ -26,8 +28,7 @@ def xor(xnor: bool = False, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
 def parity(n: int, dtype=np.float32) -> tuple[np.ndarray, np.ndarray]:
     """All ``2**n`` patterns of ``n`` inputs in {-1, 1} and their parity target, the product
     of the inputs (EXERCISES B2): ``x`` (2**n, n), ``y`` (2**n, 1). ``parity(2)`` is XNOR."""
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"n must be an int >= 1, got {n!r}")
+    n = positive_int("parity: n", n)
     if n > 20:
         raise ValueError(f"parity({n}) would have 2**{n} patterns; n must be <= 20")
     x = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=dtype)

@@ -382,8 +382,7 @@ def sweep(jobs, n_jobs: int = 1, chunks: int = 1) -> list[SeedRuns]:
     ``n_jobs`` or ``chunks``.
     """
     jobs = list(jobs)
-    if not isinstance(chunks, int) or chunks < 1:
-        raise ValueError(f"chunks must be an int >= 1, got {chunks!r}")
+    chunks = arguments.positive_int("chunks", chunks)
     tasks = []
     for j, (label, net, x, y, seeds) in enumerate(jobs):
         seeds = np.asarray(seeds, dtype=np.int64).ravel()
