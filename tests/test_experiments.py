@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from test_datasets import cifar_archive, write_idx_set
+from test_datasets import REAL_FASHION, cifar_archive, write_idx_set
 
 from autograd import experiments, nn
 from autograd.cli import main
@@ -151,6 +151,12 @@ def test_train_a_preset_on_fashion_mnist_files_in_a_data_dir(tmp_path, capsys, n
     report = capsys.readouterr().out
     assert f"accuracy {metrics['test_accuracy']:.4f}" in report and "Ankle boot" in report
     assert (tmp_path / "cm.png").stat().st_size > 0
+    # another data set name than the run's: searched as usual (nothing on this machine) ...
+    assert main(["evaluate", str(tmp_path / "run"), "--data", "mnist"]) == 2
+    assert "mnist: files" in capsys.readouterr().err
+    # ... the run's own: its --data-dir, the official test set (the same 20 images here)
+    assert main(["evaluate", str(tmp_path / "run"), "--data", "fashion-mnist"]) == 0
+    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
 
 
 def test_missing_data_says_where_it_looked_and_how_to_get_it(tmp_path, capsys, no_data):
@@ -345,15 +351,25 @@ def test_a_real_sigint_stops_the_command_cleanly(tmp_path):
 
     script = Path(sys.executable).parent / "autograd"
     argv = [str(script), "train", "--preset", "parity", "--epochs", "1000000", "--quiet"]
+    # NOTE: a shell without job control starts background jobs with SIGINT ignored, and an
+    # ignored SIGINT is inherited: the child gets the default back, as in a terminal.
     process = subprocess.Popen(
-        [*argv, "--out", str(tmp_path / "r")], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*argv, "--out", str(tmp_path / "r")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "r" / "config.toml").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # config.toml is written just before the first epoch
-    time.sleep(1.0)
-    process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "r" / "config.toml").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)  # config.toml is written just before the first epoch
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # never leave a million-epoch run behind
+            process.kill()
+            process.wait()
     assert process.returncode == 130, err
     metrics = json.loads((tmp_path / "r" / "metrics.json").read_text())
     assert metrics["interrupted"] and 0 < metrics["epochs_run"] < 1_000_000
@@ -421,3 +437,18 @@ def test_conv_presets_refuse_settings_their_network_does_not_have():
         resolve("lenet5-cifar10", augment="hflip")
     with pytest.raises(ConfigError, match="dropout: the conv1 network has no dropout"):
         resolve("mnist-conv1", dropout=0.5)
+
+
+@REAL_FASHION
+def test_train_and_evaluate_on_the_real_fashion_mnist(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
+    code, out, err = _train(
+        capsys, "--preset", "fashion-mnist-512-relu-no-dropout", "--fraction", "0.1",
+        "--epochs", 2, "--out", tmp_path / "real",
+    )  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "real" / "metrics.json").read_text())
+    assert metrics["n_train"] == 4800 and metrics["n_test"] == 10_000
+    assert metrics["test_accuracy"] > 0.75  # real images: far above chance (0.1) already
+    assert main(["evaluate", str(tmp_path / "real")]) == 0
+    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out

@@ -13,8 +13,7 @@ import numpy as np
 from autograd import nn, optim
 from autograd.data import DataLoader
 from autograd.experiments.config import CONV_ARCHS, Config
-from autograd.functional import mse_loss
-from autograd.tensor import concatenate
+from autograd.functional import concatenate, mse_loss
 
 __all__ = [
     "build_model",

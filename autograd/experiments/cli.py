@@ -232,7 +232,9 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None) -> str:
         x, labels, classes, where = ready.x_test, ready.labels_test, ready.classes, "test split"
     else:
         base = config or Config(layers=[1, 1])
-        raw = load_raw(base.replace(dataset=data, data_dir=data_dir or ""))
+        if data_dir is None:  # the run's own folder of official files, for its own data set
+            data_dir = base.data_dir if data == base.dataset else ""
+        raw = load_raw(base.replace(dataset=data, data_dir=data_dir))
         x_raw, labels = (
             (raw.x_test, raw.labels_test) if raw.x_test is not None else (raw.x, raw.labels)
         )

@@ -245,7 +245,7 @@ class Config:
 
     @property
     def label(self) -> str:
-        return self.name or self.preset or Path(self.dataset).name
+        return self.name or self.preset or Path(self.dataset).stem
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
