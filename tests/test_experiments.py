@@ -378,21 +378,6 @@ def test_a_real_sigint_stops_the_command_cleanly(tmp_path):
     nn.load(tmp_path / "r" / "model.npz")
 
 
-@REAL_FASHION
-def test_train_and_evaluate_on_the_real_fashion_mnist(tmp_path, capsys, monkeypatch):
-    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
-    code, out, err = _train(
-        capsys, "--preset", "fashion-mnist-512-relu-no-dropout", "--fraction", "0.1",
-        "--epochs", 2, "--out", tmp_path / "real",
-    )  # fmt: skip
-    assert code == 0, err
-    metrics = json.loads((tmp_path / "real" / "metrics.json").read_text())
-    assert metrics["n_train"] == 4800 and metrics["n_test"] == 10_000
-    assert metrics["test_accuracy"] > 0.75  # real images: far above chance (0.1) already
-    assert main(["evaluate", str(tmp_path / "real")]) == 0
-    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
-
-
 # --- C5: the convolutional networks -------------------------------------------------------------
 C5_WEIGHTS = {  # the layers of each network, as in the course's PyTorch report
     "mnist-conv1": {"0.weight": (1, 1, 4, 4), "2.weight": (10, 625)},
@@ -452,3 +437,18 @@ def test_conv_presets_refuse_settings_their_network_does_not_have():
         resolve("lenet5-cifar10", augment="hflip")
     with pytest.raises(ConfigError, match="dropout: the conv1 network has no dropout"):
         resolve("mnist-conv1", dropout=0.5)
+
+
+@REAL_FASHION
+def test_train_and_evaluate_on_the_real_fashion_mnist(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
+    code, out, err = _train(
+        capsys, "--preset", "fashion-mnist-512-relu-no-dropout", "--fraction", "0.1",
+        "--epochs", 2, "--out", tmp_path / "real",
+    )  # fmt: skip
+    assert code == 0, err
+    metrics = json.loads((tmp_path / "real" / "metrics.json").read_text())
+    assert metrics["n_train"] == 4800 and metrics["n_test"] == 10_000
+    assert metrics["test_accuracy"] > 0.75  # real images: far above chance (0.1) already
+    assert main(["evaluate", str(tmp_path / "real")]) == 0
+    assert f"accuracy {metrics['test_accuracy']:.4f}" in capsys.readouterr().out
