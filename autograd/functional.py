@@ -484,6 +484,16 @@ def _channel_major(X, padding, fill=0.0):
     return out
 
 
+def _matmul(a, b):
+    """a @ b for 2-d arrays; an outer product (inner size 1, e.g. the input gradient of a conv
+    with one output channel) as a broadcast multiply."""
+    # NOTE: numpy's matmul with an inner size of 1 is ~10x slower than the multiply here
+    # (measured: (180, 1) @ (1, 21160) 4.4 ms against 0.45 ms).
+    if a.shape[1] == 1:
+        return np.multiply(a, b)
+    return a @ b
+
+
 def _offsets(kernel, stride, out_hw):
     """For each kernel offset (i, j): the slices of a channel-major padded image that hold the
     offset's input pixel of every window."""
@@ -556,7 +566,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     )  # fmt: skip
     cols = windows.reshape(c * kh * kw, n * oh * ow)  # im2col: the one copy of the input
     w_mat = W.reshape(o, c * kh * kw)
-    out = w_mat @ cols
+    out = _matmul(w_mat, cols)
     if bias is not None:
         if bias.data.shape != (o,):
             raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
@@ -574,7 +584,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
         if bias is not None and bias.requires_grad:
             gb = np.add.reduce(g2, axis=1)
         if x.requires_grad:
-            g_cols = (w_mat.T @ g2).reshape(c, kh, kw, n, oh, ow)
+            g_cols = _matmul(w_mat.T, g2).reshape(c, kh, kw, n, oh, ow)
             gp = np.zeros(xp.shape, g_cols.dtype)
             for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
                 gp[where] += g_cols[:, i, j]
