@@ -177,3 +177,15 @@ def test_reproduce_c2_c3_c4_on_files_made_here(tmp_path, no_data):
     assert [r[0] for r in c4.rows] == list(C4_PRESETS) and c4.columns[-1] == "model MB"
     sizes = [float(r[-1]) for r in c4.rows]
     assert sizes[0] > sizes[1] > 0  # 784-512-512-10 is bigger on disk than 784-512-10
+
+
+def test_reproduce_c5_compares_the_conv_networks_and_their_size_on_disk(tmp_path, no_data):
+    data = tmp_path / "data"
+    write_idx_set(data, n_train=40, n_test=12)  # MNIST and Fashion-MNIST file names are the same
+    cifar_archive(data / "cifar-10-binary.tar.gz", n_per_batch=8)
+    c5 = reproduce("c5", tmp_path / "c5", epochs=1, data_dir=data, overrides={"batch_size": 16})
+    assert [r[0] for r in c5.rows] == experiments.TABLES["c5"] and c5.columns[-1] == "model MB"
+    size = {r[0]: float(r[-1]) for r in c5.rows}
+    # the report's point: the conv + 10,000-unit dense net is far bigger on disk than LeNet-5
+    assert size["cifar10-conv-dense"] > 100 * size["lenet5-cifar10"] > 0
+    assert (tmp_path / "c5" / "table.md").read_text().count("| lenet5-cifar10 |") == 1

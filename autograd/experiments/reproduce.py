@@ -1,4 +1,4 @@
-"""A whole table of the course in one call: ``autograd reproduce c1`` (b1, b2, c1, c2, c3, c4).
+"""A whole table of the course in one call: ``autograd reproduce c1`` (b1, b2, c1, ..., c5).
 
     table = reproduce("c1", "runs/c1", epochs=5, data_dir="~/data")   # epochs: a quick look
     print(table.markdown())
@@ -16,7 +16,9 @@ its experiments in one figure, ``curves.png``:
   ``c3``: the Fashion-MNIST variants; the course's number (test or validation accuracy) beside
   ours on the same split;
 - ``c4``: two models compared on training time, accuracy and size on disk
-  (`C4_PRESETS`: Fashion-MNIST 784-512-512-10 with dropout against 784-512-10).
+  (`C4_PRESETS`: Fashion-MNIST 784-512-512-10 with dropout against 784-512-10);
+- ``c5``: the four convolutional networks (MNIST one filter, Fashion-MNIST two convs,
+  CIFAR-10 conv + 10,000-unit dense and LeNet-5), with their size on disk as in ``c4``.
 
 ``epochs``, ``seeds``, ``fraction``, ``data_dir`` and any other `Config` field (``overrides``)
 apply to every experiment of the table, so a test (or a first look) can run a table on little
@@ -39,7 +41,8 @@ __all__ = ["reproduce", "Table", "TABLE_NAMES", "C4_PRESETS", "PARITY_N", "PARIT
 C4_PRESETS = ("fashion-mnist-512-512", "fashion-mnist-512-relu-no-dropout")
 PARITY_N = (2, 3, 4, 5, 6)
 PARITY_HIDDEN = (2, 4, 8, 16)
-TABLE_NAMES = ("b1", "b2", "c1", "c2", "c3", "c4")
+TABLE_NAMES = ("b1", "b2", "c1", "c2", "c3", "c4", "c5")
+SIZE_TABLES = ("c4", "c5")  # tables that compare the models' size on disk
 SEEDS = {"b1": 500, "b2": 100}
 
 
@@ -118,13 +121,13 @@ def _run_table(name, names, out, overrides, force, progress):
             str(m["epochs_run"]),
             f"{m['seconds']:.1f}",
         ]
-        if name == "c4":
+        if name in SIZE_TABLES:
             size = (out / r.config.preset / "model.npz").stat().st_size if out else 0
             row.append(f"{size / 1e6:.2f}" if out else "-")
         rows.append(row)
     columns = ["preset", "experiment", "course", "ours", "train acc", "val acc", "test acc",
                "epochs", "seconds"]  # fmt: skip
-    if name == "c4":
+    if name in SIZE_TABLES:
         columns.append("model MB")
     table = Table(name, columns, rows, out, results={r.config.preset: r for r in results})
     if out is not None:
