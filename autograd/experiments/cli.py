@@ -300,6 +300,18 @@ def _inputs(model):
     return None
 
 
+def add_run_flags(parser, out_default: str) -> None:
+    """The flags that say what to run and where to write it, shared by ``train`` and
+    ``repeat``: --preset, --config, --out, --force, --download."""
+    parser.add_argument("--preset", metavar="NAME", help="a course experiment (autograd presets)")
+    parser.add_argument("--config", metavar="FILE.toml", help="settings from a TOML file")
+    parser.add_argument("--out", metavar="DIR", help=f"output folder ({out_default})")
+    parser.add_argument("--force", action="store_true", help="overwrite a run already in --out")
+    parser.add_argument(
+        "--download", action="store_true", help="download a missing official data set"
+    )
+
+
 def add_commands(commands) -> None:
     """Add ``train``, ``presets`` and ``evaluate`` to the ``autograd`` sub-command parsers."""
     train = commands.add_parser(
@@ -310,13 +322,7 @@ def add_commands(commands) -> None:
         "autograd train --preset NAME [--data-dir DIR] [--out DIR] [--epochs N] [--seed S]; "
         "any setting flag overrides the preset. `autograd presets` lists the presets.",
     )
-    train.add_argument("--preset", metavar="NAME", help="a course experiment (autograd presets)")
-    train.add_argument("--config", metavar="FILE.toml", help="settings from a TOML file")
-    train.add_argument("--out", metavar="DIR", help="output folder (runs/NAME)")
-    train.add_argument("--force", action="store_true", help="overwrite a run already in --out")
-    train.add_argument(
-        "--download", action="store_true", help="download a missing official data set"
-    )
+    add_run_flags(train, out_default="runs/NAME")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     add_setting_flags(train)
     train.set_defaults(run=cmd_train)

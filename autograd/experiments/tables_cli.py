@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from autograd.experiments.cli import (
+    add_run_flags,
     add_setting_flags,
     one_line_usage_error,
     report_error,
@@ -122,17 +123,13 @@ def add_commands(commands) -> None:
         "fractions), bands.csv, histogram.png and curves.png. Example: autograd repeat "
         "--preset xor-arch1 --seeds 500. Seeds count up from --seed (0).",
     )
-    repeat.add_argument("--preset", metavar="NAME", help="a course experiment (autograd presets)")
-    repeat.add_argument("--config", metavar="FILE.toml", help="settings from a TOML file")
+    add_run_flags(repeat, out_default="runs/NAME-N-seeds")
     repeat.add_argument("--seeds", type=_positive_int, default=100, metavar="N",
                         help="how many seeds (default 100)")  # fmt: skip
-    repeat.add_argument("--out", metavar="DIR", help="output folder (runs/NAME-N-seeds)")
-    repeat.add_argument("--force", action="store_true", help="overwrite a run already in --out")
     repeat.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="processes (joblib; -1: one per core)")  # fmt: skip
     stuck_help = "a seed is stuck when its final accuracy is at most this (chance level)"
     repeat.add_argument("--stuck-at", type=float, metavar="ACC", help=stuck_help)
-    repeat.add_argument("--download", action="store_true", help="download a missing data set")
     add_setting_flags(repeat)
     repeat.set_defaults(run=cmd_repeat)
     repeat.error = one_line_usage_error("repeat")
