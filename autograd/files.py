@@ -8,18 +8,31 @@ file gets the permissions of any new file (``0o666`` less the umask). A missing 
 error (`FileNotFoundError`), never created silently. Errors name the file asked for, not the
 temporary one.
 
+`write_text` and `write_csv` are `write_atomic` for text (UTF-8) and for CSV rows: every file
+the package writes goes through these three.
+
 `output_path` is the one "suffix and folder" check of a path given by the user.
+
+`read_toml` is the one TOML reader (answer sheets, experiment configs): a size limit before
+parsing (``/dev/zero`` never ends), UTF-8 checked, nesting bounded, and one `TomlError`
+(a `ValueError`) whose message names the file and what is wrong.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-__all__ = ["write_atomic", "output_path"]
+__all__ = ["write_atomic", "write_text", "write_csv", "output_path", "read_toml", "TomlError"]
+
+TOML_MAX_BYTES = 1_000_000  # an answer sheet or a config is a few lines
+TOML_MAX_DEPTH = 20  # tables and arrays nested deeper than this are refused
 
 
 def output_path(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> Path:
@@ -84,3 +97,81 @@ def _naming(error: OSError, path: Path, where: str) -> OSError:
     clear = type(error)(f"cannot write {path}: {reason}{where}")
     clear.errno = error.errno
     return clear
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` as UTF-8 to ``path`` with `write_atomic`. Returns the path."""
+    return write_atomic(path, text.encode("utf-8"))
+
+
+def write_csv(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
+    """Write a CSV file (``header``, then one line per row) with `write_atomic`."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return write_text(path, buffer.getvalue())
+
+
+class TomlError(ValueError):
+    """A TOML file that cannot be read: missing, too large, not UTF-8, not TOML, too deep."""
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in a parsed TOML value (iterative: no recursion)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def read_toml(
+    path: str | os.PathLike,
+    what: str = "the TOML file",
+    *,
+    max_bytes: int = TOML_MAX_BYTES,
+    parse_float: Callable[[str], Any] = float,
+) -> dict:
+    """The table of the TOML file ``path``; `TomlError` naming the file when it cannot be read,
+    is larger than ``max_bytes``, is not UTF-8 or not TOML, or nests deeper than
+    `TOML_MAX_DEPTH`. ``what`` says what the file should be (``"the answer sheet"``), for the
+    messages; ``parse_float=str`` keeps numbers as written (``"0.330"``)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    path = Path(path)
+    try:
+        # NOTE: at most max_bytes (+1 to notice more): /dev/zero would never end.
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
+    except OSError as e:
+        raise TomlError(f"cannot read {what} {path}: {e.strerror or e}") from None
+    if len(raw) > max_bytes:
+        raise TomlError(
+            f"{path}: larger than {max_bytes / 1e6:g} MB; {what} is a TOML file of a few lines"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise TomlError(
+            f"{path}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start}); "
+            f"{what} is a TOML file"
+        ) from None
+    try:
+        table = tomllib.loads(text, parse_float=parse_float)
+    except tomllib.TOMLDecodeError as e:
+        raise TomlError(f"{path}: not valid TOML: {e}") from None
+    except RecursionError:
+        table = None
+    if table is None or _depth(table) > TOML_MAX_DEPTH:
+        raise TomlError(
+            f"{path}: nested too deeply (more than {TOML_MAX_DEPTH} levels); {what} holds a "
+            "few flat tables"
+        )
+    return table

@@ -81,3 +81,40 @@ def test_every_writer_uses_the_one_policy(tmp_path):
             write(tmp_path / "missing" / name)
     plt.close(fig)
     assert sorted(os.listdir(tmp_path)) == sorted(writers)
+
+
+def test_read_toml_refuses_what_it_cannot_read(tmp_path):
+    from autograd.files import TomlError, read_toml
+
+    cases = {
+        "deep.toml": b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+        "deep_tables.toml": b"x = " + b"{a = " * 30 + b"1" + b"}" * 30 + b"\n",
+        "big.toml": b"#" * 1_000_001,
+        "latin1.toml": b"name = '\xe9'\n",
+        "bad.toml": b"[values\n",
+    }
+    expected = {
+        "deep.toml": "nested too deeply",
+        "deep_tables.toml": "nested too deeply",
+        "big.toml": "larger than 1 MB",
+        "latin1.toml": "not UTF-8",
+        "bad.toml": "not valid TOML",
+    }
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(TomlError, match=expected[name]) as info:
+            read_toml(tmp_path / name, "the sheet")
+        assert name in str(info.value)
+    with pytest.raises(TomlError, match="cannot read the sheet"):
+        read_toml(tmp_path / "missing.toml", "the sheet")
+    (tmp_path / "ok.toml").write_text("x = 0.330\n[t]\ny = 1\n")
+    assert read_toml(tmp_path / "ok.toml", parse_float=str) == {"x": "0.330", "t": {"y": 1}}
+
+
+def test_write_csv_is_atomic_and_needs_the_folder(tmp_path):
+    from autograd.files import write_csv
+
+    path = write_csv(tmp_path / "a.csv", ["x", "y"], [[1, "a,b"], [2, "c"]])
+    assert path.read_text() == 'x,y\n1,"a,b"\n2,c\n'
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        write_csv(tmp_path / "missing" / "a.csv", ["x"], [])

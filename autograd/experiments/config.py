@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from autograd.files import TomlError, read_toml
 
 __all__ = [
     "Config",
@@ -349,17 +350,11 @@ def resolve(preset: str | None = None, **overrides) -> Config:
 def load_config(path, **overrides) -> Config:
     """A `Config` from a TOML file: any fields, optionally ``preset = "NAME"`` as the base
     (the file's other fields override the preset, ``overrides`` override both)."""
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
     path = Path(path)
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror or error})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+        table = read_toml(path, "the run's config")
+    except TomlError as error:
+        raise ConfigError(str(error)) from None
     preset = table.pop("preset", None)
     try:
         return resolve(preset, **{**table, **overrides})

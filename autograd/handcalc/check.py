@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.engine import Value, sum_values
+from autograd.files import TomlError, read_toml
 from autograd.graph import Backprop, backprop, children, topo_order
 from autograd.viz.format import Namer, format_number
 
@@ -279,42 +279,11 @@ class Sheet:
     claims: dict[str, str]
 
 
-SHEET_MAX_BYTES = 1_000_000
-
-
 def _read_toml(path: Path) -> dict:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
     try:
-        # NOTE: at most SHEET_MAX_BYTES (+1 to notice more): /dev/zero would never end.
-        with open(path, "rb") as f:
-            raw = f.read(SHEET_MAX_BYTES + 1)
-    except OSError as e:
-        raise ClaimError(f"cannot read the answer sheet {path}: {e.strerror}") from None
-    if len(raw) > SHEET_MAX_BYTES:
-        raise ClaimError(
-            f"{path}: larger than {SHEET_MAX_BYTES // 1_000_000} MB; an answer sheet is a TOML "
-            "file of a few lines"
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ClaimError(
-            f"{path}: not UTF-8 text (byte {raw[e.start]:#04x} at offset {e.start}); an answer "
-            "sheet is a TOML file"
-        ) from None
-    try:
-        # NOTE: parse_float=str keeps numbers as written, trailing zeros included ("0.330").
-        return tomllib.loads(text, parse_float=str)
-    except tomllib.TOMLDecodeError as e:
-        raise ClaimError(f"{path}: not valid TOML: {e}") from None
-    except RecursionError:
-        raise ClaimError(
-            f"{path}: nested too deeply to read; an answer sheet has at most one level of "
-            "tables ([values], [grads], ...)"
-        ) from None
+        return read_toml(path, "the answer sheet", parse_float=str)
+    except TomlError as e:
+        raise ClaimError(str(e)) from None
 
 
 def _flat(table: dict, prefix: str = ""):
