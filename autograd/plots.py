@@ -1,5 +1,6 @@
 """Plots for reports: training curves, bands and histograms over seeds, confusion matrices,
-learning-rate schedules, image grids.
+learning-rate schedules, image grids, and the decision boundary of a 2-input model as it
+trains (`decision_boundary`, `BoundaryRecorder`: frames, a GIF, a grid of frames).
 
 Epochs are numbered from 0 everywhere, as in the rest of the library: epoch ``e`` is
 ``history[key][e]``, `History.best_epoch` and ``schedule.lr_at(e)``, and every plot draws it at
@@ -16,6 +17,7 @@ cell's value; in a script, save it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +32,14 @@ __all__ = [
     "plot_weights",
     "axis_label",
     "save_figure",
+    "Boundary",
+    "boundary",
+    "decision_boundary",
+    "plot_boundary",
+    "plot_boundary_frames",
+    "boundary_animation",
+    "save_animation",
+    "BoundaryRecorder",
 ]
 
 MAX_LEGEND_RUNS = 3  # plot_history: more runs get one legend beside the figure
@@ -542,3 +552,387 @@ def plot_weights(weight, shape, max_units: int = 100, ncols: int | None = None, 
     kwargs.setdefault("title", f"first-layer weights ({min(len(w), max_units)} units)")
     kwargs.setdefault("normalize", "each")
     return plot_images(w[:max_units], shape=shape, ncols=ncols, **kwargs)
+
+
+# ---- decision boundary of a 2-input model, as it trains ----------------------------------
+
+
+BOUNDARY_MARKERS = "os^Dv<>p*h"  # class k's points: a shape as well as a colour
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """A 2-input model's outputs on a grid over its input plane, at one moment of training.
+
+    ``outputs[i, j]`` (a vector of the model's outputs) belongs to the point
+    ``(xs[j], ys[i])``. With one output, class 1 is where ``output > threshold`` and the
+    decision boundary is the level line ``output = threshold``; with several outputs the class
+    is the argmax. ``epochs_trained``: how many epochs the weights had been trained (0: the
+    initial weights; None: not recorded during training).
+    """
+
+    xs: np.ndarray
+    ys: np.ndarray
+    outputs: np.ndarray
+    threshold: float | None
+    epochs_trained: int | None = None
+
+    @property
+    def classes(self) -> np.ndarray:
+        """The class the model predicts at every grid point, shape ``(len(ys), len(xs))``."""
+        if self.outputs.shape[-1] == 1:
+            return (self.outputs[..., 0] > self.threshold).astype(np.int64)
+        return self.outputs.argmax(axis=-1)
+
+    @property
+    def extent(self) -> tuple[float, float, float, float]:
+        return float(self.xs[0]), float(self.xs[-1]), float(self.ys[0]), float(self.ys[-1])
+
+    @property
+    def title(self) -> str:
+        if self.epochs_trained is None:
+            return "decision boundary"
+        if self.epochs_trained == 0:
+            return "initial weights"
+        return f"after {self.epochs_trained} epoch{'s' * (self.epochs_trained != 1)}"
+
+
+def _plane_points(x, what: str) -> np.ndarray:
+    points = np.asarray(getattr(x, "data", x))
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(
+            f"{what} draws models of 2 inputs over their input plane: x must have shape (N, 2), "
+            f"got {points.shape}"
+        )
+    if not np.all(np.isfinite(points)):
+        raise ValueError(f"{what}: x holds nan or inf")
+    return points
+
+
+def plane_extent(x, margin: float = 0.25) -> tuple[float, float, float, float]:
+    """``(x0, x1, y0, y1)``: the box around the samples ``x`` (N, 2), widened on each side by
+    ``margin`` times its width (at least ``margin`` when all samples share a coordinate)."""
+    points = _plane_points(x, "plane_extent")
+    low, high = points.min(axis=0).astype(np.float64), points.max(axis=0).astype(np.float64)
+    pad = margin * np.maximum(high - low, 1.0)
+    return low[0] - pad[0], high[0] + pad[0], low[1] - pad[1], high[1] + pad[1]
+
+
+def _infer_threshold(threshold, y, n_outputs: int) -> float | None:
+    """One output: ``threshold`` if given, else halfway between the lowest and the highest
+    target in ``y`` (targets in {-1, 1}: 0; in {0, 1}: 0.5), else 0.5. Several outputs: None
+    (the argmax decides)."""
+    if n_outputs > 1:
+        return None
+    if threshold is not None:
+        return float(threshold)
+    if y is None:
+        return 0.5
+    targets = np.asarray(getattr(y, "data", y), dtype=np.float64)
+    return float((targets.min() + targets.max()) / 2) if targets.size else 0.5
+
+
+def boundary(
+    model,
+    x,
+    y=None,
+    threshold: float | None = None,
+    resolution: int = 100,
+    margin: float = 0.25,
+    extent: tuple[float, float, float, float] | None = None,
+    epochs_trained: int | None = None,
+) -> Boundary:
+    """The `Boundary` of ``model`` (any callable model that `autograd.train.predict` takes, with
+    2 inputs) on a ``resolution`` x ``resolution`` grid over ``extent`` (default: the box
+    around the samples ``x`` widened by ``margin``, `plane_extent`).
+
+    ``threshold`` splits one output into two classes; by default it is halfway between the
+    targets ``y`` (pass the targets the loss was given: 0 for tanh outputs trained on -1/1, 0.5
+    for 0/1); pass ``threshold=0`` for logits.
+    """
+    from autograd.arguments import positive_int
+    from autograd.train import predict
+
+    resolution = positive_int("resolution", resolution)
+    if resolution < 2:
+        raise ValueError(f"resolution must be at least 2 grid points per side, got {resolution}")
+    x0, x1, y0, y1 = extent if extent is not None else plane_extent(x, margin)
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    outputs = np.asarray(predict(model, points), dtype=np.float64)
+    if outputs.ndim == 1:
+        outputs = outputs[:, None]
+    outputs = outputs.reshape(resolution, resolution, -1)
+    return Boundary(xs, ys, outputs, _infer_threshold(threshold, y, outputs.shape[-1]),
+                    epochs_trained)  # fmt: skip
+
+
+def _sample_classes(y, threshold: float | None) -> np.ndarray | None:
+    """Each sample's class for colouring: an argmax of one-hot rows, a target above the
+    threshold, or integer labels as they are."""
+    if y is None:
+        return None
+    y = np.asarray(getattr(y, "data", y))
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    y = y.reshape(len(y))
+    if np.issubdtype(y.dtype, np.floating):
+        return (y > (0.5 if threshold is None else threshold)).astype(np.int64)
+    return y.astype(np.int64)
+
+
+def _output_limits(frames: list[Boundary]) -> tuple[float, float]:
+    """One colour scale for every frame, centred on the threshold (white on the boundary)."""
+    first = frames[0]
+    if first.outputs.shape[-1] > 1:
+        return 0.0, float(first.outputs.shape[-1] - 1)
+    reach = max(float(np.max(np.abs(f.outputs[..., 0] - f.threshold))) for f in frames)
+    reach = reach or 1.0
+    return first.threshold - reach, first.threshold + reach
+
+
+def plot_boundary(
+    frame: Boundary,
+    x=None,
+    y=None,
+    ax=None,
+    limits: tuple[float, float] | None = None,
+    title: str | None = None,
+    path=None,
+):
+    """Draw a `Boundary`: the model's output as colour over the plane (one output: a diverging
+    scale, white on the threshold; several: the predicted class), the decision boundary as a
+    black line, and the samples ``x`` with their classes from ``y`` (colour and marker shape)."""
+    import warnings
+
+    from matplotlib.colors import ListedColormap
+
+    fig, (a,) = _new_axes(ax, 1, width=4.2, height=3.8)
+    low, high = limits or _output_limits([frame])
+    n_out = frame.outputs.shape[-1]
+    if n_out == 1:
+        shown, cmap, levels = frame.outputs[..., 0], "RdBu_r", [frame.threshold]
+    else:
+        colours = [c["color"] for c in _rc_cycle()]
+        shown = frame.classes
+        cmap = ListedColormap([colours[k % len(colours)] for k in range(n_out)])
+        levels = np.arange(n_out - 1) + 0.5
+    a.imshow(shown, extent=frame.extent, origin="lower", cmap=cmap, vmin=low, vmax=high,
+             alpha=0.6 if n_out > 1 else 0.9, aspect="auto", interpolation="nearest")  # fmt: skip
+    with warnings.catch_warnings():
+        # NOTE: a model that predicts one class everywhere has no boundary line to draw
+        warnings.simplefilter("ignore", UserWarning)
+        a.contour(frame.xs, frame.ys, shown, levels=levels, colors="black", linewidths=1.5)
+    if x is not None:
+        points = _plane_points(x, "plot_boundary")
+        classes = _sample_classes(y, frame.threshold)
+        if classes is None:
+            a.scatter(points[:, 0], points[:, 1], c="white", edgecolors="black", s=30)
+        else:
+            for k in np.unique(classes):
+                at = classes == k
+                a.scatter(points[at, 0], points[at, 1], marker=BOUNDARY_MARKERS[k % 10],
+                          c="white" if k % 2 == 0 else "black", edgecolors="black", s=40,
+                          label=f"class {k}")  # fmt: skip
+    a.set_xlim(frame.xs[0], frame.xs[-1])
+    a.set_ylim(frame.ys[0], frame.ys[-1])
+    a.set_xlabel("$x_1$")
+    a.set_ylabel("$x_2$")
+    a.set_title(title if title is not None else frame.title, fontsize="medium")
+    return _finish(fig, path)
+
+
+def decision_boundary(
+    model,
+    x,
+    y=None,
+    threshold: float | None = None,
+    resolution: int = 100,
+    margin: float = 0.25,
+    ax=None,
+    title: str | None = None,
+    path=None,
+):
+    """The decision boundary of a 2-input ``model`` over the plane of the samples ``x`` (N, 2),
+    with the samples drawn in their classes from ``y``: `boundary` then `plot_boundary`.
+
+        decision_boundary(model, data.x_train, data.y_train, path="boundary.png")
+
+    ``y``: the targets the model was trained on (they also set the default ``threshold``
+    between the classes of one output, see `boundary`), or integer labels. To watch the
+    boundary move while the model trains, see `BoundaryRecorder`."""
+    frame = boundary(model, x, y, threshold, resolution, margin)
+    return plot_boundary(frame, x, y, ax=ax, title=title, path=path)
+
+
+def _pick(frames: list[Boundary], count: int) -> list[Boundary]:
+    """At most ``count`` frames, evenly spread, always with the first and the last."""
+    if len(frames) <= count:
+        return list(frames)
+    picked = np.unique(np.linspace(0, len(frames) - 1, count).round().astype(int))
+    return [frames[i] for i in picked]
+
+
+def plot_boundary_frames(
+    frames, x=None, y=None, max_frames: int = 8, ncols: int = 4, title=None, path=None
+):
+    """A grid of boundary frames (small multiples, read left to right, top to bottom): at most
+    ``max_frames`` of ``frames``, evenly spread from the first to the last, on one colour
+    scale."""
+    frames = list(frames)
+    if not frames:
+        raise ValueError("plot_boundary_frames: no frames to draw")
+    shown = _pick(frames, max_frames)
+    ncols = min(ncols, len(shown))
+    nrows = -(-len(shown) // ncols)
+    plt = _pyplot()
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.6 * ncols, 2.5 * nrows + 0.3),
+                             squeeze=False, layout="constrained")  # fmt: skip
+    plt.close(fig)
+    limits = _output_limits(frames)
+    for a, frame in zip(axes.ravel(), shown):
+        plot_boundary(frame, x, y, ax=a, limits=limits)
+        a.set_xlabel("")
+        a.set_ylabel("")
+    for a in axes.ravel()[len(shown) :]:
+        a.axis("off")
+    if title:
+        fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def boundary_animation(frames, x=None, y=None, fps: float = 5.0, title: str = ""):
+    """A matplotlib ``FuncAnimation`` of the boundary frames (one colour scale for all). In
+    Jupyter show it with ``IPython.display.HTML(animation.to_jshtml())``; write it with
+    `save_animation`."""
+    from matplotlib.animation import FuncAnimation
+
+    frames = list(frames)
+    if not frames:
+        raise ValueError("boundary_animation: no frames to animate")
+    if not fps > 0:
+        raise ValueError(f"fps must be positive, got {fps!r}")
+    limits = _output_limits(frames)
+    fig, (a,) = _new_axes(None, 1, width=4.2, height=3.8)
+
+    def draw(i: int):
+        a.clear()
+        name = f"{title}: {frames[i].title}" if title else None
+        plot_boundary(frames[i], x, y, ax=a, limits=limits, title=name)
+        return []
+
+    draw(0)
+    return FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=True)
+
+
+def save_animation(animation, path, fps: float | None = None, dpi: int = 80) -> Path:
+    """Write a matplotlib animation as a GIF with the Pillow writer (``pip install
+    'autograd-lab[images]'``); the file appears complete or not at all."""
+    import tempfile
+
+    from matplotlib.animation import PillowWriter
+
+    from autograd.files import output_path, write_atomic
+
+    path = output_path(path, (".gif",), "save_animation")
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "writing a GIF needs Pillow: pip install 'autograd-lab[images]'"
+        ) from None
+    if fps is None:
+        fps = 1000 / animation._interval  # NOTE: FuncAnimation keeps its interval only there
+    # NOTE: the writer wants a file name; write to a private folder, then move it atomically
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder) / path.name
+        animation.save(scratch, writer=PillowWriter(fps=fps), dpi=dpi)
+        return write_atomic(path, scratch.read_bytes())
+
+
+class BoundaryRecorder:
+    """`fit`'s ``on_epoch_end`` callback that records the decision boundary of ``model`` every
+    ``every`` epochs (after epochs ``every``, ``2*every``, ... and after the last of
+    ``epochs``, when given), plus the initial weights when it is made.
+
+        recorder = BoundaryRecorder(model, x, y, every=10, epochs=200)
+        fit(model, loss, opt, loader, epochs=200, on_epoch_end=recorder)
+        recorder.save_gif("boundary.gif"); recorder.plot_frames(path="frames.png")
+
+    Every frame uses the same grid (`plane_extent` of ``x``) and threshold, so frames can be
+    compared. ``live=True`` redraws the latest frame in place in Jupyter while ``fit`` runs
+    (an IPython display handle). Frames: ``recorder.frames``, a list of `Boundary`.
+    """
+
+    def __init__(
+        self,
+        model,
+        x,
+        y=None,
+        every: int = 1,
+        epochs: int | None = None,
+        threshold: float | None = None,
+        resolution: int = 60,
+        margin: float = 0.25,
+        live: bool = False,
+    ):
+        from autograd.arguments import positive_int
+
+        self.model, self.x, self.y = model, _plane_points(x, "BoundaryRecorder"), y
+        self.every = positive_int("every", every)
+        self.epochs = None if epochs is None else positive_int("epochs", epochs)
+        self.extent = plane_extent(self.x, margin)
+        self.resolution = resolution
+        self.live = live
+        self._handle = None
+        self.frames: list[Boundary] = []
+        self.threshold = threshold
+        self.threshold = self.record(0).threshold  # the first frame's, inferred from y if None
+
+    def record(self, epochs_trained: int) -> Boundary:
+        """Add the current model's boundary as a frame (and redraw the live view)."""
+        frame = boundary(self.model, self.x, self.y, self.threshold, self.resolution,
+                         extent=self.extent, epochs_trained=epochs_trained)  # fmt: skip
+        self.frames.append(frame)
+        if self.live:
+            self._show(frame)
+        return frame
+
+    def __call__(self, history) -> None:
+        done = history.epochs
+        if done % self.every == 0 or done == self.epochs:
+            self.record(done)
+
+    def _show(self, frame: Boundary) -> None:
+        from IPython.display import display
+
+        fig = plot_boundary(frame, self.x, self.y, limits=_output_limits(self.frames[:1] + [frame]))
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
+
+    def animation(self, fps: float = 5.0, title: str = ""):
+        """`boundary_animation` of the frames."""
+        return boundary_animation(self.frames, self.x, self.y, fps, title)
+
+    def save_gif(self, path, fps: float = 5.0, title: str = "") -> Path:
+        """The frames as an animated GIF (`save_animation`)."""
+        import matplotlib.pyplot as plt
+
+        animation = self.animation(fps, title)
+        try:
+            return save_animation(animation, path)
+        finally:
+            plt.close(animation._fig)
+
+    def plot_frames(self, max_frames: int = 8, ncols: int = 4, title=None, path=None):
+        """`plot_boundary_frames` of the frames."""
+        return plot_boundary_frames(self.frames, self.x, self.y, max_frames, ncols, title, path)
+
+    def plot_last(self, title=None, path=None):
+        """The last frame (`plot_boundary`)."""
+        frame = self.frames[-1]
+        return plot_boundary(frame, self.x, self.y, limits=_output_limits(self.frames),
+                             title=title, path=path)  # fmt: skip

@@ -141,6 +141,12 @@ class Config:
     patience: int = _setting(0, "early stopping after this many epochs without progress; 0: off")
     monitor: str = _setting("val_loss", "what early stopping watches")
     seed: int = _setting(0, "seed of the initial weights, shuffling, dropout and flips")
+    # pictures
+    boundary: bool = _setting(
+        False, "2-input data: draw the decision boundary as it trains (boundary.gif, "
+        "boundary.png: the last frame, boundary_frames.png: a grid of frames)"
+    )  # fmt: skip
+    boundary_every: int = _setting(0, "epochs between two boundary frames; 0: about 40 frames")
 
     # ---- checks -------------------------------------------------------------------------
 
@@ -240,6 +246,7 @@ class Config:
         _require(self.epochs >= 1, "epochs", f"must be >= 1, got {self.epochs}")
         _require(self.batch_size >= 0, "batch_size", "must be >= 0 (0: full batch)")
         _require(self.patience >= 0, "patience", "must be >= 0 (0: no early stopping)")
+        _require(self.boundary_every >= 0, "boundary_every", "must be >= 0 (0: about 40 frames)")
         return self
 
     # ---- conversions --------------------------------------------------------------------

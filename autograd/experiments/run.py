@@ -16,6 +16,9 @@ The folder (``out_dir``) gets, as each becomes known:
 ``report.txt``      the same as a table
 ``curves.png``      loss and accuracy per epoch, train and validation
 ``confusion.png``   the row-normalised confusion matrix on the test set
+``boundary.gif``    with ``boundary = true`` (``--boundary``; 2-input data): the decision boundary
+                    every ``boundary_every`` epochs as it trains; ``boundary.png`` its last frame,
+                    ``boundary_frames.png`` a grid of frames (`autograd.plots.BoundaryRecorder`)
 ==================  ===========================================================================
 
 Ctrl-C stops the run between two writes: the history of the finished epochs and the model of
@@ -45,7 +48,7 @@ from autograd.experiments.build import (
     build_model,
     build_optimizer,
 )
-from autograd.experiments.config import Config, load_config
+from autograd.experiments.config import Config, ConfigError, load_config
 from autograd.experiments.data import Data, load_data, preprocess
 from autograd.experiments.presets import PRESETS
 from autograd.train import History, evaluate, fit, predict
@@ -64,6 +67,8 @@ RUN_FILES = (
     "curves.png",
     "confusion.png",
 )
+BOUNDARY_FILES = ("boundary.gif", "boundary.png", "boundary_frames.png")  # with --boundary
+BOUNDARY_FRAMES = 40  # boundary_every = 0: about this many frames
 EVAL_BATCH = 1000
 
 
@@ -79,6 +84,7 @@ class Result:
     model: nn.Module
     data: Data
     out_dir: Path | None
+    boundary: object = None  # the BoundaryRecorder of a run with config.boundary
 
     @property
     def interrupted(self) -> bool:
@@ -101,7 +107,7 @@ def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputExists(f"--out {out}: exists and is not a folder")
-    held = [name for name in RUN_FILES if (out / name).exists()]
+    held = [name for name in RUN_FILES + BOUNDARY_FILES if (out / name).exists()]
     if held and not force:
         raise OutputExists(
             f"--out {out} already holds a run ({', '.join(held[:3])}); pass --force to "
@@ -173,6 +179,7 @@ def run(
     if out_dir is not None:
         prepare_out(out_dir, force, create=False)  # before the data is loaded: fail early
     data = data or load_data(config, download)
+    _check_boundary(config, data)
     out = prepare_out(out_dir, force) if out_dir is not None else None
     if out is not None:
         _write_text(out / "config.toml", config.to_toml())
@@ -185,9 +192,12 @@ def run(
     train_loader, val_loader = _loaders(config, data)
 
     last = {"state": _copy_state(model), "history": History(config.label)}
+    recorder = _boundary_recorder(config, model, data)
 
     def keep(history: History) -> None:
         last["state"], last["history"] = _copy_state(model), history
+        if recorder is not None:
+            recorder(history)
 
     start, cpu = time.perf_counter(), time.process_time()
     interrupted = False
@@ -214,11 +224,54 @@ def run(
     seconds = (time.perf_counter() - start, time.process_time() - cpu)
     result = _finish(config, model, loss_fn, data, history, seconds, interrupted, out)
     result.metrics["warnings"] = [str(w.message) for w in caught]
+    result.boundary = recorder
+    if out is not None and recorder is not None:
+        _write_boundary(recorder, out, config.label)
     if out is not None:
         _write_text(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
     if interrupted:
         raise RunInterrupted(result)
     return result
+
+
+def _check_boundary(config: Config, data: Data) -> None:
+    """With ``config.boundary``: ConfigError unless the data has 2 inputs, ImportError without
+    matplotlib or Pillow (before anything is written or trained)."""
+    if not config.boundary:
+        return
+    if data.x_train.ndim != 2 or data.x_train.shape[1] != 2:
+        raise ConfigError(
+            f"boundary: the decision boundary is drawn over the plane of 2 inputs, but "
+            f"{config.dataset} has {data.x_train.shape[1:]} per sample (try xor, xnor, moons, "
+            "spirals or a 2-column .npz)"
+        )
+    try:
+        import matplotlib  # noqa: F401
+        import PIL  # noqa: F401
+    except ImportError as error:
+        raise ImportError(
+            f"boundary needs matplotlib and Pillow ({error}): pip install 'autograd-lab[all]'"
+        ) from None
+
+
+def _boundary_recorder(config: Config, model, data: Data):
+    """A `BoundaryRecorder` on the training samples when ``config.boundary``, else None."""
+    if not config.boundary:
+        return None
+    from autograd.plots import BoundaryRecorder
+
+    every = config.boundary_every or max(1, round(config.epochs / BOUNDARY_FRAMES))
+    return BoundaryRecorder(model, data.x_train, data.y_train, every=every,
+                            epochs=config.epochs, threshold=threshold(config))  # fmt: skip
+
+
+def _write_boundary(recorder, out: Path, label: str) -> None:
+    import matplotlib.pyplot as plt
+
+    recorder.save_gif(out / "boundary.gif", title=label)
+    plt.close(recorder.plot_last(title=f"{label}: {recorder.frames[-1].title}",
+                                 path=out / "boundary.png"))  # fmt: skip
+    plt.close(recorder.plot_frames(title=label, path=out / "boundary_frames.png"))
 
 
 def _copy_state(model) -> dict:
