@@ -27,7 +27,7 @@ from typing import Any
 
 from autograd.graph import backprop, children, scope_of, topo_order, topo_order_of_all
 from autograd.viz.format import format_data, op_text
-from autograd.viz.style import Style
+from autograd.viz.style import DEFAULT_STYLE, Style
 
 __all__ = [
     "as_roots",
@@ -168,6 +168,7 @@ def _value_label(
     rows.append(f'<TD BGCOLOR="{_esc(style.value_color)}" {cell}>{_lines(data)}</TD>')
     if style.show_grad:
         grad = texts[1] if texts[1] is not None else format_data(grad, style.decimals)
+        grad = style.grad_mark + grad
         rows.append(f'<TD BGCOLOR="{_esc(style.grad_color)}" {cell}>{_lines(grad)}</TD>')
     if note:
         rows.append(
@@ -195,6 +196,7 @@ def _legend_label(style: Style, roots: list, highlighted: bool, edge_labels: boo
         elif all(root.label for root in roots):
             seed = " + ".join(root.label for root in roots)
             wrt = f"gradient ∂{seed if len(roots) == 1 else f'({seed})'}/∂node"
+        wrt = style.grad_mark + wrt
         cells.append(f'<TD {box} BGCOLOR="{_esc(style.grad_color)}">{_esc(wrt)}</TD>')
     if edge_labels:
         cells.append(
@@ -262,7 +264,7 @@ def to_dot(
             order[i], i, style, paths[i], notes, indent, grads, texts or {}, names.get(order[i])
         )
 
-    lines += _cluster_lines(paths, node_lines)
+    lines += _cluster_lines(paths, node_lines, style)
     for i in reversed(range(len(order))):
         if not paths[i]:
             lines.extend(node_lines(i, "  "))
@@ -336,7 +338,7 @@ def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> 
         "fontsize": size,
         "nodesep": "0.25",
         "ranksep": "0.3",
-        "bgcolor": "white",
+        "bgcolor": style.background,
         "pad": "0.15",
         # Inputs of an op in argument order (w1 above x1), as the expression is written.
         "ordering": "in",
@@ -346,10 +348,12 @@ def _header_lines(style: Style, roots: list, order: list, highlighted: bool) -> 
     legend = _legend_label(style, roots, highlighted, edge_labels)
     if legend is not None:
         graph_attrs.update(label=legend, labelloc="t", labeljust="l")
+        if style.text_color != DEFAULT_STYLE.text_color:  # (the default's DOT stays the same)
+            graph_attrs["fontcolor"] = style.text_color
     return [
         f"  graph {_attrs(**graph_attrs)};",
         f'  node [fontname="{font}", fontsize="{size}", color="{_esc(style.line_color)}", '
-        f'fontcolor="#1a1a1a", penwidth="1"];',
+        f'fontcolor="{_esc(style.text_color)}", penwidth="1"];',
         f'  edge [fontname="{font}", fontsize="{style.font_size - 2:g}", '
         f'color="{_esc(style.line_color)}", arrowsize="0.6", penwidth="0.9"];',
     ]
@@ -407,7 +411,7 @@ def _node_lines(
     return out
 
 
-def _cluster_lines(paths: list[tuple], node_lines) -> list[str]:
+def _cluster_lines(paths: list[tuple], node_lines, style: Style) -> list[str]:
     """Clusters, nested by path, in order of their first member, each with its nodes
     (declared last-first: see the NOTE in `_edge_lines`)."""
     tree: dict[tuple, list] = {}
@@ -429,8 +433,8 @@ def _cluster_lines(paths: list[tuple], node_lines) -> list[str]:
                 label=f"<<I>{_esc(path[-1])}</I>>",
                 labeljust="l",
                 style="rounded,dashed",
-                color="#9a9a9a",
-                fontcolor="#555555",
+                color=style.cluster_line_color,
+                fontcolor=style.cluster_text_color,
             )
             + ";"
         )

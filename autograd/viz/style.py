@@ -8,12 +8,12 @@ simply, pass it to `autograd.viz.draw` as a keyword: ``draw(y, rankdir="TB", dec
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from autograd.arguments import positive_int
 
-__all__ = ["Style", "DEFAULT_STYLE"]
+__all__ = ["Style", "DEFAULT_STYLE", "THEMES", "contrast_ratio", "relative_luminance"]
 
 # "prefix" or {cluster title: [nodes or labels]}
 Clusters = None | str | Mapping[str, Sequence[Any]]
@@ -43,7 +43,12 @@ class Style:
       ``value_color`` forward values, ``grad_color`` gradients, ``op_color`` op nodes,
       ``label_color`` the name row of a value node, ``line_color`` borders and edges,
       ``edge_label_color`` local derivatives, ``highlight_color`` border and note of
-      highlighted nodes, ``highlight_fill`` their name row; ``font``, ``font_size``.
+      highlighted nodes, ``highlight_fill`` their name row; ``background`` the page,
+      ``text_color`` every text in a box and the legend, ``cluster_line_color`` and
+      ``cluster_text_color`` the frame and the title of a cluster; ``font``, ``font_size``.
+      ``grad_mark`` is written before every gradient (``"∇ "``), so that values and gradients
+      differ by more than colour (in print, and for readers who do not see the colours).
+      A whole palette at once: ``Style.theme("colorblind")`` (see `THEMES`).
     Output:
       ``dpi``         resolution of PNG files (SVG and PDF are vector graphics).
     """
@@ -62,8 +67,13 @@ class Style:
     label_color: str = "#ffffff"
     line_color: str = "#4d4d4d"
     edge_label_color: str = "#7a3d9c"
-    highlight_color: str = "#d62728"
+    highlight_color: str = "#c21d1d"  # 4.97:1 on highlight_fill (#d62728 had 4.15)
     highlight_fill: str = "#ffe3e3"
+    background: str = "white"
+    text_color: str = "#1a1a1a"
+    cluster_line_color: str = "#9a9a9a"
+    cluster_text_color: str = "#555555"
+    grad_mark: str = ""
     font: str = "Helvetica"
     font_size: float = 11.0
     dpi: float = 150.0
@@ -91,5 +101,86 @@ class Style:
     def field_names(cls) -> list[str]:
         return [f.name for f in fields(cls)]
 
+    @classmethod
+    def theme(cls, name: str, **changes: Any) -> Style:
+        """The palette ``name`` of `THEMES` (``"course"``, ``"colorblind"``, ``"grayscale"``,
+        ``"dark"``), with ``changes`` to any field on top: ``Style.theme("dark", decimals=4)``.
+        """
+        if name not in THEMES:
+            raise ValueError(f"Style.theme: unknown theme {name!r}; known: {', '.join(THEMES)}")
+        return replace(cls(**THEMES[name]), **changes)
+
 
 DEFAULT_STYLE = Style()
+
+# Every theme keeps its text at WCAG AA contrast (4.5:1) against every fill it is written on
+# (tests/test_themes.py checks it with `contrast_ratio`).
+THEMES: dict[str, dict[str, Any]] = {
+    # the course's reports: light blue values, pink gradients (the defaults)
+    "course": {},
+    # Okabe & Ito's palette for colour-blind readers (sky blue / orange, which every common
+    # colour-vision deficiency tells apart), with a mark on the gradients besides the colour
+    "colorblind": dict(
+        value_color="#56B4E9",
+        grad_color="#E69F00",
+        op_color="#F0F0F0",
+        line_color="#000000",
+        text_color="#000000",
+        edge_label_color="#0072B2",
+        highlight_color="#A64A00",  # Okabe-Ito vermillion #D55E00, darkened for text
+        highlight_fill="#FBE3D0",
+        grad_mark="∇ ",
+    ),
+    # printing in black and white: values white, gradients grey and marked
+    "grayscale": dict(
+        value_color="#FFFFFF",
+        grad_color="#D0D0D0",
+        op_color="#EBEBEB",
+        label_color="#F5F5F5",
+        line_color="#000000",
+        text_color="#000000",
+        edge_label_color="#404040",
+        highlight_color="#000000",
+        highlight_fill="#E0E0E0",
+        grad_mark="∇ ",
+    ),
+    # slides with a dark background: dark blue values, dark rose gradients, light text
+    "dark": dict(
+        background="#1E1E24",
+        text_color="#F2F2F2",
+        value_color="#1F4E79",
+        grad_color="#7A2048",
+        op_color="#3A3A42",
+        label_color="#2A2A31",
+        line_color="#B8B8C0",
+        edge_label_color="#E0B0FF",
+        highlight_color="#FF8A8A",
+        highlight_fill="#4A1F24",
+        cluster_line_color="#8A8A94",
+        cluster_text_color="#C8C8D0",
+    ),
+}
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    names = {"white": "#ffffff", "black": "#000000"}
+    text = names.get(color.lower(), color)
+    if not (text.startswith("#") and len(text) == 7):
+        raise ValueError(
+            f"contrast_ratio: expected a colour #rrggbb (or white, black), got {color!r}"
+        )
+    return tuple(int(text[i : i + 2], 16) / 255 for i in (1, 3, 5))
+
+
+def relative_luminance(color: str) -> float:
+    """WCAG 2's relative luminance of ``#rrggbb``: 0.2126 R + 0.7152 G + 0.0722 B of the
+    linearised channels (c/12.92 below 0.03928, else ((c + 0.055)/1.055)^2.4)."""
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2's contrast ratio (L_light + 0.05) / (L_dark + 0.05), from 1 to 21; AA asks for
+    at least 4.5 for ordinary text."""
+    a, b = sorted((relative_luminance(foreground), relative_luminance(background)))
+    return (b + 0.05) / (a + 0.05)
