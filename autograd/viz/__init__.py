@@ -75,15 +75,26 @@ class Diagram:
         return self._svg
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the diagram to ``path``; the format comes from the suffix (.svg .png .pdf .dot).
+        """Write the diagram to ``path``; the format comes from the suffix (.svg .png .pdf .dot,
+        .tex: TikZ).
 
         The file appears complete or not at all (temporary file + ``os.replace``); on a
         `RenderError` nothing is written. Returns the path.
         """
         path = output_path(path, SUFFIXES, "Diagram.save")
         suffix = path.suffix.lower()
-        data = self.dot.encode("utf-8") if suffix == ".dot" else self.render(suffix[1:])
+        if suffix == ".tex":
+            data = self.tikz().encode("utf-8")
+        else:
+            data = self.dot.encode("utf-8") if suffix == ".dot" else self.render(suffix[1:])
         return write_atomic(path, data)
+
+    def tikz(self) -> str:
+        """The diagram as a standalone LaTeX document with a TikZ picture, at Graphviz's own
+        layout (`autograd.viz.tikz`; ``save("x.tex")`` writes it)."""
+        from autograd.viz.tikz import to_tikz
+
+        return to_tikz(self.dot)
 
     def _repr_svg_(self) -> str:
         return self.svg()

@@ -16,7 +16,7 @@ import threading
 __all__ = ["RenderError", "render", "FORMATS", "SUFFIXES"]
 
 FORMATS = ("svg", "png", "pdf")
-SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".tex")  # .tex: TikZ (autograd.viz.tikz)
 INSTALL_HINT = 'pip install "autograd-lab[viz]"'
 
 
