@@ -719,7 +719,8 @@ def plot_boundary(
         cmap = ListedColormap([colours[k % len(colours)] for k in range(n_out)])
         levels = np.arange(n_out - 1) + 0.5
     a.imshow(shown, extent=frame.extent, origin="lower", cmap=cmap, vmin=low, vmax=high,
-             alpha=0.6 if n_out > 1 else 0.9, aspect="auto", interpolation="nearest")  # fmt: skip
+             alpha=0.6 if n_out > 1 else 0.9, aspect="auto",
+             interpolation="nearest" if n_out > 1 else "bilinear")  # fmt: skip
     with warnings.catch_warnings():
         # NOTE: a model that predicts one class everywhere has no boundary line to draw
         warnings.simplefilter("ignore", UserWarning)
@@ -826,7 +827,7 @@ def boundary_animation(frames, x=None, y=None, fps: float = 5.0, title: str = ""
     return FuncAnimation(fig, draw, frames=len(frames), interval=1000 / fps, repeat=True)
 
 
-def save_animation(animation, path, fps: float | None = None, dpi: int = 80) -> Path:
+def save_animation(animation, path, fps: float = 5.0, dpi: int = 80) -> Path:
     """Write a matplotlib animation as a GIF with the Pillow writer (``pip install
     'autograd-lab[images]'``); the file appears complete or not at all."""
     import tempfile
@@ -842,8 +843,8 @@ def save_animation(animation, path, fps: float | None = None, dpi: int = 80) -> 
         raise ImportError(
             "writing a GIF needs Pillow: pip install 'autograd-lab[images]'"
         ) from None
-    if fps is None:
-        fps = 1000 / animation._interval  # NOTE: FuncAnimation keeps its interval only there
+    if not fps > 0:
+        raise ValueError(f"fps must be positive, got {fps!r}")
     # NOTE: the writer wants a file name; write to a private folder, then move it atomically
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder) / path.name
@@ -919,13 +920,7 @@ class BoundaryRecorder:
 
     def save_gif(self, path, fps: float = 5.0, title: str = "") -> Path:
         """The frames as an animated GIF (`save_animation`)."""
-        import matplotlib.pyplot as plt
-
-        animation = self.animation(fps, title)
-        try:
-            return save_animation(animation, path)
-        finally:
-            plt.close(animation._fig)
+        return save_animation(self.animation(fps, title), path, fps)
 
     def plot_frames(self, max_frames: int = 8, ncols: int = 4, title=None, path=None):
         """`plot_boundary_frames` of the frames."""

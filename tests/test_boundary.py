@@ -139,3 +139,45 @@ def test_train_boundary_refuses_data_without_2_inputs_before_writing(tmp_path, c
     err = capsys.readouterr().err
     assert code == 2 and "--boundary: the decision boundary is drawn over the plane of 2" in err
     assert not out.exists()
+
+
+def test_repeat_refuses_boundary_rather_than_ignore_it(tmp_path, capsys):
+    code = main(["repeat", "--preset", "xor-arch1", "--seeds", "2", "--boundary",
+                 "--out", str(tmp_path / "rep")])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "boundary: the decision boundary is drawn for one run" in err, err
+    assert not (tmp_path / "rep").exists()
+
+
+def test_live_view_redraws_one_display_in_place(monkeypatch):
+    display = pytest.importorskip("IPython.display")
+    calls = []
+
+    class Handle:
+        def update(self, figure):
+            calls.append(("update", figure))
+
+    def show(figure, display_id=False):
+        calls.append(("display", figure))
+        assert display_id is True
+        return Handle()
+
+    monkeypatch.setattr(display, "display", show)
+    _, _, _, recorder = xor_run(
+        epochs=4,
+        watch=lambda model, data: BoundaryRecorder(model, data.x_train, data.y_train, every=2,
+                                                   live=True),
+    )  # fmt: skip
+    assert [kind for kind, _ in calls] == ["display", "update", "update"]  # epochs 0, 2, 4
+    assert len(recorder.frames) == 3
+
+
+def test_multiclass_boundary_on_spirals_draws_one_colour_per_class(tmp_path):
+    from autograd.data import spirals
+
+    x, y = spirals(n_per_class=30, classes=3, seed=0)
+    model = nn.Sequential(nn.Linear(2, 3, rng=0))
+    fig = decision_boundary(model, x, y, resolution=40, path=tmp_path / "s.png")
+    (ax,) = fig.axes
+    assert ax.images[0].get_array().max() <= 2  # the predicted class at every grid point
+    assert (tmp_path / "s.png").stat().st_size > 1000

@@ -143,6 +143,11 @@ def repeat(
     from autograd.experiments.run import prepare_out
 
     config = config.validate()
+    if config.boundary:  # NOTE: a flag that repeat would ignore is refused, not dropped
+        raise ConfigError(
+            "boundary: the decision boundary is drawn for one run; use autograd train --seed S "
+            "--boundary for the seeds you want to see"
+        )
     seeds = seed_list(seeds, first=config.seed)
     if out_dir is not None:
         prepare_out(out_dir, force, create=False)
