@@ -7,13 +7,16 @@ import subprocess
 
 import pytest
 
+from autograd import nn
 from autograd.exercises import a1, a2
+from autograd.nn.scalar_graph import draw_network
 from autograd.viz import Style, draw
 from autograd.viz.tikz import latex_text, to_tikz
 
 pygraphviz = pytest.importorskip("pygraphviz")
 
 
+XOR = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh(), nn.Linear(2, 1, rng=1), nn.Tanh())
 A2_NEURONS = {f"neuron {i}": [f"w{i}1", f"w{i}2", f"b{i}", f"h{i}", f"y{i}"] for i in (1, 2)}
 
 
@@ -24,6 +27,8 @@ def diagrams():
         "a2 in clusters, dark": draw(a2().output, Style.theme("dark"), clusters=A2_NEURONS),
         "a1 tanh, colorblind, TB": draw(a1("tanh").output, Style.theme("colorblind"),
                                         rankdir="TB"),
+        "xor 2-2-1 folded per neuron": draw_network(XOR, [1.0, -1.0], [1.0], level="neuron"),
+        "xor 2-2-1, the Tensor graph": draw_network(XOR, [1.0, 1.0], level="layer"),
     }  # fmt: skip
 
 
@@ -58,6 +63,8 @@ def test_tikz_parses_and_puts_every_node_where_graphviz_does(name):
     diagram = diagrams()[name]
     tex = diagram.tikz()
     parsed = parse_tikz(tex)
+    # plain pdflatex reads every symbol: they are written as LaTeX math, none is left as is
+    assert not [c for c in tex if ord(c) > 127], {c for c in tex if ord(c) > 127}
     layout = pygraphviz.AGraph(string=diagram.dot)
     layout.layout(prog="dot")
     positions = {str(n): tuple(float(v) for v in n.attr["pos"].split(",")) for n in layout.nodes()}
