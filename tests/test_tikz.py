@@ -108,3 +108,10 @@ def test_tikz_compiles_with_latex(name, tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:]
     assert (tmp_path / "d.pdf").stat().st_size > 1000
+
+
+def test_a_dot_text_graphviz_cannot_read_raises_render_error():
+    from autograd.viz import RenderError
+
+    with pytest.raises(RenderError, match="could not lay out the diagram"):
+        to_tikz("digraph { a -> ")

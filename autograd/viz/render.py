@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 
-__all__ = ["RenderError", "render", "FORMATS", "SUFFIXES"]
+__all__ = ["RenderError", "render", "layout", "FORMATS", "SUFFIXES"]
 
 FORMATS = ("svg", "png", "pdf")
 SUFFIXES = (".svg", ".png", ".pdf", ".dot", ".tex")  # .tex: TikZ (autograd.viz.tikz)
@@ -95,3 +95,21 @@ def render(dot: str, fmt: str, dpi: float | None = None) -> bytes:
             f"Graphviz returned no {fmt} output; the DOT text is still available as diagram.dot"
         )
     return bytes(data)
+
+
+def layout(dot: str):
+    """Lay out ``dot`` with Graphviz's ``dot`` engine and return the pygraphviz graph, every
+    node, edge and cluster holding its position (``pos``, ``bb``, in points), as
+    `autograd.viz.tikz` reads it. Raises `RenderError` as `render` does."""
+    pygraphviz = _engine()
+    try:
+        graph = pygraphviz.AGraph(string=dot)
+        with quiet_fontconfig():
+            graph.layout(prog="dot")
+    except Exception as e:  # NOTE: pygraphviz raises ValueError, OSError, or its own errors
+        raise RenderError(
+            f"Graphviz could not lay out the diagram: {type(e).__name__}: {e}. Reinstalling "
+            f"pygraphviz may help ({INSTALL_HINT}); the DOT text is still available as "
+            "diagram.dot"
+        ) from e
+    return graph

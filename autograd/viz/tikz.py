@@ -145,15 +145,9 @@ def _font_color(inner: str) -> str | None:
 def to_tikz(dot: str) -> str:
     """A standalone LaTeX document drawing ``dot`` with TikZ at Graphviz's layout (``dot``
     engine); `autograd.viz.Diagram.save` writes it for a ``.tex`` path."""
-    from autograd.viz.render import RenderError, _engine, quiet_fontconfig
+    from autograd.viz.render import layout
 
-    pygraphviz = _engine()
-    try:
-        graph = pygraphviz.AGraph(string=dot)
-        with quiet_fontconfig():
-            graph.layout(prog="dot")
-    except Exception as e:  # NOTE: pygraphviz raises ValueError, OSError, or its own errors
-        raise RenderError(f"Graphviz could not lay out the diagram: {type(e).__name__}: {e}") from e
+    graph = layout(dot)
     colors = _Colors()
     g = graph.graph_attr
     x0, y0, x1, y1 = (float(v) for v in g["bb"].split(","))
