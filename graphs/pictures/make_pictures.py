@@ -1,5 +1,5 @@
 """The README's pictures in this folder; regenerate them with
-.venv/bin/python docs/pictures/make_pictures.py"""
+.venv/bin/python graphs/pictures/make_pictures.py"""
 
 from pathlib import Path
 
