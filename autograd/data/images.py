@@ -597,8 +597,8 @@ def read_image_folder(
                     if size is not None:
                         image = image.resize((size[1], size[0]))
                     array = np.asarray(image, dtype=np.uint8)
-            except _Refused:
-                raise
+            except _Refused as refused:  # a plain ValueError for the caller
+                raise ValueError(str(refused)) from None
             except (
                 UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError
             ) as error:  # fmt: skip
