@@ -538,3 +538,21 @@ def test_read_npz_checks_the_declared_shapes_before_reading_the_data(tmp_path, m
     np.savez(tmp_path / "ok.npz", x=np.ones((2, 3)), y=np.array([0, 1]), extra=np.zeros(7))
     x, y, _ = datasets.read_npz(tmp_path / "ok.npz")
     assert x.shape == (2, 3) and [w.rsplit(" ", 1)[-1] for w in read] == ["'x'", "'y'"]
+
+
+def test_a_one_class_npz_is_refused_before_training(tmp_path):
+    """Issue 24: a one-class .npz trained at loss 0 and reported accuracies of 0.75/0.5/1.0
+    (cross-entropy) or failed after training (MSE); image folders refuse one class already."""
+    from autograd.experiments.config import Config
+    from autograd.experiments.data import DataError, load_raw
+
+    x = np.zeros((8, 4), np.float32)
+    for name, y, classes in (
+        ("one.npz", np.zeros(8, int), {}),
+        ("named.npz", np.ones(8, int), {"classes": np.array(["cat", "dog"])}),
+    ):
+        np.savez(tmp_path / name, x=x, y=y, **classes)
+        with pytest.raises(DataError, match=f"{name}: y holds 1 class .*two classes or more"):
+            load_raw(Config(dataset=str(tmp_path / name)))
+    np.savez(tmp_path / "two.npz", x=x, y=np.arange(8) % 2)
+    assert load_raw(Config(dataset=str(tmp_path / "two.npz"))).classes == ("0", "1")

@@ -124,6 +124,13 @@ def load_raw(config: Config, download: bool = False) -> Raw:
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
         x, y, classes = images.read_npz(path)
+        present = np.unique(y)
+        if len(present) < 2:  # as read_image_folder: one class trains to loss 0 and means nothing
+            raise DataError(
+                f"{path}: y holds {len(present)} class{'es' if not len(present) else ''} "
+                f"({', '.join(map(str, present)) or 'no samples'}); a classifier needs samples of "
+                "two classes or more"
+            )
     elif path.is_dir():
         size = tuple(config.image_size) if config.image_size else None
         x, y, classes = images.read_image_folder(path, size, config.grayscale)
