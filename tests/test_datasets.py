@@ -556,3 +556,16 @@ def test_a_one_class_npz_is_refused_before_training(tmp_path):
             load_raw(Config(dataset=str(tmp_path / name)))
     np.savez(tmp_path / "two.npz", x=x, y=np.arange(8) % 2)
     assert load_raw(Config(dataset=str(tmp_path / "two.npz"))).classes == ("0", "1")
+
+
+def test_an_image_folder_too_large_for_memory_is_a_value_error(tmp_path, monkeypatch):
+    """Images that each pass the pixel bound may still not fit together: a ValueError naming
+    the folder, not a MemoryError traceback."""
+    root = write_image_folder(tmp_path / "imgs")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(np, "stack", no_memory)
+    with pytest.raises(ValueError, match=r"imgs: not enough memory for 6 images of \(12, 16, 3\)"):
+        datasets.read_image_folder(root)

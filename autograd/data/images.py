@@ -599,6 +599,10 @@ def read_image_folder(
                     array = np.asarray(image, dtype=np.uint8)
             except _Refused as refused:  # a plain ValueError for the caller
                 raise ValueError(str(refused)) from None
+            except MemoryError:
+                raise ValueError(
+                    f"{file}: not enough memory to decode it (after {len(images)} images)"
+                ) from None
             except (
                 UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError
             ) as error:  # fmt: skip
@@ -613,4 +617,10 @@ def read_image_folder(
             first = first or file
             images.append(array)
             labels.append(label)
-    return np.stack(images), np.array(labels, dtype=np.int64), classes
+    try:
+        x = np.stack(images)
+    except MemoryError:
+        raise ValueError(
+            f"{folder}: not enough memory for {len(images)} images of {images[0].shape}"
+        ) from None
+    return x, np.array(labels, dtype=np.int64), classes
