@@ -544,7 +544,7 @@ def test_a_one_class_npz_is_refused_before_training(tmp_path):
     """Issue 24: a one-class .npz trained at loss 0 and reported accuracies of 0.75/0.5/1.0
     (cross-entropy) or failed after training (MSE); image folders refuse one class already."""
     from autograd.experiments.config import Config
-    from autograd.experiments.data import DataError, load_raw
+    from autograd.experiments.data import DataError, load_data, load_raw
 
     x = np.zeros((8, 4), np.float32)
     for name, y, classes in (
@@ -552,10 +552,13 @@ def test_a_one_class_npz_is_refused_before_training(tmp_path):
         ("named.npz", np.ones(8, int), {"classes": np.array(["cat", "dog"])}),
     ):
         np.savez(tmp_path / name, x=x, y=y, **classes)
-        with pytest.raises(DataError, match=f"{name}: y holds 1 class .*two classes or more"):
-            load_raw(Config(dataset=str(tmp_path / name)))
+        config = Config(dataset=str(tmp_path / name), layers=[4, 2], loss="ce")
+        assert len(load_raw(config).labels) == 8  # evaluating on one class is fine
+        with pytest.raises(DataError, match=f"{name}: the labels hold 1 class .*two classes or"):
+            load_data(config)
     np.savez(tmp_path / "two.npz", x=x, y=np.arange(8) % 2)
-    assert load_raw(Config(dataset=str(tmp_path / "two.npz"))).classes == ("0", "1")
+    data = load_data(Config(dataset=str(tmp_path / "two.npz"), layers=[4, 2], loss="ce"))
+    assert data.classes == ("0", "1")
 
 
 def test_an_image_folder_too_large_for_memory_is_a_value_error(tmp_path, monkeypatch):
