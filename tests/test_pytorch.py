@@ -322,3 +322,35 @@ def test_notebook_07_runs(monkeypatch, tmp_path):
         if cell["cell_type"] == "code":
             source = "".join(cell["source"])
             exec(compile(source, f"{NOTEBOOK.name} cell {i}", "exec"), namespace)
+
+
+def test_integer_tensors_promote_as_in_pytorch():
+    """Issue 24: `int32 * 0.5` was float64 here, float32 in PyTorch; every op of an integer
+    tensor with a number or a float tensor gives PyTorch's dtype."""
+    torch = _torch()
+    ints = np.arange(1, 5, dtype=np.int32)
+    ops = {
+        "i * 0.5": lambda i, f32, f16: i * 0.5,
+        "0.5 - i": lambda i, f32, f16: 0.5 - i,
+        "i + 1": lambda i, f32, f16: i + 1,
+        "i * 2": lambda i, f32, f16: i * 2,
+        "i / 2": lambda i, f32, f16: i / 2,
+        "i / i": lambda i, f32, f16: i / i,
+        "i ** 0.5": lambda i, f32, f16: i**0.5,
+        "i ** 2": lambda i, f32, f16: i**2,
+        "i * f32": lambda i, f32, f16: i * f32,
+        "f16 + i": lambda i, f32, f16: f16 + i,
+        "i.sigmoid()": lambda i, f32, f16: i.sigmoid(),
+        "i.exp()": lambda i, f32, f16: i.exp(),
+        "i.tanh()": lambda i, f32, f16: i.tanh(),
+        "i.sqrt()": lambda i, f32, f16: i.sqrt(),
+        "i.sum()": lambda i, f32, f16: i.sum(),
+    }
+    ours = (Tensor(ints), Tensor(np.ones(4, np.float32)), Tensor(np.ones(4, np.float16)))
+    theirs = (torch.from_numpy(ints), torch.ones(4), torch.ones(4, dtype=torch.float16))
+    differ = {}
+    for name, op in ops.items():
+        here, there = str(op(*ours).dtype), str(op(*theirs).dtype).removeprefix("torch.")
+        if here != there:
+            differ[name] = (here, there)
+    assert not differ
