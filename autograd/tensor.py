@@ -164,14 +164,11 @@ def _floating(A: np.ndarray) -> np.ndarray:
     return A if A.dtype.kind == "f" else A.astype(np.float32)
 
 
-_HALF = np.dtype(np.float16)
-
-
 def accumulator(dtype: np.dtype):
     """The dtype a sum of `dtype` numbers accumulates in: float32 for float16 (numpy's mean and
     PyTorch do the same: a float16 sum overflows past 65504 and loses digits long before),
     None (the array's own) for everything else. Pass it as the ``dtype=`` of ``.sum``."""
-    return np.float32 if dtype == _HALF else None
+    return np.float32 if dtype.char == "e" else None  # "e": float16, either byte order
 
 
 def as_array(x) -> np.ndarray:
@@ -333,7 +330,7 @@ class Tensor:
             return g, g
 
         A, B = a.data, b.data
-        if A.dtype.kind != B.dtype.kind:
+        if A.dtype is not B.dtype:  # NOTE: identity first: the float32 hot path pays one test
             A, B = _promote(A, B)
         try:
             out = A + B
@@ -353,7 +350,7 @@ class Tensor:
             return g, (-g if b.requires_grad else None)
 
         A, B = a.data, b.data
-        if A.dtype.kind != B.dtype.kind:
+        if A.dtype is not B.dtype:
             A, B = _promote(A, B)
         try:
             out = A - B
@@ -369,7 +366,7 @@ class Tensor:
         """a * b;  ga = g·b, gb = g·a"""
         a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
-        if A.dtype.kind != B.dtype.kind:
+        if A.dtype is not B.dtype:
             A, B = _promote(A, B)
 
         def backward(g):
@@ -436,7 +433,7 @@ class Tensor:
             return record_op(out, (a,), "pow", backward_number, {"exponent": n})
         b = as_tensor(other, self)
         B = b.data
-        if A.dtype.kind != B.dtype.kind:
+        if A.dtype is not B.dtype:
             A, B = _promote(A, B)
         out = A**B
 
