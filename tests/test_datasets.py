@@ -572,3 +572,38 @@ def test_an_image_folder_too_large_for_memory_is_a_value_error(tmp_path, monkeyp
     monkeypatch.setattr(np, "stack", no_memory)
     with pytest.raises(ValueError, match=r"imgs: not enough memory for 6 images of \(12, 16, 3\)"):
         datasets.read_image_folder(root)
+
+
+def png16(path: Path, pixels: np.ndarray, color_type: int) -> None:
+    """A 16-bit PNG written by hand (Pillow writes 16 bits for gray only): colour type 2 is
+    RGB, 4 gray+alpha; `pixels` (H, W, channels) uint16."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    height, width = pixels.shape[:2]
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in pixels)
+    header = struct.pack(">IIBBBBB", width, height, 16, color_type, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("color_type, channels", [(2, 3), (4, 2)], ids=["rgb", "gray+alpha"])
+def test_sixteen_bit_colour_pngs_keep_their_levels(tmp_path, color_type, channels):
+    """16-bit RGB and gray+alpha PNGs: Pillow keeps the high byte (within 1 of v·255/65535),
+    no clipping; the colour channels are read, the alpha dropped."""
+    pytest.importorskip("PIL")
+    pixels = np.linspace(0, 65535, 16 * channels).astype(np.uint16).reshape(4, 4, channels)
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir()
+        png16(tmp_path / cls / "p.png", pixels, color_type)
+    x, _, _ = datasets.read_image_folder(tmp_path, grayscale=channels == 2)
+    colour = pixels[..., :3] if channels == 3 else pixels[..., :1]
+    assert np.abs(x[0].astype(int) - np.rint(colour / 257)).max() <= 1
+    assert len(np.unique(x[0])) == colour.size  # every level kept
