@@ -556,10 +556,10 @@ def read_image_folder(
     ``size=(height, width)`` resizes every image; without it all images must have one size.
     ``grayscale=True`` gives C = 1, else C = 3 (RGB): palette, gray+alpha, RGBA and CMYK
     images are converted by Pillow (alpha is dropped), 16-bit gray images are scaled to 8 bits
-    (v·255/65535, rounded); 32-bit integer and floating-point images are refused. An image
-    whose header declares more than `autograd.safe_read.MAX_IMAGE_PIXELS` pixels is refused
-    before it is decoded. A file that is not an image, or has another size, raises ValueError
-    naming the file."""
+    (v·255/65535, rounded; Pillow itself keeps the high byte of 16-bit colour); 32-bit integer
+    and floating-point images are refused. An image whose header declares more than
+    `autograd.safe_read.MAX_IMAGE_PIXELS` pixels is refused before it is decoded. A file that
+    is not an image, or has another size, raises ValueError naming the file."""
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:
