@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from autograd.arguments import int_pair
-from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
+from autograd.tensor import Tensor, accumulator, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
     "linear",
@@ -260,7 +260,9 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
     if reduction == "none":
         loss = diff * diff
     else:
-        total = np.vdot(diff, diff) if diff.dtype.kind == "f" else (diff * diff).sum()
+        # NOTE: float16 accumulates in float32 (`accumulator`): 10,000 squares of 3 are inf
+        wide = diff if accumulator(diff.dtype) is None else diff.astype(np.float32)
+        total = np.vdot(wide, wide) if diff.dtype.kind == "f" else (diff * diff).sum()
         if reduction == "mean":
             total = total / max(diff.size, 1)
         loss = np.asarray(total, dtype=diff.dtype)

@@ -11,7 +11,10 @@ beside the node constructor below.
 dtype: a Tensor made from a numpy array keeps the array's dtype (and shares its memory, as
 ``torch.from_numpy``); Python numbers and lists become float32. A Python number in an op takes
 the Tensor's dtype (``x * 0.5`` stays float32): nothing upcasts to float64 unless you pass
-float64 arrays.
+float64 arrays. Integer tensors follow PyTorch: with a Python int they keep their dtype, with a
+Python float, and in ops whose result is not an integer (``/``, exp, log, sigmoid, softmax,
+mean ...), they become float32. float16 sums (sum, mean, softmax) accumulate in float32, as
+numpy's mean and PyTorch do (a float16 sum overflows past 65504), and return float16.
 
 Memory: ``backward()`` releases the graph as it walks it (each non-leaf node drops its parents
 and its closure once used), so nothing of a training step outlives the step. Pass
@@ -28,6 +31,7 @@ from autograd.graph import GRAD_MODE, SCOPES, no_grad, op_table, record_scope, t
 
 __all__ = [
     "Tensor",
+    "accumulator",
     "OPS",
     "record_op",
     "as_tensor",
@@ -118,10 +122,53 @@ def as_tensor(x, like: Tensor | None = None) -> Tensor:
         return _fill(_new(Tensor), x, False, (), "", None, None, "")
     if like is not None and isinstance(x, (numbers.Number, np.generic)):
         # NOTE: numpy scalars too (np.sqrt(2) is a float64): a float tensor keeps its dtype.
-        kind = like.data.dtype.kind
-        array = np.asarray(x, dtype=like.data.dtype if kind == "f" else None)
+        dtype = like.data.dtype
+        if dtype.kind != "f":
+            dtype = _number_dtype(x, dtype)
+        try:
+            array = np.asarray(x, dtype=dtype)
+        except OverflowError:  # uint8 tensor - 1: numpy's own promotion (int64), not an error
+            array = np.asarray(x)
         return _fill(_new(Tensor), array, False, (), "", None, None, "")
     return Tensor(x)
+
+
+def _number_dtype(x, dtype: np.dtype):
+    """The dtype of a Python number `x` in an op with a non-float tensor of `dtype`, as in
+    PyTorch: an int keeps an integer tensor's dtype, a float makes float32 (numpy's float64
+    would upcast the result); None (numpy's choice) otherwise."""
+    if isinstance(x, (bool, np.bool_)):
+        return dtype if dtype.kind != "b" else None
+    if isinstance(x, numbers.Integral):
+        return dtype if dtype.kind in "iu" else None
+    if isinstance(x, numbers.Real):
+        return np.float32
+    return None
+
+
+def _promote(A: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's promotion of an integer (or bool) array with a float array: both in the
+    float's dtype (numpy gives float64 for int32 with float32). Other pairs as they are."""
+    if A.dtype.kind == "f":
+        if B.dtype.kind in "iub":
+            return A, B.astype(A.dtype)
+    elif B.dtype.kind == "f" and A.dtype.kind in "iub":
+        return A.astype(B.dtype), B
+    return A, B
+
+
+def _floating(A: np.ndarray) -> np.ndarray:
+    """`A` itself when it holds floats, else as float32 (PyTorch's default dtype): the input of
+    an op whose result is not an integer (numpy would give float64, or refuse to write floats
+    into an integer array)."""
+    return A if A.dtype.kind == "f" else A.astype(np.float32)
+
+
+def accumulator(dtype: np.dtype):
+    """The dtype a sum of `dtype` numbers accumulates in: float32 for float16 (numpy's mean and
+    PyTorch do the same: a float16 sum overflows past 65504 and loses digits long before),
+    None (the array's own) for everything else. Pass it as the ``dtype=`` of ``.sum``."""
+    return np.float32 if dtype.char == "e" else None  # "e": float16, either byte order
 
 
 def as_array(x) -> np.ndarray:
@@ -282,8 +329,11 @@ class Tensor:
         def backward(g):
             return g, g
 
+        A, B = a.data, b.data
+        if A.dtype is not B.dtype:  # NOTE: identity first: the float32 hot path pays one test
+            A, B = _promote(A, B)
         try:
-            out = a.data + b.data
+            out = A + B
         except ValueError:
             raise _broadcast_error("add", a, b) from None
         return record_op(out, (a, b), "add", backward)
@@ -299,8 +349,11 @@ class Tensor:
         def backward(g):
             return g, (-g if b.requires_grad else None)
 
+        A, B = a.data, b.data
+        if A.dtype is not B.dtype:
+            A, B = _promote(A, B)
         try:
-            out = a.data - b.data
+            out = A - B
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
         return record_op(out, (a, b), "sub", backward)
@@ -313,6 +366,8 @@ class Tensor:
         """a * b;  ga = g·b, gb = g·a"""
         a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
+        if A.dtype is not B.dtype:
+            A, B = _promote(A, B)
 
         def backward(g):
             ga = g * B if a.requires_grad else None
@@ -333,6 +388,9 @@ class Tensor:
         """a / b;  ga = g/b, gb = -g·a/b² = -(g/b)·(a/b)"""
         a, b = self, other if type(other) is Tensor else as_tensor(other, self)
         A, B = a.data, b.data
+        if A.dtype.kind != "f" or B.dtype.kind != "f":  # int / int: float32, as PyTorch
+            A, B = _promote(A, B)
+            A, B = _floating(A), _floating(B)
         try:
             out = A / B
         except ValueError:
@@ -369,9 +427,14 @@ class Tensor:
                     return (np.zeros_like(g),)
                 return (g * (n * A ** (n - 1.0)),)
 
-            return record_op(A**n, (a,), "pow", backward_number, {"exponent": n})
+            out = A**n
+            if A.dtype.kind != "f":  # as PyTorch: int ** int stays int, int ** float is float32
+                out = A ** int(other) if isinstance(other, numbers.Integral) else _floating(A) ** n
+            return record_op(out, (a,), "pow", backward_number, {"exponent": n})
         b = as_tensor(other, self)
         B = b.data
+        if A.dtype is not B.dtype:
+            A, B = _promote(A, B)
         out = A**B
 
         def backward(g):
@@ -452,25 +515,25 @@ class Tensor:
     @register("exp", "exp")
     def exp(self):
         """e^a;  ga = g·e^a"""
-        out = np.exp(self.data)
+        out = np.exp(_floating(self.data))
         return record_op(out, (self,), "exp", lambda g: (g * out,))
 
     @register("log", "ln", domain="positive")
     def log(self):
         """ln(a), a > 0;  ga = g/a"""
-        A = self.data
+        A = _floating(self.data)
         return record_op(np.log(A), (self,), "log", lambda g: (g / A,))
 
     @register("sqrt", "√", domain="positive")
     def sqrt(self):
         """√a, a ≥ 0;  ga = g/(2√a)"""
-        out = np.sqrt(self.data)
+        out = np.sqrt(_floating(self.data))
         return record_op(out, (self,), "sqrt", lambda g: (g / (out + out),))
 
     @register("tanh", "tanh")
     def tanh(self):
         """tanh(a);  ga = g·(1 - tanh²(a))"""
-        out = np.tanh(self.data)
+        out = np.tanh(_floating(self.data))
 
         def backward(g):
             # NOTE: `out * out` of a 0-d array is a numpy scalar, which cannot take out=.
@@ -484,7 +547,7 @@ class Tensor:
     @register("sigmoid", "σ")
     def sigmoid(self):
         """σ(a) = 1/(1 + e^-a);  ga = g·σ(a)(1 - σ(a))"""
-        out = sigmoid_array(self.data)
+        out = sigmoid_array(_floating(self.data))
 
         def backward(g):
             d = np.subtract(1, out)
@@ -504,7 +567,7 @@ class Tensor:
     def leaky_relu(self, alpha=0.01):
         """a if a > 0 else α·a;  ga = g if a > 0 else α·g"""
         alpha = float(alpha)
-        A = self.data
+        A = _floating(self.data)
         positive = A > 0
         out = np.where(positive, A, alpha * A)
         return record_op(
@@ -519,7 +582,7 @@ class Tensor:
     def elu(self, alpha=1.0):
         """a if a > 0 else α(e^a - 1);  ga = g if a > 0 else g·α·e^a"""
         alpha = float(alpha)
-        A = self.data
+        A = _floating(self.data)
         positive = A > 0
         # NOTE: e^a only where a ≤ 0: e^a of large positive a would overflow (and warn).
         exp_neg = np.exp(np.minimum(A, 0))
@@ -535,7 +598,7 @@ class Tensor:
     @register("softplus", "softplus")
     def softplus(self):
         """ln(1 + e^a);  ga = g·σ(a)"""
-        A = self.data
+        A = _floating(self.data)
         # NOTE: max(a, 0) + ln(1 + e^-|a|) never overflows.
         out = np.maximum(A, 0) + np.log1p(np.exp(-np.abs(A)))
         return record_op(out, (self,), "softplus", lambda g: (g * sigmoid_array(A),))
@@ -543,16 +606,17 @@ class Tensor:
     @register("softmax", "softmax", axis=-1)
     def softmax(self, axis=-1):
         """sᵢ = e^aᵢ / Σⱼ e^aⱼ along `axis`;  ga = s·(g - Σ g·s)"""
-        A = self.data
+        A = _floating(self.data)
+        acc = accumulator(A.dtype)  # NOTE: 70,000 float16 terms of up to 1 would sum to inf
         # NOTE: shifting by the max changes nothing mathematically and keeps e^a finite.
         # (into an array of its own: `A - max` of a 0-d A is a numpy scalar, and exp needs out=)
         out = np.subtract(A, A.max(axis=axis, keepdims=True), out=np.empty_like(A))
         np.exp(out, out=out)
-        out /= out.sum(axis=axis, keepdims=True)
+        out /= out.sum(axis=axis, keepdims=True, dtype=acc)
 
         def backward(g):
             gs = g * out
-            gs -= out * gs.sum(axis=axis, keepdims=True)
+            gs -= out * gs.sum(axis=axis, keepdims=True, dtype=acc)
             return (gs,)
 
         return record_op(out, (self,), "softmax", backward, {"axis": axis})
@@ -560,12 +624,14 @@ class Tensor:
     @register("log_softmax", "log softmax", axis=-1)
     def log_softmax(self, axis=-1):
         """aᵢ - log Σⱼ e^aⱼ along `axis`;  ga = g - softmax(a)·Σ g"""
-        A = self.data
+        A = _floating(self.data)
+        acc = accumulator(A.dtype)
         shifted = A - A.max(axis=axis, keepdims=True)  # NOTE: log-sum-exp trick, as softmax
-        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True, dtype=acc))
+        out = out.astype(A.dtype, copy=False)
 
         def backward(g):
-            return (g - np.exp(out) * g.sum(axis=axis, keepdims=True),)
+            return (g - np.exp(out) * g.sum(axis=axis, keepdims=True, dtype=acc),)
 
         return record_op(out, (self,), "log_softmax", backward, {"axis": axis})
 
@@ -575,7 +641,11 @@ class Tensor:
         """Σ a over `axis` (all by default);  ga = g broadcast back to a's shape"""
         A = self.data
         _axes(axis, A.ndim)  # a clear error for a bad axis
-        out = np.asarray(A.sum(axis=axis, keepdims=keepdims))
+        acc = accumulator(A.dtype)
+        out = np.asarray(A.sum(axis=axis, keepdims=keepdims, dtype=acc))
+        if acc is not None:
+            with np.errstate(over="ignore"):  # a float16 sum past 65504 is inf, as in PyTorch
+                out = out.astype(A.dtype)
         return record_op(
             out,
             (self,),
@@ -593,7 +663,10 @@ class Tensor:
         for ax in axes:
             count *= A.shape[ax]
         scale = 1.0 / count if count else float("nan")
-        out = np.asarray(A.sum(axis=axis, keepdims=keepdims) * scale)
+        acc = accumulator(A.dtype) if A.dtype.kind == "f" else np.float32  # ints: float32
+        out = np.asarray(A.sum(axis=axis, keepdims=keepdims, dtype=acc) * scale)
+        if acc is not None:
+            out = out.astype(A.dtype if A.dtype.kind == "f" else np.float32)
         return record_op(
             out,
             (self,),

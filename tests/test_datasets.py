@@ -383,3 +383,227 @@ def test_the_data_package_exports_every_name_from_its_three_modules():
         train_val_split,
         xor,
     )
+
+
+# --- issue 24: every pixel format is read without clipping; every declared size is bounded ------
+def _folder_of(root: Path, image, name="pic.png") -> Path:
+    """Two class folders holding the one `image` (a Pillow image) each."""
+    for cls in ("a", "b"):
+        (root / cls).mkdir(parents=True)
+        image.save(root / cls / name)
+    return root
+
+
+def _pixel_formats():
+    """(Pillow image, gray (H, W) or None, rgb (H, W, 3) or None): what read_image_folder must
+    return for each format; None where Pillow's own conversion (a luma formula) decides."""
+    from PIL import Image
+
+    ramp8 = np.arange(256, dtype=np.uint8).reshape(16, 16)
+    ramp16 = np.linspace(0, 60000, 256).astype(np.uint16).reshape(16, 16)
+    scaled16 = np.rint(ramp16 / 257).astype(np.uint8)  # 65535 -> 255
+    rgb = np.stack([ramp8, ramp8[::-1], np.full_like(ramp8, 77)], axis=-1)
+    palette = np.array([[255, 0, 0], [0, 128, 255], [10, 20, 30]], np.uint8)
+    indices = (np.arange(256).reshape(16, 16) % 3).astype(np.uint8)
+    p_image = Image.fromarray(indices, "P")
+    p_image.putpalette(palette.reshape(-1).tolist())
+    alpha = np.full_like(ramp8, 9)
+    cmyk = np.zeros((16, 16, 4), np.uint8)
+    cmyk[:8, :, 0] = 255  # cyan: no red
+    cmyk[8:, :8, 3] = 255  # black
+    cmyk_rgb = np.full((16, 16, 3), 255, np.uint8)
+    cmyk_rgb[:8, :, 0] = 0
+    cmyk_rgb[8:, :8] = 0
+    return {
+        "8-bit gray": (Image.fromarray(ramp8), ramp8, np.repeat(ramp8[..., None], 3, -1)),
+        "16-bit gray": (
+            Image.fromarray(ramp16),
+            scaled16,
+            np.repeat(scaled16[..., None], 3, -1),
+        ),
+        "palette": (p_image, None, palette[indices]),
+        "gray+alpha": (
+            Image.fromarray(np.stack([ramp8, alpha], -1), "LA"),
+            ramp8,
+            np.repeat(ramp8[..., None], 3, -1),
+        ),
+        "rgba": (Image.fromarray(np.dstack([rgb, alpha]), "RGBA"), None, rgb),
+        "cmyk": (Image.frombytes("CMYK", (16, 16), cmyk.tobytes()), None, cmyk_rgb),
+        "rgb": (Image.fromarray(rgb), None, rgb),
+    }
+
+
+@pytest.mark.parametrize(
+    "kind", ["8-bit gray", "16-bit gray", "palette", "gray+alpha", "rgba", "cmyk", "rgb"]
+)
+def test_image_folders_read_every_pixel_format_without_clipping(tmp_path, kind):
+    """Issue 24: a 16-bit PNG came back as two levels (convert("L") clips at 255)."""
+    pytest.importorskip("PIL")
+    image, gray, rgb = _pixel_formats()[kind]
+    suffix = ".tif" if kind == "cmyk" else ".png"  # PNG holds no CMYK
+    root = _folder_of(tmp_path / "imgs", image, "pic" + suffix)
+    x, y, _ = datasets.read_image_folder(root)
+    assert x.dtype == np.uint8 and list(y) == [0, 1]
+    np.testing.assert_array_equal(x[0], rgb)
+    if gray is not None:
+        x, _, _ = datasets.read_image_folder(root, grayscale=True)
+        np.testing.assert_array_equal(x[0, :, :, 0], gray)
+
+
+def test_image_folders_refuse_pixels_of_unknown_range(tmp_path):
+    """32-bit integer images beyond 16 bits and float images: refused with the reason;
+    32-bit integer images within 0..65535 (how older Pillow opens 16-bit PNGs) are 16-bit."""
+    Image = pytest.importorskip("PIL.Image")
+    values = np.array([[0, 65535], [257, 514]], np.int32)
+    root = _folder_of(tmp_path / "i16", Image.fromarray(values, "I"), "pic.tif")
+    x, _, _ = datasets.read_image_folder(root, grayscale=True)
+    np.testing.assert_array_equal(x[0, :, :, 0], [[0, 255], [1, 2]])
+    root = _folder_of(tmp_path / "i32", Image.fromarray(values * 4, "I"), "pic.tif")
+    with pytest.raises(ValueError, match=r"pic.tif: 32-bit integer pixels from 0 to 262140"):
+        datasets.read_image_folder(root)
+    root = _folder_of(tmp_path / "f", Image.fromarray(values.astype(np.float32), "F"), "p.tif")
+    with pytest.raises(ValueError, match=r"p.tif: floating-point pixels \(Pillow mode F\)"):
+        datasets.read_image_folder(root)
+
+
+def test_image_folders_refuse_an_image_declaring_too_many_pixels(tmp_path):
+    """Issue 24: a 24 kB 10000x10000 PNG decoded to 1.1 GB; a 20000x20000 one escaped as
+    Pillow's DecompressionBombError (not a ValueError). Both are refused by their header."""
+    Image = pytest.importorskip("PIL.Image")
+    from autograd.safe_read import MAX_IMAGE_PIXELS
+
+    for side in (10_000, 20_000):
+        root = tmp_path / str(side)
+        _folder_of(root, Image.new("1", (side, side)))
+        assert side * side > MAX_IMAGE_PIXELS and (root / "a" / "pic.png").stat().st_size < MIB
+        with pytest.raises(ValueError, match=r"a/pic.png: .*(10000x10000|400000000) pixels"):
+            datasets.read_image_folder(root)
+
+
+MIB = 2**20
+
+
+def _savez(path: Path, **arrays) -> Path:
+    np.savez(path, **arrays)
+    return path
+
+
+def test_read_npz_bounds_the_number_of_classes_by_the_data(tmp_path):
+    """Issue 24: labels [0, 10**9] without names made a billion class-name strings."""
+    x = np.zeros((2, 4), np.float32)
+    path = _savez(tmp_path / "huge_label.npz", x=x, y=np.array([0, 10**9]))
+    with pytest.raises(ValueError, match=r"huge_label.npz: y holds labels up to 1000000000"):
+        datasets.read_npz(path)
+    path = _savez(tmp_path / "sparse.npz", x=np.zeros((3, 4)), y=np.array([0, 5, 1]))
+    with pytest.raises(ValueError, match=r"6 classes for 3 samples"):
+        datasets.read_npz(path)
+    names = np.array([f"c{i}" for i in range(6)])
+    path = _savez(tmp_path / "named.npz", x=np.zeros((3, 4)), y=np.array([0, 5, 1]), classes=names)
+    assert datasets.read_npz(path)[2][5] == "c5"
+    names = np.array(["c"] * (datasets.MAX_CLASSES + 1))
+    path = _savez(tmp_path / "many.npz", x=x, y=np.array([0, 1]), classes=names)
+    with pytest.raises(ValueError, match=r"classes must be a 1-D array of at most 100000"):
+        datasets.read_npz(path)
+
+
+def test_read_npz_names_the_file_for_files_that_are_not_arrays(tmp_path):
+    """Issue 24: a `.npy` named `.npz` escaped as an AttributeError; an empty file and an
+    empty .npz must name the file too."""
+    np.save(tmp_path / "single.npy", np.zeros((3, 4)))
+    (tmp_path / "single.npy").rename(tmp_path / "single.npz")
+    (tmp_path / "empty.npz").write_bytes(b"")
+    np.savez(tmp_path / "nothing.npz")
+    for name, message in (
+        ("single.npz", r"holds a single .npy array \(np.save\), not an .npz file of arrays"),
+        ("empty.npz", r"cannot read as an .npz file of arrays, .*\(it is empty\)"),
+        ("nothing.npz", r"no array 'x' or 'y'.*found nothing"),
+    ):
+        with pytest.raises(ValueError, match=f"{tmp_path / name}: {message}"):
+            datasets.read_npz(tmp_path / name)
+
+
+def test_read_npz_checks_the_declared_shapes_before_reading_the_data(tmp_path, monkeypatch):
+    """Shapes and dtypes come from the headers: a mismatch is refused before any data is
+    read (a 292 kB deflated .npz reached 327 MB before being refused), and other arrays in
+    the file are never read."""
+    import autograd.data.images as module
+
+    read = []
+    original = module.fill_from
+    monkeypatch.setattr(module, "fill_from", lambda *a, **k: read.append(a[3]) or original(*a, **k))
+    np.savez_compressed(tmp_path / "m.npz", x=np.zeros((1000, 300), np.float32), y=np.zeros(3, int))
+    with pytest.raises(ValueError, match=r"m.npz: y must be 1000 integer class labels"):
+        datasets.read_npz(tmp_path / "m.npz")
+    assert read == []
+    np.savez(tmp_path / "ok.npz", x=np.ones((2, 3)), y=np.array([0, 1]), extra=np.zeros(7))
+    x, y, _ = datasets.read_npz(tmp_path / "ok.npz")
+    assert x.shape == (2, 3) and [w.rsplit(" ", 1)[-1] for w in read] == ["'x'", "'y'"]
+
+
+def test_a_one_class_npz_is_refused_before_training(tmp_path):
+    """Issue 24: a one-class .npz trained at loss 0 and reported accuracies of 0.75/0.5/1.0
+    (cross-entropy) or failed after training (MSE); image folders refuse one class already."""
+    from autograd.experiments.config import Config
+    from autograd.experiments.data import DataError, load_data, load_raw
+
+    x = np.zeros((8, 4), np.float32)
+    for name, y, classes in (
+        ("one.npz", np.zeros(8, int), {}),
+        ("named.npz", np.ones(8, int), {"classes": np.array(["cat", "dog"])}),
+    ):
+        np.savez(tmp_path / name, x=x, y=y, **classes)
+        config = Config(dataset=str(tmp_path / name), layers=[4, 2], loss="ce")
+        assert len(load_raw(config).labels) == 8  # evaluating on one class is fine
+        with pytest.raises(DataError, match=f"{name}: the labels hold 1 class .*two classes or"):
+            load_data(config)
+    np.savez(tmp_path / "two.npz", x=x, y=np.arange(8) % 2)
+    data = load_data(Config(dataset=str(tmp_path / "two.npz"), layers=[4, 2], loss="ce"))
+    assert data.classes == ("0", "1")
+
+
+def test_an_image_folder_too_large_for_memory_is_a_value_error(tmp_path, monkeypatch):
+    """Images that each pass the pixel bound may still not fit together: a ValueError naming
+    the folder, not a MemoryError traceback."""
+    root = write_image_folder(tmp_path / "imgs")
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(np, "stack", no_memory)
+    with pytest.raises(ValueError, match=r"imgs: not enough memory for 6 images of \(12, 16, 3\)"):
+        datasets.read_image_folder(root)
+
+
+def png16(path: Path, pixels: np.ndarray, color_type: int) -> None:
+    """A 16-bit PNG written by hand (Pillow writes 16 bits for gray only): colour type 2 is
+    RGB, 4 gray+alpha; `pixels` (H, W, channels) uint16."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    height, width = pixels.shape[:2]
+    rows = b"".join(b"\x00" + row.astype(">u2").tobytes() for row in pixels)
+    header = struct.pack(">IIBBBBB", width, height, 16, color_type, 0, 0, 0)
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("color_type, channels", [(2, 3), (4, 2)], ids=["rgb", "gray+alpha"])
+def test_sixteen_bit_colour_pngs_keep_their_levels(tmp_path, color_type, channels):
+    """16-bit RGB and gray+alpha PNGs: Pillow keeps the high byte (within 1 of v·255/65535),
+    no clipping; the colour channels are read, the alpha dropped."""
+    pytest.importorskip("PIL")
+    pixels = np.linspace(0, 65535, 16 * channels).astype(np.uint16).reshape(4, 4, channels)
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir()
+        png16(tmp_path / cls / "p.png", pixels, color_type)
+    x, _, _ = datasets.read_image_folder(tmp_path, grayscale=channels == 2)
+    colour = pixels[..., :3] if channels == 3 else pixels[..., :1]
+    assert np.abs(x[0].astype(int) - np.rint(colour / 257)).max() <= 1
+    assert len(np.unique(x[0])) == colour.size  # every level kept

@@ -278,3 +278,156 @@ def test_bomb_builders_make_valid_files(tmp_path):
 
     np.testing.assert_array_equal(nn.load(ok)[0].weight.data, weight)
     assert Path(ok).stat().st_size < 2048
+
+
+# --- issue 24: the user's .npz files, image folders, and the number of layers -------------------
+def npz_declaring(tmp_path: Path, name: str, **members) -> Path:
+    """An .npz of hand-made members (``x=bytes or (deflate data, crc, size)``)."""
+    path = tmp_path / name
+    path.write_bytes(zip_bytes({f"{k}.npy": v for k, v in members.items()}))
+    return path
+
+
+def test_npz_declaring_a_huge_x_is_a_value_error_naming_the_file(tmp_path):
+    """Issue 24: an .npz declaring x of (10**12, 4) escaped as a MemoryError (exit 4)."""
+    path = npz_declaring(
+        tmp_path, "huge_x.npz", x=npy_header((10**12, 4)) + bytes(48), y=npy_bytes(np.arange(2))
+    )
+    out = refused_under_cap(f"datasets.read_npz({str(path)!r})")
+    assert out.startswith("ValueError:") and str(path) in out
+    assert "declares shape (1000000000000, 4)" in out and "holds 48 bytes of data" in out
+
+
+def test_npz_with_a_deflated_x_not_matching_y_is_refused_before_inflating(tmp_path):
+    """Issue 24: a deflated .npz reached 327 MB before its y was found not to match x; the
+    shapes come from the headers, before any data is read."""
+    n = BOMB_MIB * MIB // 4 // 4
+    x = deflate_with_zeros(npy_header((n, 4)), n * 16)
+    path = npz_declaring(tmp_path, "deflated.npz", x=x, y=npy_bytes(np.arange(3)))
+    assert path.stat().st_size < MIB
+    out = refused_under_cap(f"datasets.read_npz({str(path)!r})")
+    assert out.startswith("ValueError:") and f"y must be {n} integer class labels" in out
+
+
+def test_npz_labels_without_names_cannot_ask_for_a_billion_classes(tmp_path):
+    """Issue 24: a 0.5 kB .npz with labels [0, 10**9] built a billion class-name strings."""
+    path = tmp_path / "labels.npz"
+    np.savez(path, x=np.zeros((2, 4), np.float32), y=np.array([0, 10**9]))
+    assert path.stat().st_size < 1024
+    call = (
+        "from autograd.experiments.config import Config; "
+        f"from autograd.experiments.data import load_raw; load_raw(Config(dataset={str(path)!r}))"
+    )
+    out = refused_under_cap(call)
+    assert out.startswith("ValueError:") and "1000000001 classes for 2 samples" in out
+
+
+def image_folder_with(tmp_path: Path, side: int) -> Path:
+    """Two class folders, each holding one blank `side` x `side` PNG (a few kB)."""
+    Image = pytest.importorskip("PIL.Image")
+    for cls in ("a", "b"):
+        (tmp_path / cls).mkdir(parents=True, exist_ok=True)
+        Image.new("1", (side, side)).save(tmp_path / cls / "big.png")
+    return tmp_path
+
+
+@pytest.mark.parametrize("side", [10_000, 20_000])
+def test_an_image_declaring_too_many_pixels_is_refused_before_decoding(tmp_path, side):
+    """Issue 24: a 24 kB 10000x10000 PNG reached 1.1 GB; a 20000x20000 one escaped as
+    Pillow's DecompressionBombError."""
+    folder = image_folder_with(tmp_path, side)
+    assert (folder / "a" / "big.png").stat().st_size < MIB
+    out = refused_under_cap(f"datasets.read_image_folder({str(folder)!r})")
+    assert out.startswith("ValueError:") and "big.png" in out and "pixels" in out
+
+
+def test_checkpoint_declaring_more_layers_than_the_maximum_is_refused_before_building(tmp_path):
+    """Issue 24: a 187 kB file built 1,000,000 modules (750 MB); a model file now holds at most
+    MAX_LAYERS, counted in the description before anything is built."""
+    from autograd.nn.serialization import MAX_LAYERS
+
+    layers = {"type": "Sequential", "layers": [{"type": "Tanh"}] * (MAX_LAYERS + 1)}
+    path = tmp_path / "many_layers.npz"
+    path.write_bytes(checkpoint(layers, {}, {}))
+    out = refused_under_cap(f"nn.load({str(path)!r})")
+    assert out.startswith("CheckpointError:") and f"more than {MAX_LAYERS} layers" in out
+    fine = {"type": "Sequential", "layers": [{"type": "Tanh"}] * 3}
+    path.write_bytes(checkpoint(fine, {}, {}))
+    from autograd import nn
+
+    assert len(nn.load(path)) == 3
+
+
+# --- the class: every reader checks declared sizes before allocating ---------------------------
+def _idx_bomb(tmp_path):
+    path = tmp_path / "train-images-idx3-ubyte.gz"
+    path.write_bytes(gzip.compress(idx_header(0x08, (10**6, 28, 28)) + bytes(5 * 784)))
+    return path, f"datasets.read_idx({str(path)!r})"
+
+
+def _official_bomb(tmp_path):
+    path, _ = _idx_bomb(tmp_path)
+    labels = tmp_path / "train-labels-idx1-ubyte.gz"
+    labels.write_bytes(gzip.compress(idx_header(0x08, (5,)) + bytes(5)))
+    return path, f"datasets.read_official('mnist', {str(tmp_path)!r})"
+
+
+def _cifar_bomb(tmp_path):
+    path = tmp_path / "cifar-10-binary.tar.gz"
+    path.write_bytes(tar_gz_with_zeros("cifar-10-batches-bin/test_batch.bin", 2**29 // 3073 * 3073))
+    return path, f"datasets.read_cifar10({str(path)!r}, 'test')"
+
+
+def _npz_bomb(tmp_path):
+    n = BOMB_MIB * MIB // 16
+    x = deflate_with_zeros(npy_header((n, 4)), n * 16)
+    path = npz_declaring(tmp_path, "data.npz", x=x, y=npy_bytes(np.arange(3)))
+    return path, f"datasets.read_npz({str(path)!r})"
+
+
+def _image_folder_bomb(tmp_path):
+    folder = image_folder_with(tmp_path, 10_000)
+    return folder / "a" / "big.png", f"datasets.read_image_folder({str(folder)!r})"
+
+
+def _checkpoint_bomb(function):
+    def bomb(tmp_path):
+        path = tmp_path / "model.npz"
+        n = BOMB_MIB * MIB // 4
+        member = deflate_with_zeros(npy_header((n,)), n * 4)
+        listing = {"0.weight": {"shape": [3, 4], "dtype": "float32"}}
+        path.write_bytes(checkpoint(linear(4, 3), listing, {"0.weight.npy": member}))
+        return path, f"nn.{function}({str(path)!r})"
+
+    return bomb
+
+
+# Every function that reads a file the user gives: a small file declaring a huge size for each.
+READERS = {
+    "read_idx": _idx_bomb,
+    "read_official": _official_bomb,
+    "read_cifar10": _cifar_bomb,
+    "read_npz": _npz_bomb,
+    "read_image_folder": _image_folder_bomb,
+    "nn.load": _checkpoint_bomb("load"),
+    "nn.load_state": _checkpoint_bomb("load_state"),
+}
+
+
+def test_every_reader_of_files_is_in_the_class_test():
+    """A new `read_*` in autograd.datasets (or a new loader in nn) must join `READERS`."""
+    from autograd import datasets, nn
+
+    readers = {name for name in datasets.__all__ if name.startswith("read_")}
+    readers |= {f"nn.{name}" for name in nn.__all__ if name.startswith("load")}
+    assert readers == set(READERS)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+def test_every_reader_checks_declared_sizes_before_allocating(tmp_path, reader):
+    """The class of issues 15 and 24: a small file declaring a huge size is refused with a
+    ValueError naming the file, by a child whose memory is capped below that size."""
+    path, call = READERS[reader](tmp_path)
+    assert path.stat().st_size < MIB
+    out = refused_under_cap(call)
+    assert out.split(":")[0] in ("ValueError", "CheckpointError") and str(path) in out, out

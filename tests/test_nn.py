@@ -610,3 +610,16 @@ def test_the_issue_snippet_trains_a_classifier():
     with no_grad():
         accuracy = np.mean(model(Tensor(x)).data.argmax(axis=1) == y)
     assert losses[-1] < 0.3 * losses[0] and accuracy > 0.95, (losses[0], losses[-1], accuracy)
+
+
+def test_flatten_refuses_axes_outside_the_input_as_pytorch():
+    """Issue 24: Flatten(1, 5) of a 4-d input wrapped 5 around to 1 and did nothing (PyTorch
+    raises); reachable through nn.load and from_torch, which build any start and end."""
+    x = Tensor(np.zeros((2, 3, 4, 5)))
+    for start, end in ((1, 5), (1, -5), (4, -1), (-5, 2), (2, 1)):
+        with pytest.raises(ValueError, match=f"cannot flatten axes {start} to {end} of an input"):
+            nn.Flatten(start, end)(x)
+    shapes = {(1, -1): (2, 60), (0, 3): (120,), (-4, -2): (24, 5), (1, 1): (2, 3, 4, 5)}
+    for (start, end), shape in shapes.items():
+        assert nn.Flatten(start, end)(x).shape == shape
+    assert nn.Flatten(0, -1)(Tensor(np.float32(3))).shape == (1,)  # 0-d: PyTorch gives (1,)

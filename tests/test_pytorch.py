@@ -194,6 +194,31 @@ def test_unknown_layers_are_refused_by_name():
         nn.to_torch(nn.Sequential(nn.ReLU(), Mine()))
 
 
+def test_to_torch_refuses_a_layer_used_twice_as_nn_save_does(tmp_path):
+    """Issue 24: to_torch silently untied a layer used twice (two torch layers, trained apart)
+    while nn.save refused the model; one rule (`refuse_shared_weights`) for both."""
+    torch = _torch()
+    shared = nn.Linear(3, 3, rng=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    for convert in (nn.to_torch, lambda m: nn.save(m, tmp_path / "tied.npz")):
+        with pytest.raises(TypeError, match=r"model\[2\]: it is the same layer object as model"):
+            convert(model)
+    act = nn.Tanh()  # no weights: nothing to tie, converted as two layers by both
+    untied = nn.to_torch(nn.Sequential(nn.Linear(3, 3, rng=0), act, act))
+    assert isinstance(untied[2], torch.nn.Tanh)
+
+
+def test_from_torch_names_a_dtype_numpy_lacks():
+    """Issue 24: a bfloat16 torch model got numpy's bare "data type not understood"."""
+    torch = _torch()
+    model = torch.nn.Sequential(torch.nn.Linear(2, 2)).to(torch.bfloat16)
+    with pytest.raises(TypeError, match=r"module\[0\] \(Linear\) has weight of dtype "
+                       r"torch.bfloat16.*module.float\(\)"):  # fmt: skip
+        nn.from_torch(model)
+    half = nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2)).half())
+    assert half[0].weight.dtype == np.float16
+
+
 def test_missing_torch_is_a_clear_import_error(monkeypatch):
     import builtins
 
@@ -297,3 +322,35 @@ def test_notebook_07_runs(monkeypatch, tmp_path):
         if cell["cell_type"] == "code":
             source = "".join(cell["source"])
             exec(compile(source, f"{NOTEBOOK.name} cell {i}", "exec"), namespace)
+
+
+def test_integer_tensors_promote_as_in_pytorch():
+    """Issue 24: `int32 * 0.5` was float64 here, float32 in PyTorch; every op of an integer
+    tensor with a number or a float tensor gives PyTorch's dtype."""
+    torch = _torch()
+    ints = np.arange(1, 5, dtype=np.int32)
+    ops = {
+        "i * 0.5": lambda i, f32, f16: i * 0.5,
+        "0.5 - i": lambda i, f32, f16: 0.5 - i,
+        "i + 1": lambda i, f32, f16: i + 1,
+        "i * 2": lambda i, f32, f16: i * 2,
+        "i / 2": lambda i, f32, f16: i / 2,
+        "i / i": lambda i, f32, f16: i / i,
+        "i ** 0.5": lambda i, f32, f16: i**0.5,
+        "i ** 2": lambda i, f32, f16: i**2,
+        "i * f32": lambda i, f32, f16: i * f32,
+        "f16 + i": lambda i, f32, f16: f16 + i,
+        "i.sigmoid()": lambda i, f32, f16: i.sigmoid(),
+        "i.exp()": lambda i, f32, f16: i.exp(),
+        "i.tanh()": lambda i, f32, f16: i.tanh(),
+        "i.sqrt()": lambda i, f32, f16: i.sqrt(),
+        "i.sum()": lambda i, f32, f16: i.sum(),
+    }
+    ours = (Tensor(ints), Tensor(np.ones(4, np.float32)), Tensor(np.ones(4, np.float16)))
+    theirs = (torch.from_numpy(ints), torch.ones(4), torch.ones(4, dtype=torch.float16))
+    differ = {}
+    for name, op in ops.items():
+        here, there = str(op(*ours).dtype), str(op(*theirs).dtype).removeprefix("torch.")
+        if here != there:
+            differ[name] = (here, there)
+    assert not differ

@@ -215,7 +215,7 @@ def test_not_an_npz(tmp_path):
     text = tmp_path / "notes.npz"
     text.write_text("these are not weights")
     with pytest.raises(
-        nn.CheckpointError, match=f"{text}: cannot be read as an .npz model file, it is truncated"
+        nn.CheckpointError, match=f"{text}: cannot read as an .npz model file, it is truncated"
     ):
         nn.load(text)
     npy = tmp_path / "array.npz"

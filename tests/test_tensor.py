@@ -510,6 +510,62 @@ def test_float32_stays_float32_through_an_mlp_step():
         assert p.grad.dtype == np.float32
 
 
+def test_float16_reductions_accumulate_in_float32():
+    """Issue 24: the mean of 10,000 float16 tens was inf, mse_loss inf, and softmax over
+    70,000 classes summed to 0 (float16 overflows past 65504); numpy's mean and PyTorch
+    accumulate in float32 and give 10, 9 and 1."""
+    tens = Tensor(np.full(10_000, 10, np.float16), requires_grad=True)
+    mean = tens.mean()
+    assert mean.dtype == np.float16 and mean.item() == 10
+    mean.backward()
+    assert tens.grad.dtype == np.float16 and np.allclose(tens.grad, 1e-4, rtol=1e-2)
+    threes = Tensor(np.full(10_000, 3, np.float16))
+    loss = F.mse_loss(threes, np.zeros(10_000, np.float16))
+    assert loss.dtype == np.float16 and loss.item() == 9
+    p = Tensor(np.zeros(70_000, np.float16), requires_grad=True)
+    s = p.softmax()
+    assert s.dtype == np.float16 and s.data.sum(dtype=np.float32) == pytest.approx(1, rel=1e-2)
+    (s * Tensor(np.arange(70_000) % 2, dtype=np.float16)).sum().backward()
+    assert np.isfinite(p.grad).all() and p.grad.dtype == np.float16
+    log_s = p.log_softmax()
+    assert log_s.dtype == np.float16 and log_s.data[0] == pytest.approx(-np.log(70_000), rel=1e-3)
+    assert Tensor(np.full(4, 20_000, np.float16)).sum().item() == np.inf  # as PyTorch: too big
+
+
+def test_integer_tensors_follow_pytorchs_type_promotion():
+    """Issue 24: sigmoid and softmax of an integer tensor crashed with numpy's casting error,
+    and int32 * 0.5 was float64. PyTorch: an int keeps the integer dtype, a Python float or a
+    float tensor gives the float's dtype (float32 for numbers), and ops whose result is not an
+    integer give float32."""
+    i = Tensor(np.arange(4, dtype=np.int32))
+    f32, f16 = Tensor(np.ones(4, np.float32)), Tensor(np.ones(4, np.float16))
+    cases = {
+        "i * 0.5": (i * 0.5, np.float32),
+        "0.5 * i": (0.5 * i, np.float32),
+        "i - 0.5": (i - 0.5, np.float32),
+        "1.5 + i": (1.5 + i, np.float32),
+        "i / 2": (i / 2, np.float32),
+        "i / i": (Tensor(np.arange(1, 5)) / Tensor(np.arange(1, 5)), np.float32),
+        "i ** 0.5": (i**0.5, np.float32),
+        "i * f32": (i * f32, np.float32),
+        "f16 + i": (f16 + i, np.float16),
+        "f32 * int64 array": (f32 * np.arange(4), np.float32),
+        "i + 1": (i + 1, np.int32),
+        "i * 2": (i * 2, np.int32),
+        "i ** 2": (i**2, np.int32),
+        "i.sum()": (i.sum(), np.int64),  # numpy and PyTorch both sum int32 into int64
+        "i.mean()": (i.mean(), np.float32),
+    }
+    for name in ("sigmoid", "softmax", "log_softmax", "exp", "tanh", "sqrt", "softplus", "elu"):
+        cases[f"i.{name}()"] = (getattr(i, name)(), np.float32)
+    wrong = {name: str(t.dtype) for name, (t, dtype) in cases.items() if t.dtype != dtype}
+    assert not wrong
+    np.testing.assert_allclose((i * 0.5).data, [0, 0.5, 1, 1.5])
+    np.testing.assert_allclose(i.sigmoid().data, 1 / (1 + np.exp(-np.arange(4))), rtol=1e-6)
+    np.testing.assert_allclose(i.softmax().data.sum(), 1, rtol=1e-6)
+    assert i.mean().item() == 1.5
+
+
 # --- the scalar engine and the Tensor path agree ------------------------------------------------
 def scalar_mlp(x, w1, b1, w2, b2, y, loss):
     """Loss and parameter gradients of a 1-hidden-layer sigmoid MLP, with `Value`s."""

@@ -18,6 +18,7 @@ import gzip
 import math
 import os
 import tarfile
+import warnings
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -25,7 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.safe_read import fill_from, most_inflated
+from autograd.safe_read import (
+    MAX_IMAGE_PIXELS,
+    fill_from,
+    most_inflated,
+    npy_header,
+    npz_members,
+    open_npz,
+)
 
 __all__ = [
     "mnist",
@@ -36,6 +44,7 @@ __all__ = [
     "read_cifar10",
     "read_official",
     "read_npz",
+    "MAX_CLASSES",
     "read_image_folder",
     "locate",
     "cache_dir",
@@ -400,52 +409,141 @@ def cifar10(
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".pgm", ".ppm")
 
 
+MAX_CLASSES = 100_000  # classes in one data set (ImageNet-21k has 21,841)
+
+
 def read_npz(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]:
     """The user's arrays: ``x`` (N, ...) numbers and ``y`` (N,) integer class labels from an
     ``.npz`` file (``np.savez("mine.npz", x=x, y=y)``), optionally ``classes`` (their names).
-    Read with ``allow_pickle=False``; returns ``(x, y, classes or None)``."""
+    Returns ``(x, y, classes or None)``.
+
+    Nothing is unpickled, and nothing is allocated before it is checked: every array's header
+    is read first and compared with its zip member's size and with the other arrays
+    (`autograd.safe_read`); other arrays in the file are not read. Labels are class indices
+    0..K-1 with K at most `MAX_CLASSES` and, without ``classes``, at most N. Any problem
+    raises ValueError naming the file."""
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
     try:
-        with np.load(path, allow_pickle=False) as f:
-            arrays = {name: f[name] for name in f.files}
+        with open_npz(path, kind=".npz file of arrays") as zf:
+            members = npz_members(path, zf)
+            missing = [name for name in ("x", "y") if name not in members]
+            if missing:
+                raise ValueError(
+                    f"{path}: no array {' or '.join(map(repr, missing))}; expected x (N, ...) and "
+                    f"y (N,) (np.savez(file, x=x, y=y)), found {', '.join(members) or 'nothing'}"
+                )
+            headers = {}
+            for name in ("x", "y", "classes"):
+                if name in members:
+                    with zf.open(members[name]) as stream:
+                        headers[name] = npy_header(
+                            f"{path}: cannot read as an .npz file of arrays: array {name!r}",
+                            members[name],
+                            stream,
+                        )
+            _check_npz_headers(path, headers)
+            arrays = {}
+            for name, (shape, dtype, fortran) in headers.items():
+                with zf.open(members[name]) as stream:
+                    npy_header(name, members[name], stream)  # to the data, checked above
+                    arrays[name] = fill_from(
+                        stream, shape, dtype, f"{path}: array {name!r}", fortran
+                    )
     except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file") from None
-    except (
-        OSError,
-        ValueError,
-        EOFError,
-        zipfile.BadZipFile,
-    ) as error:  # not a zip, truncated, objects
+        raise
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError) as error:
         raise ValueError(f"{path}: cannot read as an .npz file of arrays ({error})") from None
-    missing = [name for name in ("x", "y") if name not in arrays]
-    if missing:
-        raise ValueError(
-            f"{path}: no array {' or '.join(map(repr, missing))}; expected x (N, ...) and y (N,) "
-            f"(np.savez(file, x=x, y=y)), found {', '.join(arrays) or 'nothing'}"
-        )
     x, y = arrays["x"], arrays["y"]
-    if x.ndim < 2 or x.dtype.kind not in "uif":
+    if y.size and y.min() < 0:
+        raise ValueError(f"{path}: y must hold class labels >= 0, found {int(y.min())}")
+    n_classes = int(y.max()) + 1 if y.size else 0
+    if "classes" not in arrays and n_classes > min(len(y), MAX_CLASSES):
         raise ValueError(
-            f"{path}: x must hold numbers with one sample per row, (N, features) or (N, H, W[, C]);"
-            f" got shape {x.shape} dtype {x.dtype}"
-        )
-    if y.ndim != 1 or y.dtype.kind not in "ui" or len(y) != len(x) or (y.size and y.min() < 0):
-        raise ValueError(
-            f"{path}: y must be {len(x)} integer class labels >= 0, shape ({len(x)},); got shape "
-            f"{y.shape} dtype {y.dtype}"
+            f"{path}: y holds labels up to {n_classes - 1}, that is {n_classes} classes for "
+            f"{len(y)} samples; labels must be class indices 0..K-1 with K at most the number of "
+            f"samples (and at most {MAX_CLASSES}), or give the class names (np.savez(file, x=x, "
+            "y=y, classes=names))"
         )
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         raise ValueError(f"{path}: x holds nan or inf")
     classes = None
     if "classes" in arrays:
         names = arrays["classes"]
-        if names.ndim != 1 or names.dtype.kind != "U" or (y.size and len(names) <= y.max()):
+        if len(names) < n_classes:
             raise ValueError(
-                f"{path}: classes must be a 1-D array of {int(y.max()) + 1} or more strings, got "
-                f"shape {names.shape} dtype {names.dtype}"
+                f"{path}: classes must be a 1-D array of {n_classes} or more strings (y holds "
+                f"labels up to {n_classes - 1}), got {len(names)}"
             )
         classes = tuple(str(n) for n in names)
     return x, y.astype(np.int64), classes
+
+
+def _check_npz_headers(path: Path, headers: dict) -> None:
+    """`read_npz`: the declared shapes and dtypes of x, y (and classes), before reading them."""
+    x_shape, x_dtype, _ = headers["x"]
+    y_shape, y_dtype, _ = headers["y"]
+    if len(x_shape) < 2 or x_dtype.kind not in "uif":
+        raise ValueError(
+            f"{path}: x must hold numbers with one sample per row, (N, features) or (N, H, W[, C]);"
+            f" got shape {x_shape} dtype {x_dtype}"
+        )
+    n = x_shape[0]
+    if len(y_shape) != 1 or y_dtype.kind not in "ui" or y_shape[0] != n:
+        raise ValueError(
+            f"{path}: y must be {n} integer class labels >= 0, shape ({n},); got shape "
+            f"{y_shape} dtype {y_dtype}"
+        )
+    if "classes" in headers:
+        shape, dtype, _ = headers["classes"]
+        if len(shape) != 1 or dtype.kind != "U" or shape[0] > MAX_CLASSES:
+            raise ValueError(
+                f"{path}: classes must be a 1-D array of at most {MAX_CLASSES} strings, got "
+                f"shape {shape} dtype {dtype}"
+            )
+
+
+class _Refused(ValueError):
+    """`read_image_folder`: an image read, and refused for the reason given."""
+
+
+def _check_pixels(file: Path, image) -> None:
+    """`read_image_folder`: refuse an image whose header declares too many pixels."""
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise _Refused(
+            f"{file}: the image declares {width}x{height} pixels, more than the "
+            f"{MAX_IMAGE_PIXELS} this reads (autograd.safe_read.MAX_IMAGE_PIXELS); make it smaller"
+        )
+
+
+# Pillow's 16-bit gray modes; convert("L") and convert("RGB") clip them to 0..255
+_SIXTEEN_BIT = ("I;16", "I;16L", "I;16B", "I;16N")
+
+
+def _eight_bit(file: Path, image):
+    """`image` as one that Pillow's convert("L"/"RGB") reads without clipping: a 16-bit gray
+    image (mode I;16, or I holding 0..65535) scaled to 8 bits, v·255/65535 rounded (what
+    Pillow does itself for 16-bit colour PNGs); wider integer and floating-point images are
+    refused, since their range is unknown."""
+    from PIL import Image
+
+    if image.mode not in _SIXTEEN_BIT + ("I", "F"):
+        return image
+    if image.mode == "F":
+        raise _Refused(
+            f"{file}: floating-point pixels (Pillow mode F) have no known range; save the "
+            "images with 8 or 16 bits per channel"
+        )
+    values = np.asarray(image)
+    if image.mode == "I" and values.size and (values.min() < 0 or values.max() > 65535):
+        raise _Refused(
+            f"{file}: 32-bit integer pixels from {values.min()} to {values.max()} (Pillow mode "
+            "I) have no known range; save the images with 8 or 16 bits per channel"
+        )
+    scaled = (values.astype(np.uint32) * 255 + 32767) // 65535
+    return Image.fromarray(scaled.astype(np.uint8), "L")
 
 
 def read_image_folder(
@@ -456,8 +554,12 @@ def read_image_folder(
     (N, H, W, C) uint8, ``y`` (N,) the index of the class in ``classes`` (sorted folder names).
 
     ``size=(height, width)`` resizes every image; without it all images must have one size.
-    ``grayscale=True`` gives C = 1, else C = 3 (RGB). A file that is not an image, or has
-    another size, raises ValueError naming the file."""
+    ``grayscale=True`` gives C = 1, else C = 3 (RGB): palette, gray+alpha, RGBA and CMYK
+    images are converted by Pillow (alpha is dropped), 16-bit gray images are scaled to 8 bits
+    (v·255/65535, rounded; Pillow itself keeps the high byte of 16-bit colour); 32-bit integer
+    and floating-point images are refused. An image whose header declares more than
+    `autograd.safe_read.MAX_IMAGE_PIXELS` pixels is refused before it is decoded. A file that
+    is not an image, or has another size, raises ValueError naming the file."""
     try:
         from PIL import Image, UnidentifiedImageError
     except ImportError:
@@ -486,12 +588,24 @@ def read_image_folder(
                     f"{file}: not an image file (expected {', '.join(IMAGE_SUFFIXES)})"
                 )
             try:
-                with Image.open(file) as image:
-                    image = image.convert("L" if grayscale else "RGB")
+                with warnings.catch_warnings():  # NOTE: the size is checked below, by the header
+                    warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                    opened = Image.open(file)
+                with opened as image:
+                    _check_pixels(file, image)  # the header's size, before decoding
+                    image = _eight_bit(file, image).convert("L" if grayscale else "RGB")
                     if size is not None:
                         image = image.resize((size[1], size[0]))
                     array = np.asarray(image, dtype=np.uint8)
-            except (UnidentifiedImageError, OSError, ValueError) as error:
+            except _Refused as refused:  # a plain ValueError for the caller
+                raise ValueError(str(refused)) from None
+            except MemoryError:
+                raise ValueError(
+                    f"{file}: not enough memory to decode it (after {len(images)} images)"
+                ) from None
+            except (
+                UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError
+            ) as error:  # fmt: skip
                 raise ValueError(f"{file}: cannot read as an image ({error})") from None
             array = array[:, :, None] if array.ndim == 2 else array
             if images and array.shape != images[0].shape:
@@ -503,4 +617,10 @@ def read_image_folder(
             first = first or file
             images.append(array)
             labels.append(label)
-    return np.stack(images), np.array(labels, dtype=np.int64), classes
+    try:
+        x = np.stack(images)
+    except MemoryError:
+        raise ValueError(
+            f"{folder}: not enough memory for {len(images)} images of {images[0].shape}"
+        ) from None
+    return x, np.array(labels, dtype=np.int64), classes

@@ -172,8 +172,16 @@ def _image_shape(x: np.ndarray) -> tuple[int, ...] | None:
 
 
 def load_data(config: Config, download: bool = False, raw: Raw | None = None) -> Data:
-    """Everything `autograd.experiments.run` trains and evaluates on (``raw``: already read)."""
+    """Everything `autograd.experiments.run` trains and evaluates on (``raw``: already read).
+    Data of one class is refused (DataError) before anything is trained."""
     raw = raw or load_raw(config, download)
+    present = np.unique(raw.labels)
+    if len(present) < 2:  # as read_image_folder: one class trains to loss 0 and means nothing
+        raise DataError(
+            f"{config.dataset}: the labels hold {len(present)} class"
+            f"{'es' if not len(present) else ''} ({', '.join(map(str, present)) or 'no samples'});"
+            " training a classifier needs samples of two classes or more"
+        )
     n_classes = len(raw.classes)
     if config.dataset in TOY and not config.split:
         train = val = test = (raw.x, raw.labels)

@@ -233,8 +233,10 @@ class Flatten(Module):
 
     def forward(self, x):
         shape = x.shape
-        start, end = self.start_dim % max(len(shape), 1), self.end_dim % max(len(shape), 1)
-        if not (-len(shape) <= self.start_dim < len(shape)) or start > end:
+        rank = max(len(shape), 1)  # a 0-d input flattens to (1,), as in PyTorch
+        start, end = self.start_dim % rank, self.end_dim % rank
+        # NOTE: both ends are checked: Flatten(1, 5) of a 4-d input wrapped 5 to 1 and did nothing
+        if not (-rank <= self.start_dim < rank and -rank <= self.end_dim < rank) or start > end:
             raise ValueError(
                 f"{self!r}: cannot flatten axes {self.start_dim} to {self.end_dim} of an input "
                 f"of shape {shape}"

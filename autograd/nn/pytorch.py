@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd.nn import layers
 from autograd.nn.module import Module, Sequential
+from autograd.nn.serialization import refuse_shared_weights
 
 __all__ = ["to_torch", "from_torch", "require_torch", "Counterpart", "LAYERS"]
 
@@ -202,13 +203,20 @@ def to_torch(model: Module):
     ``state_dict``).
     """
     torch = require_torch("to_torch")
-    return _to_torch(model, torch, "model")
+    return _to_torch(model, torch, "model", {})
 
 
-def _to_torch(module, torch, where):
+def _to_torch(module, torch, where, seen):
+    refuse_shared_weights(  # the rule of nn.save: torch would get two separate layers
+        module,
+        where,
+        seen,
+        "to_torch cannot convert",
+        "Convert a model without the shared layer and tie the weights in torch",
+    )
     if type(module) is Sequential:
         out = torch.nn.Sequential(
-            *(_to_torch(m, torch, f"{where}[{i}]") for i, m in enumerate(module))
+            *(_to_torch(m, torch, f"{where}[{i}]", seen) for i, m in enumerate(module))
         )
     else:
         row = _BY_OURS.get(type(module))
@@ -262,6 +270,12 @@ def _from_torch(module, torch, where):
             )
         if list(module.buffers()):
             raise TypeError(f"from_torch: {where} ({name}) holds buffers, which we cannot carry")
+        for param_name, p in module.named_parameters(recurse=False):
+            if p.dtype not in (torch.float16, torch.float32, torch.float64):
+                raise TypeError(  # NOTE: numpy has no bfloat16 ("data type not understood")
+                    f"from_torch: {where} ({name}) has {param_name} of dtype {p.dtype}, which "
+                    "numpy has no type for; convert the model first, e.g. module.float()"
+                )
         try:
             out = row.ours(**row.from_args(module))
         except ValueError as exc:

@@ -34,9 +34,18 @@ import numpy as np
 from autograd.files import write_atomic
 from autograd.nn import layers
 from autograd.nn.module import Module, Sequential
-from autograd.safe_read import fill_from, most_inflated
+from autograd.safe_read import fill_from, npy_header, npz_members, open_npz
 
-__all__ = ["save", "load", "save_state", "load_state", "CheckpointError", "describe", "build"]
+__all__ = [
+    "save",
+    "load",
+    "save_state",
+    "load_state",
+    "CheckpointError",
+    "describe",
+    "build",
+    "refuse_shared_weights",
+]
 
 FORMAT = "autograd-lab"
 VERSION = 1
@@ -78,15 +87,13 @@ def describe(module: Module, where: str = "model", _seen: dict | None = None) ->
     (shared weights) raises too: the file would rebuild two separate layers.
     """
     seen = {} if _seen is None else _seen
-    if id(module) in seen:  # NOTE: only layers with weights are recorded: a shared Tanh is fine
-        raise TypeError(
-            f"nn.save cannot describe {where}: it is the same layer object as "
-            f"{seen[id(module)]} (shared weights), and a rebuilt model would get two separate "
-            "layers. Save the weights with nn.save_state(model, path) and rebuild the model in "
-            "code"
-        )
-    if next(module.parameters(), None) is not None:
-        seen[id(module)] = where
+    refuse_shared_weights(
+        module,
+        where,
+        seen,
+        "nn.save cannot describe",
+        "Save the weights with nn.save_state(model, path) and rebuild the model in code",
+    )
     if type(module) is Sequential:
         return {
             "type": "Sequential",
@@ -101,6 +108,21 @@ def describe(module: Module, where: str = "model", _seen: dict | None = None) ->
             "model.load_state_dict(nn.load_state(path))"
         )
     return {"type": cls.__name__, "config": module.config()}
+
+
+def refuse_shared_weights(module: Module, where: str, seen: dict, doing: str, remedy: str):
+    """The rule of `nn.save` and `nn.to_torch` for a layer with weights used twice (tied
+    weights): TypeError, since the copy would get two separate layers. Call it for every
+    module of a walk, with one ``seen`` dict (``{id(layer): where}``) for the walk.
+
+    NOTE: only layers with weights are recorded: a shared Tanh is fine."""
+    if id(module) in seen:
+        raise TypeError(
+            f"{doing} {where}: it is the same layer object as {seen[id(module)]} (shared "
+            f"weights), and the copy would get two separate layers. {remedy}"
+        )
+    if next(module.parameters(), None) is not None:
+        seen[id(module)] = where
 
 
 def build(description, where: str = "model", listing: dict | None = None, _prefix="") -> Module:
@@ -244,71 +266,30 @@ def _existing(path) -> Path:
 # NOTE: every size a file declares is checked against the file and the format before anything
 # is allocated from it: a 2 kB file must not make us allocate gigabytes before refusing it.
 HEADER_MAX_BYTES = 64 * 2**20  # the JSON description: a few kB even for a large model
-_FLAG_ENCRYPTED, _FLAG_PATCHED = 0x1, 0x20
+MAX_LAYERS = 10_000  # modules in one model file (Sequentials included); ResNet-152 has ~500
+
+
+def _layer_count(description) -> int:
+    """How many modules `description` declares (Sequentials included), counted without
+    building any, and without recursion; stops counting past `MAX_LAYERS`."""
+    count, stack = 0, [description]
+    while stack and count <= MAX_LAYERS:
+        part = stack.pop()
+        count += 1
+        if isinstance(part, dict) and isinstance(part.get("layers"), list):
+            stack.extend(part["layers"])
+    return count
 
 
 def _members(path: Path, zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
-    """The zip's members by array name, each checked: an .npy file, stored or deflated, not
-    encrypted, with sizes the file can hold."""
-    file_size = path.stat().st_size
-    members: dict[str, zipfile.ZipInfo] = {}
-    for info in zf.infolist():
-        name = info.filename
-        problem = ""
-        if not name.endswith(".npy"):
-            problem = "is not an .npy array"
-        elif info.flag_bits & (_FLAG_ENCRYPTED | _FLAG_PATCHED):
-            problem = "is encrypted or patched (zip flags), which a model file never is"
-        elif info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            problem = (
-                f"uses zip compression method {info.compress_type} (expected stored or deflated)"
-            )
-        elif info.compress_size > file_size:
-            problem = f"declares {info.compress_size} bytes, more than the whole file ({file_size})"
-        elif info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
-            problem = (
-                f"is stored uncompressed but declares {info.file_size} bytes for "
-                f"{info.compress_size} stored"
-            )
-        elif info.file_size > most_inflated(info.compress_size):
-            problem = (
-                f"declares {info.file_size} bytes uncompressed from {info.compress_size} "
-                "compressed, more than deflate can expand"
-            )
-        elif name[:-4] in members:
-            problem = "appears twice"
-        if problem:
-            raise CheckpointError(f"{path}: zip member {name!r:.80} {problem}")
-        members[name[:-4]] = info
-    return members
+    """The zip's members by array name, each checked (`autograd.safe_read.npz_members`)."""
+    return npz_members(path, zf, CheckpointError)
 
 
 def _npy_header(path: Path, name: str, info: zipfile.ZipInfo, stream) -> tuple:
     """Read an .npy header from `stream`: ``(shape, dtype, fortran_order)``, checked against
     the member's declared size (no array is allocated here)."""
-    what = f"{path}: array {name!r:.80}"
-    try:
-        version = np.lib.format.read_magic(stream)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
-        elif version == (2, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
-        else:
-            raise ValueError(f"unsupported .npy format version {version}")
-    except (ValueError, TypeError, SyntaxError, EOFError, OSError) as exc:
-        raise CheckpointError(f"{what} is not a valid .npy array ({exc})") from None
-    if dtype.hasobject or dtype.kind not in "biufcU":
-        raise CheckpointError(f"{what} has dtype {dtype}; a model file holds numbers only")
-    count = 1
-    for n in shape:
-        count *= n
-    nbytes = count * dtype.itemsize
-    if stream.tell() + nbytes != info.file_size:
-        raise CheckpointError(
-            f"{what} declares shape {shape} ({nbytes} bytes of {dtype}) but its zip member "
-            f"holds {info.file_size - stream.tell()} bytes of data"
-        )
-    return shape, dtype, fortran
+    return npy_header(f"{path}: array {name!r:.80}", info, stream, CheckpointError)
 
 
 def _npy_data(path: Path, name: str, stream, shape, dtype, fortran) -> np.ndarray:
@@ -326,20 +307,7 @@ def _read(path, architecture=None) -> tuple[Path, dict, dict[str, np.ndarray]]:
     before any data is read; ``architecture(header)`` (if given) runs between the two, so
     a model can be checked against the listing before the weights are loaded."""
     path = _existing(path)
-    magic = b""
-    try:
-        with open(path, "rb") as f:
-            magic = f.read(6)
-        zf = zipfile.ZipFile(path)
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile, NotImplementedError) as exc:
-        if magic == b"\x93NUMPY":
-            raise CheckpointError(
-                f"{path}: holds a single .npy array, not an .npz model file"
-            ) from None
-        raise CheckpointError(
-            f"{path}: cannot be read as an .npz model file, it is truncated or not an .npz "
-            f"({type(exc).__name__}: {exc})"
-        ) from None
+    zf = open_npz(path, CheckpointError, ".npz model file")
     try:
         with zf:
             members = _members(path, zf)
@@ -441,6 +409,11 @@ def load(path) -> Module:
             raise CheckpointError(
                 f"{path}: holds weights only (written by nn.save_state), no architecture: "
                 "build the model in code and call model.load_state_dict(nn.load_state(path))"
+            )
+        if _layer_count(header["model"]) > MAX_LAYERS:
+            raise CheckpointError(
+                f"{path}: the architecture declares more than {MAX_LAYERS} layers; a model "
+                f"file holds at most {MAX_LAYERS}"
             )
         try:
             return build(header["model"], listing=header["parameters"])
