@@ -407,11 +407,13 @@ def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport
 
 def _symbolic_row(key, name, kind, node, value, exact, sym) -> ClaimRow:
     """A claim on a number that is an expression in the unknowns."""
+    from autograd.handcalc.symbolic import claim_matches, parse_claim
+
     text = str(value).strip()
     try:
-        _, quantum = sym.parse(text)
-        ok = sym.matches(text, exact)
-    except ValueError as e:
+        _, quantum = parse_claim(sym, text)
+        ok = claim_matches(sym, text, exact)
+    except (ValueError, TypeError, ArithmeticError) as e:
         raise ClaimError(
             f"claim {key}: {text!r}: {e}; the true {kind} is the expression {sym.text(exact)}"
         ) from None
