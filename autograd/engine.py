@@ -223,7 +223,6 @@ class Value:
         slips=(
             Slip("value", 1 - y, "1 − σ(h) instead of σ(h) = 1/(1 + e^−h)"),
             Slip("slope", 1 - y, "1 − σ(h) instead of σ'(h) = σ(h)·(1 − σ(h))"),
-            Slip("slope", y, "σ(h) instead of σ'(h) = σ(h)·(1 − σ(h))"),
         ),
     )  # fmt: skip
     def sigmoid(self):

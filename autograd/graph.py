@@ -386,7 +386,7 @@ class Slip:
     """A wrong step people often write for an op, for the checker's hints: ``of`` says what
     it replaces (``"value"``: the op's forward value, ``"slope"``: its local derivative),
     ``formula`` is the wrong number as a `Formula` of the op's inputs and output, ``says`` the
-    hint (``1 − σ(h) instead of σ(h)·(1 − σ(h))``)."""
+    hint, calling the op's input h (``1 − σ(h) instead of σ(h)·(1 − σ(h))``)."""
 
     __slots__ = ("of", "formula", "says")
 

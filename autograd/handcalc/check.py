@@ -153,8 +153,10 @@ class CheckReport:
         )
         if first.hint:
             out.append(f"  hint: {first.hint}")
-        for row in self.wrong[1:]:
-            if row.hint:
+        shown = {first.hint}
+        for row in self.wrong:
+            if row is not first and row.hint and row.hint not in shown:
+                shown.add(row.hint)
                 out.append(f"  {row.key}: {row.hint}")
         out.append(self.count_line())
         return "\n".join(out)
@@ -595,9 +597,9 @@ class PitfallHints:
                     values[node] = node.data if claim is None else claim
                     continue
                 values[node] = redone.data if claim is None else claim
-                from_output = _FROM_OUTPUT.get(node.op)
-                if claim is not None and from_output is not None:
-                    local[node] = (from_output(claim),)
+                if claim is not None and _slopes_use_output(node):
+                    # a person works these out from the output they wrote (tanh: 1 − y²)
+                    local[node] = _slopes_at(node, [values[p] for p in node.parents], claim)
                 else:
                     local[node] = redone.local_grads
             given = {node: x for (kind, node), x in self.claimed.items() if kind == "grad"}
@@ -622,13 +624,10 @@ class PitfallHints:
             return format_number(x, min(12, _decimals(q) + 1))
 
         d = f"d{self.output_name}/d"
+        slip = self.slip(row, near)
+        if slip:
+            return slip
         if row.kind == "value":
-            if node.op == "sigmoid" and near(1.0 - true):
-                z = self.name(node.parents[0])
-                return (
-                    f"{row.claimed} is 1 - sigmoid({z}) = 1 - {show(true)}; "
-                    "sigmoid(z) = 1/(1 + e^-z)"
-                )
             if near(self.grad[node]):
                 return f"{row.claimed} is the gradient {d}{name}, not the forward value"
         else:
@@ -667,13 +666,54 @@ class PitfallHints:
                     return f"{row.claimed} is {what}; is it on the right node?"
         return ""
 
+    def slip(self, row: ClaimRow, near) -> str:
+        """The claim is what a common slip of an op gives (the op table's `Slip`s): a value
+        slip of the node's own op, or a slope slip of an op that uses the node (1 − σ(h) as
+        σ'(h) makes grad:h = grad(y) × (1 − y))."""
+        node = row.node
+        if row.kind == "value":
+            spec = type(node).OPS.get(node.op) if node.parents else None
+            for slip in () if spec is None else spec.slips:
+                if slip.of == "value":
+                    env = spec.environment([p.data for p in node.parents], node.data, node.params)
+                    if _near_formula(slip.formula, env, near):
+                        return f"{row.claimed} is {_says(slip, self.name(node.parents[0]))}"
+            return ""
+        for child in self.children.get(node, ()):
+            spec = type(child).OPS.get(child.op)
+            if spec is None or not spec.slips:
+                continue
+            env = spec.environment([p.data for p in child.parents], child.data, child.params)
+            true_part = sum(
+                self.grad[child] * d for p, d in zip(child.parents, child.local_grads) if p is node
+            )
+            for slip in spec.slips:
+                if slip.of != "slope":
+                    continue
+                try:
+                    wrong = float(slip.formula.bind(dict(child.params or {})).evaluate(env))
+                except (ValueError, ZeroDivisionError, OverflowError, TypeError, KeyError):
+                    continue
+                if near(self.grad[node] - true_part + self.grad[child] * wrong):
+                    return (
+                        f"{row.claimed} uses {_says(slip, row.name)} as the local derivative "
+                        f"from {row.name} to {self.name(child)}"
+                    )
+        return ""
+
     def has_square_below(self, node) -> bool:
-        """Is a square (``u**2`` or ``u*u``, as in a squared error) downstream of ``node``?"""
+        """Is a squared error (``(u - t)**2`` or ``e*e`` with ``e = u - t``) downstream of
+        ``node``? Only there is a dropped factor 2 "the factor 2 of the squared error"."""
+
+        def is_difference(u) -> bool:
+            return u.op == "sub"
+
         return any(
-            (d.op == "pow" and (d.params or {}).get("exponent") == 2.0)
-            or (d.op == "mul" and d.parents[0] is d.parents[1])
+            (d.op == "pow" and (d.params or {}).get("exponent") == 2.0
+             and is_difference(d.parents[0]))
+            or (d.op == "mul" and d.parents[0] is d.parents[1] and is_difference(d.parents[0]))
             for d in self.descendants(node)
-        )
+        )  # fmt: skip
 
     def kept_the_2(self, node) -> bool:
         """Is a right gradient claimed between ``node`` and the square below it? Then the
@@ -752,12 +792,18 @@ class PitfallHints:
             differing += [
                 f"{self.name(s)} = {self.claimed[('value', s)]:.12g}"
                 for s in self.towards_claimed_grads(node)
-                if s.op in _FROM_OUTPUT
+                if _slopes_use_output(s)
                 and ("value", s) in self.claimed
                 and self.claimed[("value", s)] != s.data
             ]
         if not differing:
             return ""
+        wrong_upstream = [
+            f"{'grad:' if row.kind == 'grad' else ''}{self.name(s)}"
+            for s in self.nearest_claimed(node, row.kind)
+            if not _close(self.claimed[(row.kind, s)], self.true(s, row.kind),
+                          self.quanta[(row.kind, s)])
+        ]  # fmt: skip
         if row.kind == "grad" and self.identity_of(node) is not None:
             other = self.identity_of(node)
             return (
@@ -765,18 +811,45 @@ class PitfallHints:
                 f"local derivative from {row.name} to {self.name(other)} is 1, so this is not a "
                 "second error; it follows from that number"
             )
+        if wrong_upstream:
+            return (
+                f"{row.claimed} follows from your own {', '.join(differing)}; fix "
+                f"{', '.join(wrong_upstream)} first: this number is right for it"
+            )
         return (
             f"{row.claimed} follows from your own {', '.join(differing)}; carry more "
-            "digits through the calculation (or fix those numbers first)"
+            "digits through the calculation"
         )
 
 
 # Ops whose local derivative a person writes with the op's own output y.
-_FROM_OUTPUT = {
-    "tanh": lambda y: 1.0 - y * y,
-    "sigmoid": lambda y: y * (1.0 - y),
-    "exp": lambda y: y,
-}
+def _slopes_use_output(node) -> bool:
+    """Are the op's local derivatives written with its output y (tanh: 1 − y²)? From the op
+    table's formulas."""
+    spec = type(node).OPS.get(node.op)
+    if spec is None or spec.slopes is None:
+        return False
+    return any("y" in slope.variables() for slope in spec.slopes)
+
+
+def _slopes_at(node, inputs: list, output: float) -> tuple:
+    """The op's local derivatives (its formulas) at other input and output numbers."""
+    spec = type(node).OPS[node.op]
+    _, slopes = spec.formulas(node.params, len(inputs))
+    env = spec.environment(inputs, output, node.params)
+    return tuple(slope.evaluate(env) for slope in slopes)
+
+
+def _says(slip, input_name: str) -> str:
+    """A slip's text, which calls the op's input h, for an input with another name."""
+    return slip.says if input_name == "h" else f"{slip.says}, where h = {input_name}"
+
+
+def _near_formula(formula, env: dict, near) -> bool:
+    try:
+        return near(float(formula.evaluate(env)))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError, KeyError):
+        return False
 
 
 def _apply(node, inputs: list[float]) -> Value:
