@@ -225,7 +225,8 @@ class Namer:
     """Readable names for the nodes of ``order`` (a topological order): the name given in
     ``names`` ({node: name}, default: the node's label); else a constant's value (``2``); else
     the expression of the inputs' names (``w1 × x1``, ``σ(h)``) when at most ``limit``
-    characters long; else ``#i`` (the topological index).
+    characters long (``limit=None``: any length); else ``#i`` (the topological index).
+    ``spelling=SOURCE`` writes the expression as `autograd.handcalc.expr` reads it.
 
     >>> from autograd import Value, topo_order
     >>> w, x, b = Value(2.0, label="w"), Value(3.0, label="x"), Value(1.0, label="b")
@@ -233,7 +234,13 @@ class Namer:
     'σ(w × x + b)'
     """
 
-    def __init__(self, order: list, names: Mapping | None = None, limit: int = 32):
+    def __init__(
+        self,
+        order: list,
+        names: Mapping | None = None,
+        limit: int | None = 32,
+        spelling: str = MATH,
+    ):
         self.index = {node: i for i, node in enumerate(order)}
         self.names: list[tuple[str, int]] = []  # (name, precedence level)
         for node in order:
@@ -241,10 +248,11 @@ class Namer:
             if given:
                 name = (str(given), ATOM)
             elif not node.parents:
-                name = number_text(constant_text(node.data))
+                name = number_text(constant_text(node.data, spelling))
             else:
-                name = expression(node, [self.names[self.index[p]] for p in node.parents])
-                if len(name[0]) > limit:
+                inputs = [self.names[self.index[p]] for p in node.parents]
+                name = expression(node, inputs, spelling)
+                if limit is not None and len(name[0]) > limit:
                     name = (f"#{len(self.names)}", ATOM)
             self.names.append(name)
 
