@@ -547,6 +547,8 @@ def _fold(op: str, a: Formula, b: Formula) -> Formula:
         except (ZeroDivisionError, OverflowError, ValueError):
             pass
     if op == "mul":
+        if (a.op == "num" and a.value == 0.0) or (b.op == "num" and b.value == 0.0):
+            return Formula.num(0.0)  # x⁰'s slope 0 × x⁻¹ is 0, at x = 0 too (as the engine)
         if a.op == "num" and a.value == 1.0:
             return b
         if b.op == "num" and b.value == 1.0:

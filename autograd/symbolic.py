@@ -50,7 +50,10 @@ def sympy_module():
 def sympy_text(expr: Any, decimals: int) -> str:
     """``0.406 - t1``: numbers in the diagrams' format, ``·`` for products, ``t1²``."""
     if not getattr(expr, "free_symbols", None):
-        return format_number(float(expr), decimals)
+        try:
+            return format_number(float(expr), decimals)
+        except TypeError:  # not a real number (the log of a negative one): printed as sympy's
+            pass
     from sympy.printing.str import StrPrinter
 
     class Printer(StrPrinter):
