@@ -1,7 +1,7 @@
 """How mathematics reads, in one place: numbers, op texts, and expressions written by ONE
 precedence-aware printer, with parentheses exactly where the grammar needs them.
 
-Two spellings of one printer: ``MATH`` for people (``(y1 − t1)²``, ``σ(h)``, ``2 × (−0.5)``)
+Two spellings of one printer: ``MATH`` for people (``(y1 - t1)²``, ``σ(h)``, ``2 × (-0.5)``)
 and ``SOURCE`` for the expression parser (``(y1 - t1)**2``, ``sigmoid(h)``): a text printed in
 ``SOURCE`` and read back by `autograd.handcalc.expr.build` is the same expression (a property
 test over every op). The diagrams, the step player, the checker and the command line all
@@ -15,7 +15,7 @@ expression) and prints as text:
 >>> x, y = Formula.var("x"), Formula.var("y")
 >>> slope = y * (1 - y)                                   # σ'(x) written with σ's output y
 >>> slope.evaluate({"y": 0.75}), slope.text({"y": ("σ(h)", ATOM)})
-(0.1875, 'σ(h) × (1 − σ(h))')
+(0.1875, 'σ(h) × (1 - σ(h))')
 >>> format_number(-0.0004, 3)
 '0.000'
 """
