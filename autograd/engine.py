@@ -238,7 +238,7 @@ class Value:
 
     @register(
         "relu", "ReLU", kind="activation", value=where(x, x, 0), slopes=(where(x, 1, 0),),
-        slips=(Slip("slope", where(x, 0, 1), "the two cases of ReLU' swapped (1 for h > 0)"),),
+        slips=(Slip("slope", 1, "ReLU'(h) = 1 also for h ≤ 0 (it is 0 there)"),),
     )  # fmt: skip
     def relu(self):
         """max(0, a);  d/da = 1 if a > 0 else 0"""
@@ -316,6 +316,10 @@ class Value:
         """Set the gradient of every node of this graph (leaves included) to 0."""
         for node in topo_order(self):
             node.grad = 0.0
+
+
+# The formula variables were for the registrations above; they are no names of this module.
+del x, y, a, b, alpha, exp_, ln, tanh_, sigmoid_, sign, abs_, sqrt_, where
 
 
 def _real_pow(a: float, b: float) -> float:

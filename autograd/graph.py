@@ -1,5 +1,5 @@
-"""The node protocol shared by `Value` and `Tensor`, the one topological sort and the one
-chain rule of the scalar tools.
+"""The node protocol shared by `Value` and `Tensor`, the one topological sort, the one chain
+rule of the scalar tools (for numbers and for values left unknown) and the op tables.
 
 A node is any object with these attributes (every tool reads nodes through them only):
 
@@ -26,8 +26,11 @@ graph as it walks it; a released node keeps its ``op`` but its ``parents`` becom
 `backward`, the visualizer and the checker all walk graphs through `topo_order`, so they
 agree on one deterministic order: parents in argument order, each node after its parents.
 `Value.backward` runs the chain rule in place (fast, into ``grad``); `backprop` runs the same
-rule as a pure function and returns every gradient and every edge's contribution, for the
-tools that show or check the calculation (the step player, the checker).
+rule as a pure function and returns every gradient and every edge's upstream, local derivative,
+contribution and running sum, for every tool that shows or checks the calculation (the step
+player, the edge labels, the checker, the tables of values left unknown): none of them
+recomputes any of these. With unknowns (sympy symbols in some leaves) the local derivatives of
+the nodes they reach come from the op table's formulas (`OpSpec.formulas`).
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ __all__ = [
     "SOURCE",
     "ATOM",
     "POWER",
+    "PRODUCT",
+    "UNARY",
     "SUM",
+    "FUNCTION_SYMBOLS",
 ]
 
 # Precedence levels: an operand whose level is below what its place needs gets parentheses.
@@ -58,8 +61,9 @@ _INFIX = {
     "mul": ("×", "*", PRODUCT),
     "div": ("÷", "/", PRODUCT),
 }
-# Functions of formulas that are not ops of a table, and how people write them.
-_FUNCTION_SYMBOLS = {"log": "ln", "sigmoid": "σ", "sqrt": "√", "sign": "sign", "exp": "exp"}
+# How formulas write their functions. NOTE: some are ops of the scalar table too (a test checks
+# that their symbols agree); sign and where are not ops.
+FUNCTION_SYMBOLS = {"log": "ln", "sigmoid": "σ", "sqrt": "√", "sign": "sign", "exp": "exp"}
 
 
 # --- numbers -------------------------------------------------------------------------------------
@@ -197,7 +201,7 @@ def infix(
         return f"{_wrap(args[1], SUM)} if {condition} > 0 else {_wrap(args[2], SUM)}", CONDITION
     name = symbol if symbol is not None else op
     if math_ and symbol is None:
-        name = _FUNCTION_SYMBOLS.get(op, op)
+        name = FUNCTION_SYMBOLS.get(op, op)
     inner = [text for text, _ in args]
     for key, value in params.items():
         inner.append(f"{_GREEK.get(key, key) if math_ else key}={_format_param(value)}")

@@ -25,14 +25,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd.graph import Backprop, backprop
-from autograd.notation import ATOM, POWER, SUM, Arithmetic, format_number
+from autograd.notation import ATOM, POWER, PRODUCT, SUM, UNARY, Arithmetic, format_number
 
 __all__ = ["symbolic", "Symbolic", "UNKNOWN", "PLACEHOLDER", "sympy_module", "sympy_arithmetic"]
 
 UNKNOWN = "?"  # --set t1=? leaves t1 unknown
 PLACEHOLDER = 0.5  # the number an unknown leaf holds in the Value graph (never shown)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_PRODUCT, _UNARY = 2, 3
 
 
 def sympy_module():
@@ -69,13 +68,13 @@ def _show(expr: Any, decimals: int) -> tuple[str, int]:
     """An expression's text and its precedence level, for `autograd.notation`'s printer."""
     text = sympy_text(expr, decimals)
     if not getattr(expr, "free_symbols", None):
-        return text, (_UNARY if text.startswith("-") else ATOM)
+        return text, (UNARY if text.startswith("-") else ATOM)
     if expr.is_Add or expr.is_Piecewise:
         return text, SUM
     if text.startswith("-"):
-        return text, _UNARY
+        return text, UNARY
     if expr.is_Mul:
-        return text, _PRODUCT
+        return text, PRODUCT
     if expr.is_Pow:
         return text, POWER
     return text, ATOM

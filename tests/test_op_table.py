@@ -77,6 +77,14 @@ def test_the_engine_computes_what_the_formulas_say(name, data):
         _check(name, inputs[:1], {"exponent": float(data.draw(st.integers(-3, 4)))})
 
 
+def test_formula_functions_are_written_as_the_ops_are():
+    from autograd.notation import FUNCTION_SYMBOLS
+
+    for name, symbol in FUNCTION_SYMBOLS.items():
+        if name in OPS:
+            assert OPS[name].symbol == symbol, name
+
+
 def test_input_names():
     assert input_names(1, 1) == ["x"] and input_names(2, 2) == ["a", "b"]
     assert input_names(3, -1) == ["x0", "x1", "x2"]
