@@ -241,3 +241,36 @@ def test_with_an_unknown_the_drawing_and_steps_evaluate_to_the_numeric_ones(tree
         for a, b in zip(mine["outgoing"], theirs["outgoing"]):
             for key in ("upstream", "local", "contribution", "running"):
                 assert close(evaluate_at(a[key], c), float(b[key])), (key, a[key], b[key])
+
+
+def test_viz_imports_neither_handcalc_nor_sympy():
+    """viz draws what it is given (issue 18): no import of autograd.handcalc or sympy in its
+    source, and drawing and stepping a numeric graph loads neither."""
+    import ast
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import autograd.viz
+
+    for path in Path(autograd.viz.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            for name in names:
+                assert not name.startswith(("autograd.handcalc", "sympy")), (path.name, name)
+    code = (
+        "import sys\n"
+        "from autograd import Value\n"
+        "from autograd.viz.dot import to_dot\n"
+        "from autograd.viz.steps import build_steps\n"
+        "from autograd.viz.style import Style\n"
+        "x = Value(2.0, label='x'); y = (x * x).tanh(); y.label = 'y'; y.backward()\n"
+        "to_dot(y, Style(edge_grads=True)); build_steps(y)\n"
+        "loaded = [m for m in sys.modules if m.startswith(('autograd.handcalc', 'sympy'))]\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -39,7 +39,6 @@ from autograd.files import output_path, write_atomic
 from autograd.graph import Backprop, Edge, backprop, input_names
 from autograd.notation import (
     ATOM,
-    POWER,
     Namer,
     derivation,
     expression,
@@ -285,9 +284,9 @@ def local_text(edge: Edge, namer: Namer, trace: Backprop, show) -> str:
 
 
 def _operand(name: tuple[str, int]) -> str:
-    """A name after ∂: in parentheses unless it is an atom or a power (∂(w × x)/∂w, ∂x²/∂x)."""
+    """A name after ∂: in parentheses unless it is an atom (∂(w × x)/∂w, ∂((y - t)²)/∂y)."""
     text, level = name
-    return text if level >= POWER else f"({text})"
+    return text if level >= ATOM else f"({text})"
 
 
 def _backward_steps(namer: Namer, trace: Backprop, outputs: list, show) -> list[dict]:
