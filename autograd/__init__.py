@@ -35,6 +35,7 @@ _LAZY_SUBMODULES = (
     "safe_read",
     "experiments",
     "compare",
+    "symbolic",
 )
 
 

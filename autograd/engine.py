@@ -15,17 +15,34 @@ from numbers import Real
 from autograd.graph import (
     GRAD_MODE,
     SCOPES,
+    Slip,
     no_grad,
     op_table,
     record_scope,
     topo_order,
     warn_non_finite,
 )
+from autograd.notation import Formula
 
 __all__ = ["Value", "OPS", "sum_values", "no_grad"]
 
 OPS, register = op_table()
 _INF = math.inf
+
+# The variables of the op formulas: the input x (a and b of a binary op), the output y and the
+# parameter alpha. Each op's value and local derivatives are written once, as formulas; the op's
+# function computes the same numbers fast (a test ties the two at random points, op by op).
+x, y, a, b, alpha = (Formula.var(name) for name in ("x", "y", "a", "b", "alpha"))
+
+
+def _call(function: str):
+    return lambda *args: Formula.call(function, *args)
+
+
+exp_, ln, tanh_, sigmoid_, sign, abs_, sqrt_ = (
+    _call(f) for f in ("exp", "log", "tanh", "sigmoid", "sign", "abs", "sqrt")
+)
+where = Formula.where
 
 
 def _as_float(data, what: str = "Value") -> float:
@@ -76,7 +93,7 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
     # --- binary ops ---------------------------------------------------------------------------
-    @register("add", "+", arity=2, local=lambda k, a, *_: f"∂({a[0]} + {a[1]})/∂{a[k]} = 1")
+    @register("add", "+", arity=2, kind="arithmetic", value=a + b, slopes=(1, 1))
     def __add__(self, other):
         """a + b;  d/da = 1, d/db = 1"""
         if type(other) is not Value:
@@ -86,10 +103,7 @@ class Value:
     def __radd__(self, other):
         return Value(other) + self
 
-    @register(
-        "sub", "-", arity=2,
-        local=lambda k, a, *_: f"∂({a[0]} − {a[1]})/∂{a[k]} = {'1' if k == 0 else '−1'}",
-    )  # fmt: skip
+    @register("sub", "-", arity=2, kind="arithmetic", value=a - b, slopes=(1, -1))
     def __sub__(self, other):
         """a - b;  d/da = 1, d/db = -1"""
         if type(other) is not Value:
@@ -99,10 +113,7 @@ class Value:
     def __rsub__(self, other):
         return Value(other) - self
 
-    @register(
-        "mul", "×", arity=2,
-        local=lambda k, a, *_: f"∂({a[0]} × {a[1]})/∂{a[k]} = {a[1 - k]}",
-    )  # fmt: skip
+    @register("mul", "×", arity=2, kind="arithmetic", value=a * b, slopes=(b, a))
     def __mul__(self, other):
         """a * b;  d/da = b, d/db = a"""
         if type(other) is not Value:
@@ -113,13 +124,7 @@ class Value:
     def __rmul__(self, other):
         return Value(other) * self
 
-    @register(
-        "div", "÷", arity=2,
-        local=lambda k, a, v, y, p, n: (
-            f"∂({a[0]} ÷ {a[1]})/∂{a[0]} = 1/{a[1]} = 1/{n(v[1])}" if k == 0
-            else f"∂({a[0]} ÷ {a[1]})/∂{a[1]} = −{a[0]}/{a[1]}² = −{n(v[0])}/{n(v[1])}²"
-        ),
-    )  # fmt: skip
+    @register("div", "÷", arity=2, kind="arithmetic", value=a / b, slopes=(1 / b, -a / b**2))
     def __truediv__(self, other):
         """a / b;  d/da = 1/b, d/db = -a/b²"""
         if type(other) is not Value:
@@ -132,7 +137,10 @@ class Value:
     def __rtruediv__(self, other):
         return Value(other) / self
 
-    @register("pow", "**", arity=2, domain="positive", local=lambda *e: _local_pow(*e))
+    @register(
+        "pow", "**", arity=2, domain="positive", kind="arithmetic", value=a**b,
+        slopes=(b * a ** (b - 1), y * ln(a)), stands_for={"exponent": "b"},
+    )  # fmt: skip
     def __pow__(self, other):
         """a ** b;  d/da = b·a^(b-1), d/db = a^b·ln(a)
 
@@ -158,27 +166,27 @@ class Value:
         return Value(other) ** self
 
     # --- unary ops ----------------------------------------------------------------------------
-    @register("neg", "−", local=lambda k, a, *_: f"∂(−{a[0]})/∂{a[0]} = −1")
+    @register("neg", "−", kind="arithmetic", value=-x, slopes=(-1,))
     def __neg__(self):
         """-a;  d/da = -1"""
         return Value(-self.data, "", "neg", (self,), (-1.0,))
 
-    @register("abs", "|x|", local=lambda k, a, v, y, p, n: f"|x|' = sign({a[0]}) = sign({n(v[0])})")
+    @register("abs", "|x|", kind="function", value=abs_(x), slopes=(sign(x),))
     def __abs__(self):
         """|a|;  d/da = sign(a) (0 at 0)"""
         a = self.data
         return Value(abs(a), "", "abs", (self,), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,))
 
-    @register("exp", "exp", local=lambda k, a, v, y, p, n: f"exp'({a[0]}) = exp({a[0]})")
+    @register(
+        "exp", "exp", kind="function", value=exp_(x), slopes=(y,),
+        slips=(Slip("slope", x * exp_(x - 1), "x·e^(x−1) (the power rule) instead of e^x"),),
+    )  # fmt: skip
     def exp(self):
         """e^a;  d/da = e^a"""
         out = _exp(self.data)
         return Value(out, "", "exp", (self,), (out,))
 
-    @register(
-        "log", "ln", domain="positive",
-        local=lambda k, a, v, y, p, n: f"ln'({a[0]}) = 1/{_paren(a[0])} = 1/{n(v[0])}",
-    )  # fmt: skip
+    @register("log", "ln", domain="positive", kind="function", value=ln(x), slopes=(1 / x,))
     def log(self):
         """ln(a), a > 0;  d/da = 1/a"""
         a = self.data
@@ -187,9 +195,8 @@ class Value:
         return Value(math.log(a), "", "log", (self,), (1.0 / a,))
 
     @register(
-        "sqrt", "√", domain="positive",
-        local=lambda k, a, v, y, p, n: f"√'({a[0]}) = 1/(2·√{_paren(a[0])}) = 1/(2 × {n(y)})",
-    )  # fmt: skip
+        "sqrt", "√", domain="positive", kind="function", value=sqrt_(x), slopes=(1 / (2 * y),)
+    )
     def sqrt(self):
         """√a, a ≥ 0;  d/da = 1/(2√a)"""
         a = self.data
@@ -199,8 +206,12 @@ class Value:
         return Value(out, "", "sqrt", (self,), (0.5 / out if out else _INF,))
 
     @register(
-        "tanh", "tanh",
-        local=lambda k, a, v, y, p, n: f"tanh'({a[0]}) = 1 − tanh²({a[0]}) = 1 − {n(y)}²",
+        "tanh", "tanh", kind="activation", value=tanh_(x), slopes=(1 - y**2,),
+        slips=(
+            Slip("slope", 1 - y, "1 − tanh(h) instead of 1 − tanh²(h)"),
+            Slip("slope", y**2, "tanh²(h) instead of 1 − tanh²(h)"),
+            Slip("slope", 1 - x**2, "1 − h² (the input squared) instead of 1 − tanh²(h)"),
+        ),
     )  # fmt: skip
     def tanh(self):
         """tanh(a);  d/da = 1 - tanh²(a)"""
@@ -208,9 +219,10 @@ class Value:
         return Value(out, "", "tanh", (self,), (1.0 - out * out,))
 
     @register(
-        "sigmoid", "σ",
-        local=lambda k, a, v, y, p, n: (
-            f"σ'({a[0]}) = σ({a[0]})·(1 − σ({a[0]})) = {n(y)} × {n(1.0 - y)}"
+        "sigmoid", "σ", kind="activation", value=1 / (1 + exp_(-x)), slopes=(y * (1 - y),),
+        slips=(
+            Slip("value", 1 - y, "1 − σ(h) instead of σ(h) = 1/(1 + e^−h)"),
+            Slip("slope", 1 - y, "1 − σ(h) instead of σ'(h) = σ(h)·(1 − σ(h))"),
         ),
     )  # fmt: skip
     def sigmoid(self):
@@ -225,9 +237,8 @@ class Value:
         return Value(out, "", "sigmoid", (self,), (out * (1.0 - out),))
 
     @register(
-        "relu", "ReLU",
-        local=lambda k, a, v, *_: f"ReLU'({a[0]}) = "
-        + ("1 (input > 0)" if v[0] > 0 else "0 (input ≤ 0)"),
+        "relu", "ReLU", kind="activation", value=where(x, x, 0), slopes=(where(x, 1, 0),),
+        slips=(Slip("slope", 1, "ReLU'(h) = 1 also for h ≤ 0 (it is 0 there)"),),
     )  # fmt: skip
     def relu(self):
         """max(0, a);  d/da = 1 if a > 0 else 0"""
@@ -237,9 +248,9 @@ class Value:
         return Value(0.0, "", "relu", (self,), (0.0,))
 
     @register(
-        "leaky_relu", "LeakyReLU", alpha=0.01,
-        local=lambda k, a, v, y, p, n: f"LeakyReLU'({a[0]}) = "
-        + ("1 (input > 0)" if v[0] > 0 else "α (input ≤ 0)"),
+        "leaky_relu", "LeakyReLU", alpha=0.01, kind="activation", value=where(x, x, alpha * x),
+        slopes=(where(x, 1, alpha),),
+        slips=(Slip("slope", where(x, 1, 0), "ReLU's slope 0 for h ≤ 0; LeakyReLU's is α"),),
     )  # fmt: skip
     def leaky_relu(self, alpha=0.01):
         """a if a > 0 else α·a;  d/da = 1 if a > 0 else α"""
@@ -250,10 +261,12 @@ class Value:
         return Value(alpha * a, "", "leaky_relu", (self,), (alpha,), {"alpha": alpha})
 
     @register(
-        "elu", "ELU", alpha=1.0,
-        local=lambda k, a, v, y, p, n: f"ELU'({a[0]}) = "
-        + ("1 (input > 0)" if v[0] > 0
-           else f"α·e^{_paren(a[0])} (input ≤ 0) = {p['alpha']:g} × e^{n(v[0])}"),
+        "elu", "ELU", alpha=1.0, kind="activation", value=where(x, x, alpha * (exp_(x) - 1)),
+        slopes=(where(x, 1, alpha * exp_(x)),),
+        slips=(
+            Slip("slope", where(x, 1, exp_(x)), "e^h for h ≤ 0: ELU's slope is α·e^h"),
+            Slip("slope", where(x, 1, y), "ELU(h) for h ≤ 0: ELU's slope is α·e^h = ELU(h) + α"),
+        ),
     )  # fmt: skip
     def elu(self, alpha=1.0):
         """a if a > 0 else α(e^a - 1);  d/da = 1 if a > 0 else α·e^a"""
@@ -266,8 +279,9 @@ class Value:
         )
 
     @register(
-        "softplus", "softplus",
-        local=lambda k, a, v, y, p, n: f"softplus'({a[0]}) = σ({a[0]}) = σ({n(v[0])})",
+        "softplus", "softplus", kind="activation", value=ln(1 + exp_(x)),
+        slopes=(sigmoid_(x),),
+        slips=(Slip("slope", exp_(x), "e^h instead of softplus'(h) = σ(h) = e^h/(1 + e^h)"),),
     )  # fmt: skip
     def softplus(self):
         """ln(1 + e^a);  d/da = σ(a)"""
@@ -304,24 +318,8 @@ class Value:
             node.grad = 0.0
 
 
-def _paren(text: str) -> str:
-    """An input's name as a factor or exponent: ``(x + 1)``, ``x``."""
-    return f"({text})" if " " in text else text
-
-
-def _local_pow(k, a, v, y, p, n) -> str:
-    """How the local derivative of a power is worked out (x² : 2x)."""
-    if "exponent" in (p or {}):
-        e = float(p["exponent"])
-        shown = f"{int(e)}" if e.is_integer() else f"{e:g}"
-        if e == 2.0:
-            return f"∂({a[0]}²)/∂{a[0]} = 2·{a[0]} = 2 × {n(v[0])}"
-        return (
-            f"∂({a[0]}^{shown})/∂{a[0]} = {shown}·{a[0]}^{e - 1:g} = {shown} × {n(v[0])}^{e - 1:g}"
-        )
-    if k == 0:
-        return f"∂({a[0]}^{a[1]})/∂{a[0]} = {a[1]}·{a[0]}^({a[1]} − 1)"
-    return f"∂({a[0]}^{a[1]})/∂{a[1]} = {a[0]}^{a[1]}·ln({a[0]}) = {n(y)} × ln({n(v[0])})"
+# The formula variables were for the registrations above; they are no names of this module.
+del x, y, a, b, alpha, exp_, ln, tanh_, sigmoid_, sign, abs_, sqrt_, where
 
 
 def _real_pow(a: float, b: float) -> float:
@@ -346,7 +344,7 @@ def _pow_slope(a: float, b: float) -> float:
     return b * _real_pow(a, b - 1.0)
 
 
-@register("sum", "Σ", arity=-1, local=lambda k, a, *_: f"∂Σ/∂{a[k]} = 1")
+@register("sum", "Σ", arity=-1, kind="arithmetic", value=None, slopes=(1,))
 def sum_values(values, label: str = "") -> Value:
     """Σ vᵢ as one node with one edge per term;  d/dvᵢ = 1
 

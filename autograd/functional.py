@@ -159,7 +159,7 @@ def _row_starts(n, classes):
     return starts
 
 
-@register("cross_entropy", "CE", arity=1, reduction="mean")
+@register("cross_entropy", "CE", arity=1, kind="loss", reduction="mean")
 def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     """Softmax cross-entropy with integer targets, fused (log-softmax + NLL in one node).
 
@@ -248,7 +248,7 @@ def _target_like(name, pred, target) -> Tensor:
     return Tensor(t)
 
 
-@register("mse_loss", "MSE", arity=2, reduction="mean")
+@register("mse_loss", "MSE", arity=2, kind="loss", reduction="mean")
 def mse_loss(pred, target, reduction="mean") -> Tensor:
     """(1/n) Σ (p - t)² (mean), Σ (p - t)² (sum) or the (p - t)² (none);
     gp = 2(p - t)·g/n, gt = -gp"""
@@ -274,7 +274,9 @@ def mse_loss(pred, target, reduction="mean") -> Tensor:
     return record_op(loss, (pred, target), "mse_loss", backward, _params(reduction))
 
 
-@register("binary_cross_entropy", "BCE", arity=2, domain="probability", reduction="mean")
+@register(
+    "binary_cross_entropy", "BCE", arity=2, domain="probability", kind="loss", reduction="mean"
+)
 def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     """-(t·ln p + (1 - t)·ln(1 - p)), each log clamped at -100 as in PyTorch;
     gp = g·(p - t)/(p(1 - p)), gt = g·(ln(1 - p) - ln p)"""
@@ -306,7 +308,9 @@ def binary_cross_entropy(p, target, reduction="mean") -> Tensor:
     return record_op(loss, (p, target), "binary_cross_entropy", backward, _params(reduction))
 
 
-@register("binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, reduction="mean")
+@register(
+    "binary_cross_entropy_with_logits", "BCEWithLogits", arity=2, kind="loss", reduction="mean"
+)
 def binary_cross_entropy_with_logits(logits, target, reduction="mean") -> Tensor:
     """-(t·ln σ(z) + (1 - t)·ln(1 - σ(z))) = max(z, 0) - z·t + ln(1 + e^-|z|) (stable);
     gz = g·(σ(z) - t), gt = -g·z"""

@@ -1,5 +1,5 @@
-"""The node protocol shared by `Value` and `Tensor`, the one topological sort and the one
-chain rule of the scalar tools.
+"""The node protocol shared by `Value` and `Tensor`, the one topological sort, the one chain
+rule of the scalar tools (for numbers and for values left unknown) and the op tables.
 
 A node is any object with these attributes (every tool reads nodes through them only):
 
@@ -26,8 +26,11 @@ graph as it walks it; a released node keeps its ``op`` but its ``parents`` becom
 `backward`, the visualizer and the checker all walk graphs through `topo_order`, so they
 agree on one deterministic order: parents in argument order, each node after its parents.
 `Value.backward` runs the chain rule in place (fast, into ``grad``); `backprop` runs the same
-rule as a pure function and returns every gradient and every edge's contribution, for the
-tools that show or check the calculation (the step player, the checker).
+rule as a pure function and returns every gradient and every edge's upstream, local derivative,
+contribution and running sum, for every tool that shows or checks the calculation (the step
+player, the edge labels, the checker, the tables of values left unknown): none of them
+recomputes any of these. With unknowns (sympy symbols in some leaves) the local derivatives of
+the nodes they reach come from the op table's formulas (`OpSpec.formulas`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
+
+from autograd.notation import FLOATS, Arithmetic, Formula
 
 __all__ = [
     "topo_order",
@@ -54,6 +59,10 @@ __all__ = [
     "scope_of",
     "warn_non_finite",
     "op_table",
+    "OpSpec",
+    "Slip",
+    "KINDS",
+    "input_names",
 ]
 
 
@@ -192,17 +201,25 @@ class Edge:
 
 class Backprop:
     """The result of `backprop`: ``root`` (as given: a node or a list), ``order`` (every node
-    the root depends on, topological),
-    ``grads`` ({node: d(root)/d(node)}) and ``edges`` (every `Edge`, in the order the
-    contributions were added: children from the root back, inputs in argument order)."""
+    the root depends on, topological), ``grads`` ({node: d(root)/d(node)}), ``edges`` (every
+    `Edge`, in the order the contributions were added: children from the root back, inputs in
+    argument order), ``values`` ({node: its forward value in this pass}), ``arithmetic`` (what
+    the numbers are: `autograd.notation.FLOATS`, or sympy's for values left unknown) and
+    ``depends`` (the nodes whose value holds an unknown)."""
 
-    __slots__ = ("root", "order", "grads", "edges", "_incoming", "_outgoing")
+    __slots__ = (
+        "root", "order", "grads", "edges", "values", "arithmetic", "depends",
+        "_incoming", "_outgoing",
+    )  # fmt: skip
 
-    def __init__(self, root, order, grads, edges):
+    def __init__(self, root, order, grads, edges, values=None, arithmetic=FLOATS, depends=()):
         self.root = root
         self.order = order
         self.grads = grads
         self.edges = edges
+        self.values = values if values is not None else {node: node.data for node in order}
+        self.arithmetic = arithmetic
+        self.depends = set(depends)
         self._incoming: dict | None = None
         self._outgoing: dict | None = None
 
@@ -235,10 +252,16 @@ class Backprop:
 
 
 def backprop(
-    root: Any, seed: float = 1.0, given: Mapping | None = None, local: Mapping | None = None
+    root: Any,
+    seed: float = 1.0,
+    given: Mapping | None = None,
+    local: Mapping | None = None,
+    unknowns: Mapping | None = None,
+    arithmetic: Arithmetic | None = None,
 ) -> Backprop:
-    """The chain rule as a pure function over scalar nodes (nodes with ``local_grads``):
-    d(root)/d(node) for every node ``root`` depends on, and a per-edge trace.
+    """THE chain rule, as a pure function over scalar nodes (nodes with ``local_grads``):
+    d(root)/d(node) for every node ``root`` depends on, and a per-edge trace that every tool
+    showing or checking a calculation reads (the step player, edge labels, the checker).
 
     Nodes are not changed (``grad`` is neither read nor written), so the result does not depend
     on whether or how often ``backward()`` ran. ``seed`` is d(root)/d(root). ``given``
@@ -250,6 +273,11 @@ def backprop(
     ``root`` may be a list of output nodes: each gets ``seed``, and the gradients are those of
     their sum (``∂(y1 + y2)/∂node``), over `topo_order_of_all` of them.
 
+    ``unknowns`` ({leaf: value}, e.g. sympy symbols) replaces the values of those leaves; every
+    node that depends on one gets its value and its local derivatives from its op's formulas
+    (`OpSpec.formulas`) evaluated with ``arithmetic`` (an `autograd.notation.Arithmetic`), so
+    the same loop propagates numbers and expressions.
+
     >>> from autograd import Value
     >>> x = Value(3.0, label="x"); y = x * x
     >>> result = backprop(y)
@@ -260,11 +288,17 @@ def backprop(
     """
     roots = list(root) if isinstance(root, (list, tuple)) else [root]
     order = topo_order(roots[0]) if len(roots) == 1 else topo_order_of_all(roots)
+    given = given or {}
+    local = dict(local or {})
+    values = None
+    depends: set = set()
+    if unknowns:
+        if arithmetic is None:
+            raise ValueError("backprop: unknowns need an arithmetic to compute with")
+        values, depends = _forward(order, unknowns, arithmetic, local)
     grads = dict.fromkeys(order, 0.0)
     for output in roots:
         grads[output] = seed
-    given = given or {}
-    local = local or {}
     edges = []
     for node in reversed(order):
         if node in given:
@@ -275,7 +309,33 @@ def backprop(
             contribution = upstream * d if upstream else 0.0
             grads[parent] += contribution
             edges.append(Edge(node, parent, position, upstream, d, contribution, grads[parent]))
-    return Backprop(root, order, grads, edges)
+    return Backprop(root, order, grads, edges, values, arithmetic or FLOATS, depends)
+
+
+def _forward(order: list, unknowns: Mapping, arithmetic: Arithmetic, local: dict):
+    """Forward values with the ``unknowns`` put in, and (into ``local``) the local derivatives
+    of the nodes they reach, both from the op formulas."""
+    values: dict = {}
+    depends: set = set()
+    for node in order:
+        if node in unknowns:
+            if node.parents:
+                raise ValueError("backprop: an unknown must be a leaf (an input)")
+            values[node] = unknowns[node]
+            depends.add(node)
+            continue
+        if not any(p in depends for p in node.parents):
+            values[node] = node.data
+            continue
+        spec = type(node).OPS[node.op]
+        value, slopes = spec.formulas(node.params, len(node.parents))
+        inputs = [values[p] for p in node.parents]
+        env = spec.environment(inputs, None, node.params)
+        env["y"] = values[node] = value.evaluate(env, arithmetic)
+        if node not in local:
+            local[node] = [slope.evaluate(env, arithmetic) for slope in slopes]
+        depends.add(node)
+    return values, depends
 
 
 def is_released(node: Any) -> bool:
@@ -322,13 +382,50 @@ def warn_non_finite(order: list, is_finite) -> None:
         return
 
 
+KINDS = ("arithmetic", "function", "activation", "loss", "layer", "shape", "reduction")
+
+
+class Slip:
+    """A wrong step people often write for an op, for the checker's hints: ``of`` says what
+    it replaces (``"value"``: the op's forward value, ``"slope"``: its local derivative),
+    ``formula`` is the wrong number as a `Formula` of the op's inputs and output, ``says`` the
+    hint, calling the op's input h (``1 − σ(h) instead of σ(h)·(1 − σ(h))``)."""
+
+    __slots__ = ("of", "formula", "says")
+
+    def __init__(self, of: str, formula: Formula, says: str):
+        if of not in ("value", "slope"):
+            raise ValueError(f"Slip: of must be 'value' or 'slope', got {of!r}")
+        self.of, self.formula, self.says = of, formula, says
+
+    def __repr__(self) -> str:
+        return f"Slip({self.of!r}, {self.formula!r}, {self.says!r})"
+
+
+def input_names(count: int, arity: int) -> list[str]:
+    """The variables a formula calls an op's inputs: ``x`` for one, ``a b`` for two, ``x0 x1
+    ...`` for an n-ary op."""
+    if arity == -1:
+        return [f"x{k}" for k in range(count)]
+    return ["x"] if arity == 1 else ["a", "b"][:count]
+
+
 class OpSpec:
     """One entry of an op table: what the op is called, how diagrams write it, how many
-    inputs it takes, and where its derivative is defined (for tests and checkers)."""
+    inputs it takes, where its derivative is defined, and for scalar ops the one definition of
+    its mathematics: ``value`` (the output as a `Formula` of the inputs), ``slopes`` (the
+    local derivative d(output)/d(input k) as a `Formula` of the inputs and the output ``y``;
+    one for all inputs of an n-ary op), ``kind`` (one of `KINDS`) and ``slips`` (`Slip`)."""
 
-    __slots__ = ("name", "symbol", "arity", "domain", "params", "function", "text", "local")
+    __slots__ = (
+        "name", "symbol", "arity", "domain", "params", "function", "text",
+        "kind", "value", "slopes", "slips", "stands_for",
+    )  # fmt: skip
 
-    def __init__(self, name, symbol, arity, domain, params, function, text=None, local=None):
+    def __init__(
+        self, name, symbol, arity, domain, params, function, text=None, kind="",
+        value=None, slopes=None, slips=(), stands_for=None,
+    ):  # fmt: skip
         self.name = name
         self.symbol = symbol
         self.arity = arity  # number of node inputs; -1 for n-ary
@@ -338,12 +435,40 @@ class OpSpec:
         # text(params) -> what a diagram writes for the node (``Conv 5×5, 3→6``), when the
         # symbol followed by name=value pairs would not read well; None: that default.
         self.text = text
-        # local(k, names, values, out, params, num) -> how d(out)/d(input k) is worked out,
-        # e.g. "σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334" (the step player adds " = 0.222")
-        self.local = local
+        self.kind = kind
+        self.value = value
+        self.slopes = None if slopes is None else tuple(Formula.lift(s) for s in slopes)
+        self.slips = tuple(slips)
+        # {parameter: input variable}: a parameter that takes an input's place (x ** 2 is
+        # pow with the exponent b = 2 as a parameter)
+        self.stands_for = dict(stands_for or {})
 
     def __repr__(self) -> str:
         return f"OpSpec({self.name!r}, symbol={self.symbol!r}, arity={self.arity})"
+
+    def formulas(self, params, count: int) -> tuple[Formula, list[Formula]]:
+        """The value and the local derivatives of a node of this op with ``count`` inputs and
+        these ``params``, with the parameters put in (``2 × x`` for x ** 2)."""
+        if self.slopes is None or (self.value is None and self.arity != -1):
+            raise ValueError(f"the op {self.name!r} has no formula")
+        bound = dict(params or {})
+        for param, variable in self.stands_for.items():
+            if param in bound:
+                bound[variable] = bound[param]
+        if self.arity == -1:
+            names = input_names(count, -1)
+            value = Formula("sum", tuple(Formula.var(n) for n in names))
+            slopes = [self.slopes[0].bind(bound)] * count
+            return value, slopes
+        return self.value.bind(bound), [slope.bind(bound) for slope in self.slopes[:count]]
+
+    def environment(self, inputs: list, output: Any, params) -> dict:
+        """{variable: number} to evaluate this op's formulas at: its inputs, ``y`` and its
+        parameters."""
+        env = dict(params or {})
+        env.update(zip(input_names(len(inputs), self.arity), inputs))
+        env["y"] = output
+        return env
 
 
 def op_table():
@@ -353,9 +478,18 @@ def op_table():
     """
     table: dict[str, OpSpec] = {}
 
-    def register(name, symbol, arity=1, domain="real", text=None, local=None, **params):
+    def register(
+        name, symbol, arity=1, domain="real", text=None, kind="", value=None, slopes=None,
+        slips=(), stands_for=None, **params,
+    ):  # fmt: skip
+        if kind and kind not in KINDS:
+            raise ValueError(f"register {name!r}: kind must be one of {KINDS}, got {kind!r}")
+
         def decorate(function):
-            table[name] = OpSpec(name, symbol, arity, domain, params, function, text, local)
+            table[name] = OpSpec(
+                name, symbol, arity, domain, params, function, text, kind, value, slopes,
+                slips, stands_for,
+            )  # fmt: skip
             return function
 
         return decorate

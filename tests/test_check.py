@@ -211,7 +211,7 @@ def hint_for(target, claims, key):
 
 def test_hint_one_minus_sigmoid(nodes):
     hint = hint_for(nodes, {"y": f3(1 - nodes["y"].data)}, "y")
-    assert "is 1 - sigmoid(h)" in hint
+    assert "is 1 − σ(h) instead of σ(h)" in hint
 
 
 def test_hint_forward_value_given_as_gradient(nodes):

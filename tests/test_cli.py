@@ -242,7 +242,7 @@ def test_check_sheet_with_one_wrong_value(tmp_path, capsys):
     assert len(rows) == len(claims)
     assert [row[0] for row in rows if row[-1] == "WRONG"] == ["y"]
     assert f"first wrong: y (the forward value): claimed {wrong}" in out
-    assert "hint: " in out and "is 1 - sigmoid(h)" in out
+    assert "hint: " in out and "is 1 − σ(h) instead of σ(h)" in out
 
 
 def test_check_sheet_all_right(tmp_path, capsys):

@@ -6,50 +6,43 @@
 >>> report.ok, report.first_wrong.key
 (False, 'grad:b')
 
-Precision rule: a claim is compared at the precision it was written with. ``"0.33"`` has two
-decimals, so it is right when the true value rounds to 0.33, i.e. when
-``|true - 0.33| <= 0.005`` (half a unit in the last written digit; both roundings of an exact
-tie are accepted): 0.334 matches, 0.666 does not. ``"1.5e-3"`` is compared to 0.0001.
+The precision rule (`autograd.handcalc.precision`): a claim is compared at the precision it
+was written with, so ``"0.33"`` is right when the true value rounds to 0.33.
 
 Claims are ordered as the calculation is done by hand: forward values in topological order,
 then gradients from the output back (reverse topological order, the order of the chain rule).
 The first wrong claim in that order is the one to fix first; later ones often follow from it.
-Each wrong claim gets a hint when it matches a known pitfall, computed from the graph:
-1 - sigmoid instead of sigmoid, the forward value given as the gradient, a flipped sign, the
-upstream gradient without the local derivative, the factor 2 of a squared error dropped, a
-number carried forward from the student's own rounded or wrong claims, truncation instead of
-rounding, or the number of another node.
+Each wrong claim gets a hint when it matches a known pitfall (`autograd.handcalc.hints`).
 
-The true gradients, and the student's own (their claimed gradients carried on by the chain
-rule), come from `autograd.graph.backprop`; numbers and node names are written by
-`autograd.viz.format`, as in the diagrams.
+Four jobs, four modules: the precision rule (`precision`), claim texts and names (`claims`),
+answer sheets (`sheets`) and hints (`hints`); this module compares and reports. The true
+gradients come from `autograd.graph.backprop`; numbers and node names are written by
+`autograd.notation`, as in the diagrams.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
-from numbers import Real
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
-from autograd.engine import Value, sum_values
-from autograd.files import TomlError, read_toml
-from autograd.graph import Backprop, backprop, children, topo_order
-from autograd.viz.format import Namer, format_number
+from autograd.graph import backprop, topo_order
+from autograd.handcalc.claims import (
+    ClaimError,
+    ClaimNames,
+    as_claim_text,
+    output_name,
+    parse_claims,
+)
+from autograd.handcalc.hints import PitfallHints
+from autograd.handcalc.precision import close, decimals, matches, quantum, truncated
+from autograd.handcalc.sheets import Sheet, load_sheet
+from autograd.notation import format_number
 
 __all__ = ["check", "CheckReport", "ClaimRow", "ClaimError", "Sheet", "load_sheet"]
-__all__ += ["parse_claims", "matches"]
-
-SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims")
-
-
-class ClaimError(ValueError):
-    """A claim that cannot be checked: unknown node, bad number, bad sheet."""
+__all__ += ["parse_claims", "matches", "truncated", "output_name"]
 
 
 @dataclass
@@ -148,13 +141,15 @@ class CheckReport:
             + (
                 first.true_text
                 if first.true_text
-                else f"{format_number(first.true, _decimals(first.quantum))} at your precision"
+                else f"{format_number(first.true, decimals(first.quantum))} at your precision"
             )
         )
         if first.hint:
             out.append(f"  hint: {first.hint}")
-        for row in self.wrong[1:]:
-            if row.hint:
+        shown = {first.hint}
+        for row in self.wrong:
+            if row is not first and row.hint and row.hint not in shown:
+                shown.add(row.hint)
                 out.append(f"  {row.key}: {row.hint}")
         out.append(self.count_line())
         return "\n".join(out)
@@ -177,174 +172,22 @@ class CheckReport:
         return line
 
 
-def matches(claimed: str, true: float) -> bool:
-    """True when ``true`` rounds to ``claimed`` at the precision ``claimed`` was written with."""
-    claim = Decimal(claimed)
-    quantum = _quantum(claim)
-    return _close(float(claim), true, quantum)
-
-
-def _quantum(claim: Decimal) -> float:
-    exponent = claim.as_tuple().exponent
-    return 10.0**exponent if -324 < exponent < 309 else (0.0 if exponent < 0 else math.inf)
-
-
-def _close(claim: float, true: float, quantum: float) -> bool:
-    # NOTE: the relative slack absorbs binary rounding of ties such as 0.335 vs "0.33".
-    slack = 1e-9 * quantum + 1e-12 * abs(true)
-    return math.isfinite(true) and abs(true - claim) <= quantum / 2 + slack
-
-
-def _decimals(quantum: float) -> int:
-    # NOTE: at most 17, the digits a float holds (a claim of 1E-323 would ask for 323).
-    return min(17, max(0, -round(math.log10(quantum))))
-
-
 def _settling(row: ClaimRow) -> str:
     """The true number with enough digits that it reads as the verdict says: printed with
     too few digits, 0.5149955 becomes 0.51500, a tie that a claimed 0.52 would win."""
     claim = row.claimed_number
-    for digits in range(min(12, max(4, _decimals(row.quantum) + 3)), 13):
+    for digits in range(min(12, max(4, decimals(row.quantum) + 3)), 13):
         text = format_number(row.true, digits)
         try:
             shown = float(text)
         except ValueError:  # nan, inf
             return text
         tie = math.isclose(abs(shown - claim), row.quantum / 2, rel_tol=1e-9)
-        if _close(claim, shown, row.quantum) == row.ok and not (tie and not row.ok):
+        if close(claim, shown, row.quantum) == row.ok and not (tie and not row.ok):
             return text
     return format_number(row.true, 12)
 
 
-def truncated(true: float, quantum: float) -> float | None:
-    """``true`` cut (not rounded) to ``quantum``, when cutting and rounding give different
-    numbers; else None. The true number is first read at 12 significant digits, so float
-    round-off (0.06999999999999999 for 0.07) is not taken for a digit to cut."""
-    try:
-        exact = Decimal(f"{true:.12g}")
-        step = Decimal(repr(quantum))
-        cut = exact.quantize(step, rounding=ROUND_DOWN)
-        rounded = exact.quantize(step, rounding=ROUND_HALF_EVEN)
-    except (InvalidOperation, ValueError):
-        return None
-    return None if cut == rounded else float(cut)
-
-
-# --- claims in ---------------------------------------------------------------------------------
-def _is_expression(value: Any) -> bool:
-    """A claim written in unknowns (``0.406 - t1``), for values left symbolic."""
-    return isinstance(value, str) and any(ch.isalpha() for ch in value.replace("e", ""))
-
-
-def _as_claim_text(key: str, value: Any, expression_ok: bool = False) -> str:
-    if expression_ok and _is_expression(value):
-        return value.strip()  # checked against the unknowns by `check`
-    if isinstance(value, bool) or not isinstance(value, (str, Real, Decimal)):
-        raise ClaimError(f"claim {key}: expected a number, got {value!r}")
-    text = value.strip() if isinstance(value, str) else repr(value)
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ClaimError(f"claim {key}: {text!r} is not a number (e.g. {key}=0.33)") from None
-    if not number.is_finite():
-        raise ClaimError(f"claim {key}: expected a finite number, got {text}")
-    quantum = _quantum(number)
-    if not math.isfinite(float(number)) or quantum == 0.0 or math.isinf(quantum):
-        # NOTE: the precision too (0E+400 is a zero "to the nearest 1e400").
-        raise ClaimError(f"claim {key}: {text} is beyond a float's range (about 1e-300 to 1e308)")
-    return text
-
-
-def parse_claims(items: list[str]) -> dict[str, str]:
-    """``["y=0.33", "grad:w1=0.61"]`` -> ``{"y": "0.33", "grad:w1": "0.61"}`` (numbers kept as
-    written, since their digits set the precision)."""
-    claims: dict[str, str] = {}
-    for item in items:
-        key, eq, value = item.partition("=")
-        key = key.strip()
-        if not eq or not key:
-            raise ClaimError(f"--claim {item!r} is not NAME=NUMBER or grad:NAME=NUMBER")
-        if key in claims:
-            raise ClaimError(f"--claim gives {key} twice")
-        claims[key] = _as_claim_text(key, value, expression_ok=True)
-    return claims
-
-
-@dataclass
-class Sheet:
-    """A student's answer sheet: the expression and inputs (optional) and the claims."""
-
-    expression: str | None
-    inputs: dict[str, float]
-    claims: dict[str, str]
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        return read_toml(path, "the answer sheet", parse_float=str)
-    except TomlError as e:
-        raise ClaimError(str(e)) from None
-
-
-def _flat(table: dict, prefix: str = ""):
-    """(key, value) pairs of a TOML table; a dotted key (``w1.grad = 0.62``, which TOML
-    reads as a table ``w1 = {grad = 0.62}``) comes back as written: ``w1.grad``."""
-    for key, value in table.items():
-        if isinstance(value, dict):
-            yield from _flat(value, f"{prefix}{key}.")
-        else:
-            yield f"{prefix}{key}", value
-
-
-def load_sheet(path) -> Sheet:
-    """Read an answer sheet (TOML). Every part is optional except that there must be claims::
-
-    expression = "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"
-    [inputs]          # the given numbers
-    x1 = 2.8
-    [values]          # claimed forward values
-    h = 0.69
-    y = 0.666
-    [grads]           # claimed gradients d(output)/d(node)
-    w1 = 0.623
-    [claims]          # or claims written as on the command line
-    "grad:b" = 0.223
-    """
-    path = Path(path)
-    data = _read_toml(path)
-    unknown = sorted(set(data) - set(SHEET_KEYS))
-    if unknown:
-        raise ClaimError(
-            f"{path}: unknown key(s) {', '.join(unknown)}; expected {', '.join(SHEET_KEYS)}"
-        )
-    expression = data.get("expression")
-    if expression is not None and not isinstance(expression, str):
-        raise ClaimError(f"{path}: expression must be a string, got {expression!r}")
-    tables = {}
-    for key in ("inputs", "values", "grads", "claims"):
-        table = data.get(key, {})
-        if not isinstance(table, dict):
-            raise ClaimError(f"{path}: [{key}] must be a table of name = number")
-        tables[key] = table
-    inputs = {}
-    for name, value in tables["inputs"].items():
-        if value == "?":  # left unknown (autograd.handcalc.symbolic)
-            inputs[unicodedata.normalize("NFKC", name)] = "?"
-            continue
-        text = _as_claim_text(name, value)
-        inputs[unicodedata.normalize("NFKC", name)] = float(Decimal(text))  # as the parser does
-    claims: dict[str, str] = {}
-    entries = [(name, value) for name, value in _flat(tables["values"])]
-    entries += [(f"grad:{name}", value) for name, value in _flat(tables["grads"])]
-    entries += list(_flat(tables["claims"]))
-    for key, value in entries:
-        if key in claims:
-            raise ClaimError(f"{path}: {key} is claimed twice")
-        claims[key] = _as_claim_text(key, value, expression_ok=True)
-    return Sheet(expression, inputs, claims)
-
-
-# --- checking ----------------------------------------------------------------------------------
 def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport:
     """Compare ``claims`` with the true forward values and gradients d(output)/d(node) of a
     graph (computed here from the local derivatives, whether or not ``backward()`` ran).
@@ -372,7 +215,7 @@ def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport
     claimed: dict[tuple[str, Any], float] = {}
     quanta: dict[tuple[str, Any], float] = {}
     rows = []
-    names = _Names(named, root, trace.order)
+    names = ClaimNames(named, root, trace.order)
     for key, value in claims.items():
         kind, name = names.parse(key)
         node = named[name]
@@ -384,13 +227,13 @@ def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport
         if sym is not None and sym.is_symbolic(exact):
             rows.append(_symbolic_row(key, name, kind, node, value, exact, sym))
             continue
-        text = _as_claim_text(key, value)
+        text = as_claim_text(key, value)
         true = node.data if kind == "value" else trace.grads[node]
-        quantum = _quantum(Decimal(text))
-        ok = _close(float(Decimal(text)), true, quantum)
-        rows.append(ClaimRow(key.strip(), name, kind, node, text, true, quantum, ok))
+        unit = quantum(Decimal(text))
+        ok = close(float(Decimal(text)), true, unit)
+        rows.append(ClaimRow(key.strip(), name, kind, node, text, true, unit, ok))
         claimed[(kind, node)] = float(Decimal(text))
-        quanta[(kind, node)] = quantum
+        quanta[(kind, node)] = unit
 
     def calculation_order(row: ClaimRow) -> tuple:
         index = position[row.node]
@@ -407,24 +250,19 @@ def check(root_or_nodes, claims: Mapping[str, Any], symbols=None) -> CheckReport
 
 def _symbolic_row(key, name, kind, node, value, exact, sym) -> ClaimRow:
     """A claim on a number that is an expression in the unknowns."""
+    from autograd.handcalc.symbolic import claim_matches, parse_claim
+
     text = str(value).strip()
     try:
-        _, quantum = sym.parse(text)
-        ok = sym.matches(text, exact)
-    except ValueError as e:
+        _, quantum = parse_claim(sym, text)
+        ok = claim_matches(sym, text, exact)
+    except (ValueError, TypeError, ArithmeticError) as e:
         raise ClaimError(
             f"claim {key}: {text!r}: {e}; the true {kind} is the expression {sym.text(exact)}"
         ) from None
     row = ClaimRow(key.strip(), name, kind, node, text, math.nan, quantum, ok)
     row.true_text = sym.text(exact)
     return row
-
-
-def output_name(root) -> str:
-    """How gradients are named: ``y`` (``dy/dw1``), or ``(y1 + y2)`` for several outputs."""
-    if isinstance(root, list):
-        return "(" + " + ".join(node.label or "?" for node in root) + ")"
-    return root.label or "output"
 
 
 def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
@@ -462,328 +300,3 @@ def _resolve(root_or_nodes) -> tuple[Any, dict[str, Any]]:
         f"check: expected a node, a {{name: node}} dict or (root, nodes), got "
         f"{type(root_or_nodes).__name__}"
     )
-
-
-# Gradients as students write them: grad_w1, w1.grad, ∂y/∂w1, dy/dw1 (the output's name).
-_GRAD_SPELLINGS = (
-    re.compile(r"grad_(?P<name>.+)"),
-    re.compile(r"(?P<name>.+)\.grad"),
-    re.compile(r"[∂d](?P<output>[^/∂]+)/[∂d](?P<name>.+)"),
-)
-
-
-class _Names:
-    """Claim keys -> (kind, name): ``y``, ``value:y``, ``grad:w1``, and the spellings students
-    use for gradients (``grad_w1``, ``w1.grad``, ``∂y/∂w1``, ``dy/dw1``); ``dw1`` is answered
-    with "did you mean grad:w1"; a name the expression leaves unnamed gets how to name it."""
-
-    def __init__(self, named: Mapping[str, Any], root, order: list):
-        self.named = named
-        self.output = output_name(root)
-        self.order = order
-
-    def parse(self, key: str) -> tuple[str, str]:
-        key = key.strip()
-        kind, colon, name = key.rpartition(":")
-        if not colon:
-            kind = "value"
-        elif kind not in ("grad", "value"):
-            raise ClaimError(f"claim {key!r}: write NAME=NUMBER or grad:NAME=NUMBER, not {kind}:")
-        name = self._known(name.strip())
-        if name is None and kind == "value":
-            kind, name = self._gradient_spelling(key)
-        if name is None:
-            raise ClaimError(self._unknown(key, kind, key.rpartition(":")[2].strip()))
-        if self.named[name] is None:
-            raise ClaimError(f"claim {key!r}: several nodes are labelled {name!r}; rename them")
-        return kind, name
-
-    def _known(self, name: str) -> str | None:
-        if name in self.named:
-            return name
-        # Names in an expression are read as Python reads them (full-width ｘ is x).
-        name = unicodedata.normalize("NFKC", name)
-        return name if name in self.named else None
-
-    def _gradient_spelling(self, key: str) -> tuple[str, str | None]:
-        for pattern in _GRAD_SPELLINGS:
-            match = pattern.fullmatch(key)
-            if not match:
-                continue
-            name = self._known(match["name"].strip())
-            output = match.groupdict().get("output")
-            if name is None:
-                continue
-            if output is not None and self._known(output.strip()) != self.output:
-                raise ClaimError(
-                    f"claim {key!r}: the gradients checked here are those of the output "
-                    f"{self.output!r}; write grad:{name} for ∂{self.output}/∂{name}"
-                )
-            return "grad", name
-        return "value", None
-
-    def _unknown(self, key: str, kind: str, name: str) -> str:
-        known = ", ".join(sorted(n for n, node in self.named.items() if node is not None))
-        message = f"claim {key!r}: no node named {name!r}"
-        if name.startswith("d") and self._known(name[1:]) is not None:
-            return f"{message}; did you mean grad:{self._known(name[1:])} (d{self.output}/{name})?"
-        labelled = {node for node in self.named.values() if node is not None}
-        unnamed = [node for node in self.order if node.parents and node not in labelled]
-        if unnamed:
-            namer = Namer(self.order, {node: n for n, node in self.named.items() if node})
-            steps = ", ".join(namer.of(node) for node in unnamed[-3:])
-            return (
-                f"{message}; known names: {known}. To claim an intermediate, name its step in "
-                f"the expression ('{name} = ...; ...' then use {name}); unnamed here: {steps}"
-            )
-        return f"{message}; known names: {known}"
-
-
-class PitfallHints:
-    """The hints for wrong claims: each tests a known pitfall against the graph, its true
-    numbers (``trace``, from `autograd.graph.backprop`) and the student's own numbers."""
-
-    def __init__(self, root, trace: Backprop, named, claimed: dict, quanta: dict):
-        self.root = root
-        self.output_name = output_name(root)
-        self.order = trace.order
-        self.grad = trace.grads
-        self.names = {node: name for name, node in named.items() if node is not None}
-        self.namer = Namer(self.order, self.names)
-        self.claimed = claimed  # {(kind, node): the claimed number}
-        self.quanta = quanta  # {(kind, node): the claim's precision}
-        self.children = children(self.order)
-        self._student: tuple[dict, Backprop] | None = None
-
-    def true(self, node, kind: str) -> float:
-        return node.data if kind == "value" else self.grad[node]
-
-    def name(self, node) -> str:
-        """A node's name, or for an unnamed node the expression that computes it."""
-        return self.namer.of(node)
-
-    def descendants(self, node) -> list:
-        """Nodes that depend on ``node``, nearest first (breadth first)."""
-        seen, queue, out = {node}, [node], []
-        while queue:
-            current = queue.pop(0)
-            for child in self.children.get(current, ()):
-                if child not in seen:
-                    seen.add(child)
-                    out.append(child)
-                    queue.append(child)
-        return out
-
-    def student(self) -> tuple[dict, list[Backprop]]:
-        """The student's numbers: their forward values (claimed, else recomputed from their
-        claims) and two backward passes with their claimed gradients in place of the true
-        ones: with the true local derivatives, and with local derivatives from their own
-        values (a tanh claimed as y = 0.59 has 1 - 0.59² = 0.652 as its derivative)."""
-        if self._student is None:
-            values: dict = {}
-            local: dict = {}
-            for node in self.order:
-                claim = self.claimed.get(("value", node))
-                if not node.parents:
-                    values[node] = node.data if claim is None else claim
-                    continue
-                try:
-                    redone = _apply(node, [values[p] for p in node.parents])
-                except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                    values[node] = node.data if claim is None else claim
-                    continue
-                values[node] = redone.data if claim is None else claim
-                from_output = _FROM_OUTPUT.get(node.op)
-                if claim is not None and from_output is not None:
-                    local[node] = (from_output(claim),)
-                else:
-                    local[node] = redone.local_grads
-            given = {node: x for (kind, node), x in self.claimed.items() if kind == "grad"}
-            traces = [
-                backprop(self.root, given=given),
-                backprop(self.root, given=given, local=local),
-            ]
-            self._student = (values, traces)
-        return self._student
-
-    def hint(self, row: ClaimRow) -> str:
-        """A hint for a wrong claim when it matches a known pitfall, else ``""``."""
-        claim, q = row.claimed_number, row.quantum
-        node, true, name = row.node, row.true, row.name
-        if not math.isfinite(true):
-            return ""  # no pitfall explains an infinite or undefined number
-
-        def near(x: float) -> bool:
-            return _close(claim, x, q)
-
-        def show(x: float) -> str:
-            return format_number(x, min(12, _decimals(q) + 1))
-
-        d = f"d{self.output_name}/d"
-        if row.kind == "value":
-            if node.op == "sigmoid" and near(1.0 - true):
-                z = self.name(node.parents[0])
-                return (
-                    f"{row.claimed} is 1 - sigmoid({z}) = 1 - {show(true)}; "
-                    "sigmoid(z) = 1/(1 + e^-z)"
-                )
-            if near(self.grad[node]):
-                return f"{row.claimed} is the gradient {d}{name}, not the forward value"
-        else:
-            if self.has_square_below(node) and near(true / 2) and not self.kept_the_2(node):
-                return (
-                    f"{row.claimed} is half of {d}{name} = {show(true)}: the derivative of u² "
-                    "is 2u; the factor 2 of the squared error was dropped"
-                )
-            if near(node.data):
-                return f"{row.claimed} is the forward value of {name}, not the gradient {d}{name}"
-            upstream = [u for u in self.descendants(node) if near(self.grad[u])]
-            if upstream:
-                # Prefer a named node: the mul between w1 and h has h's gradient.
-                named = [u for u in upstream if u in self.names]
-                u = self.name((named or upstream)[0])
-                return (
-                    f"{row.claimed} is {d}{u}, the gradient upstream of {name}; multiply it by "
-                    f"the local derivative(s) from {name} to {u} (chain rule) to get {show(true)}"
-                )
-        if true != 0 and near(-true):
-            return f"the sign is flipped: the true {row.what} is {show(true)}"
-        carried = self.carried(row)
-        if carried:
-            return carried
-        cut = truncated(true, q)  # None for a tiny q (a claim of 1E-323): nothing to cut
-        if cut is not None and near(cut):
-            return (
-                f"the true {row.what} {show(true)} was truncated; round it to the nearest: "
-                f"{format_number(true, _decimals(q))}"
-            )
-        kinds = [row.kind, "grad" if row.kind == "value" else "value"]
-        for kind in kinds:
-            for other, other_name in self.names.items():
-                if other is not node and near(self.true(other, kind)):
-                    what = f"the value of {other_name}" if kind == "value" else f"{d}{other_name}"
-                    return f"{row.claimed} is {what}; is it on the right node?"
-        return ""
-
-    def has_square_below(self, node) -> bool:
-        """Is a square (``u**2`` or ``u*u``, as in a squared error) downstream of ``node``?"""
-        return any(
-            (d.op == "pow" and (d.params or {}).get("exponent") == 2.0)
-            or (d.op == "mul" and d.parents[0] is d.parents[1])
-            for d in self.descendants(node)
-        )
-
-    def kept_the_2(self, node) -> bool:
-        """Is a right gradient claimed between ``node`` and the square below it? Then the
-        factor 2 was not dropped (a half can also be a local derivative 2 left out)."""
-        for other in self.nearest_claimed(node, "grad"):
-            key = ("grad", other)
-            if self.has_square_below(other) and _close(
-                self.claimed[key], self.grad[other], self.quanta[key]
-            ):
-                return True
-        return False
-
-    def towards_claimed_grads(self, node) -> list:
-        """The nodes between ``node`` and the output whose local derivatives make ``node``'s
-        gradient, up to and including the nearest ones with a claimed gradient."""
-        seen, stack, out = {node}, list(self.children.get(node, ())), []
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            out.append(current)
-            if ("grad", current) not in self.claimed:
-                stack.extend(self.children.get(current, ()))
-        return out
-
-    def identity_of(self, node):
-        """The node whose claimed gradient ``node``'s gradient equals through a single edge of
-        local derivative 1 (``b`` of ``h = w*x + b``: dy/db = dy/dh), else None."""
-        users = self.children.get(node, ())
-        if len(users) != 1 or ("grad", users[0]) not in self.claimed:
-            return None
-        user = users[0]
-        locals_ = [d for p, d in zip(user.parents, user.local_grads) if p is node]
-        return user if locals_ == [1.0] else None
-
-    def nearest_claimed(self, node, kind: str) -> list:
-        """The claims ``node``'s number is computed from: walking towards the inputs (values)
-        or the output (gradients), stopping at each node with a claim."""
-        step = (lambda n: n.parents) if kind == "value" else (lambda n: self.children.get(n, ()))
-        found, seen, stack = [], {node}, list(step(node))
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if (kind, current) in self.claimed:
-                found.append(current)
-            else:
-                stack.extend(step(current))
-        return found
-
-    def carried(self, row: ClaimRow) -> str:
-        """The claim follows from the student's own (rounded or wrong) earlier numbers."""
-        node = row.node
-        try:
-            values, traces = self.student()
-            if row.kind == "value":
-                if not node.parents:
-                    return ""
-                mine = [_apply(node, [values[p] for p in node.parents]).data]
-            else:
-                mine = [trace.sum_into(node) for trace in traces]
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError, KeyError):
-            return ""
-        if not any(_close(row.claimed_number, x, row.quantum) for x in mine):
-            return ""
-        prefix = "" if row.kind == "value" else f"d{self.output_name}/d"
-        differing = [
-            f"{prefix}{self.name(s)} = {self.claimed[(row.kind, s)]:.12g}"
-            for s in self.nearest_claimed(node, row.kind)
-            if self.claimed[(row.kind, s)] != self.true(s, row.kind)
-        ]
-        if row.kind == "grad":
-            # the forward values the local derivatives on the way to the output were made of
-            differing += [
-                f"{self.name(s)} = {self.claimed[('value', s)]:.12g}"
-                for s in self.towards_claimed_grads(node)
-                if s.op in _FROM_OUTPUT
-                and ("value", s) in self.claimed
-                and self.claimed[("value", s)] != s.data
-            ]
-        if not differing:
-            return ""
-        if row.kind == "grad" and self.identity_of(node) is not None:
-            other = self.identity_of(node)
-            return (
-                f"{row.claimed} = your d{self.output_name}/d{self.name(other)}: the "
-                f"local derivative from {row.name} to {self.name(other)} is 1, so this is not a "
-                "second error; it follows from that number"
-            )
-        return (
-            f"{row.claimed} follows from your own {', '.join(differing)}; carry more "
-            "digits through the calculation (or fix those numbers first)"
-        )
-
-
-# Ops whose local derivative a person writes with the op's own output y.
-_FROM_OUTPUT = {
-    "tanh": lambda y: 1.0 - y * y,
-    "sigmoid": lambda y: y * (1.0 - y),
-    "exp": lambda y: y,
-}
-
-
-def _apply(node, inputs: list[float]) -> Value:
-    """The op of ``node`` applied to other input numbers: a new node with its value and its
-    local derivatives."""
-    values = [Value(x) for x in inputs]
-    params = dict(node.params or {})
-    if node.op == "sum":
-        return sum_values(values)
-    if node.op == "pow" and "exponent" in params:
-        return values[0] ** params["exponent"]
-    return type(node).OPS[node.op].function(*values, **params)

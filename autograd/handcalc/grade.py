@@ -32,7 +32,7 @@ from autograd.handcalc.expr import ExpressionError, build
 
 __all__ = ["grade", "Grades", "GradeRow", "sheet_check", "CSV_COLUMNS"]
 
-CSV_COLUMNS = ("sheet", "claims", "wrong", "first_wrong", "hint", "error")
+CSV_COLUMNS = ("sheet", "status", "claims", "wrong", "first_wrong", "hints", "error")
 
 
 def sheet_check(
@@ -107,9 +107,30 @@ class GradeRow:
     report: CheckReport | None = None
     graph: Any = None  # (root, nodes) for the student's highlighted diagram
 
+    @property
+    def status(self) -> str:
+        """``graded``, or ``unreadable: REASON``."""
+        return f"unreadable: {self.error}" if self.error else "graded"
+
+    def hints(self) -> list[str]:
+        """Every hint of the sheet, each once, ``key: hint``, the first wrong claim's first."""
+        if self.report is None:
+            return []
+        out: list[str] = []
+        first = self.report.first_wrong
+        rows = ([first] if first else []) + [r for r in self.report.wrong if r is not first]
+        for row in rows:
+            if row.hint and not any(text.endswith(row.hint) for text in out):
+                out.append(f"{row.key}: {row.hint}")
+        return out
+
     def cells(self) -> list[str]:
-        return [str(self.sheet), str(self.claims), str(self.wrong), self.first_wrong,
-                self.hint, self.error]  # fmt: skip
+        """The CSV row: an unreadable sheet has no numbers (empty, not 0: a spreadsheet
+        would count 0 wrong as all right)."""
+        if self.error:
+            return [str(self.sheet), self.status, "", "", "", "", self.error]
+        return [str(self.sheet), self.status, str(self.claims), str(self.wrong),
+                self.first_wrong, " | ".join(self.hints()), ""]  # fmt: skip
 
 
 @dataclass
@@ -181,6 +202,10 @@ def grade(
             root, nodes, report, _ = sheet_check(path, expression, values, outputs=outputs)
         except (ClaimError, ExpressionError, ValueError) as e:
             row.error = str(e)
+        except (ArithmeticError, RecursionError, TypeError, LookupError) as e:
+            # NOTE: one sheet must not stop a class's grading; a sheet that reaches this is a
+            # bug to report, but its row says so and the others are graded.
+            row.error = f"could not be checked ({type(e).__name__}: {e}); please report it"
         else:
             first = report.first_wrong
             row.claims, row.wrong, row.report = len(report.rows), len(report.wrong), report

@@ -121,6 +121,7 @@ def draw(
     *,
     highlight: Any = None,
     symbols: Any = None,
+    trace: Any = None,
     **overrides,
 ) -> Diagram:
     """Draw the graph of ``roots`` (one node or a list) with every value and gradient.
@@ -129,7 +130,9 @@ def draw(
     its fields (``draw(y, rankdir="TB", decimals=4)``). ``highlight`` is a node, an iterable of
     nodes or a mapping ``{node: note}``: those nodes get a red border and the note.
     ``symbols`` (input nodes) leaves their values unknown: the values and gradients they reach
-    are drawn as expressions in them (``0.406 - t1``; needs sympy, the ``symbolic`` extra).
+    are drawn as expressions in them (``0.406 - t1``; needs sympy, the ``symbolic`` extra),
+    edge labels included. ``trace`` (an `autograd.graph.backprop` result of these roots, e.g.
+    with unknowns) is drawn instead of the pass `draw` would compute.
 
     Raises `GraphTooLarge` above ``style.max_nodes`` value nodes, before any layout work.
     """
@@ -168,10 +171,8 @@ def draw(
             count,
             style.max_nodes,
         )
-    texts = None
-    if symbols is not None:
-        from autograd.handcalc.symbolic import symbolic
+    if trace is None and symbols is not None:
+        from autograd.viz.steps import backprop_of
 
-        unknowns = [symbols] if hasattr(symbols, "parents") else list(symbols)
-        texts = symbolic(roots, unknowns, style.decimals).texts()
-    return Diagram(to_dot(roots, style, _highlight_notes(highlight), texts), style)
+        trace = backprop_of(roots[0] if len(roots) == 1 else roots, symbols, style.decimals)
+    return Diagram(to_dot(roots, style, _highlight_notes(highlight), trace), style)

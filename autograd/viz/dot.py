@@ -25,8 +25,16 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from autograd.graph import backprop, children, scope_of, topo_order, topo_order_of_all
-from autograd.viz.format import format_data, op_text
+from autograd.graph import (
+    Backprop,
+    backprop,
+    children,
+    scope_of,
+    topo_order,
+    topo_order_of_all,
+)
+from autograd.notation import op_spec, op_text
+from autograd.viz.format import format_data
 from autograd.viz.style import DEFAULT_STYLE, Style
 
 __all__ = [
@@ -244,17 +252,22 @@ def to_dot(
     roots: Any,
     style: Style,
     highlight: Mapping[Any, str] | None = None,
-    texts: Mapping[Any, tuple] | None = None,
+    trace: Backprop | None = None,
 ) -> str:
     """The DOT text of the graph of ``roots`` (see the module docstring for the names).
-    ``texts`` ({node: (value text, gradient text)}, either None) replaces numbers by other
-    text: the expressions of values left unknown."""
+    ``trace`` (an `autograd.graph.backprop` result of these scalar roots) gives the edge
+    labels (each edge's local derivative) and, where its values are expressions in unknowns,
+    the values and gradients drawn; without one, scalar graphs get the trace of their roots."""
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
     notes = _notes_by_index(index, highlight)
     paths = _cluster_paths(order, style)
     grads = output_grads(roots, order)
+    scalar = all(getattr(node, "local_grads", None) is not None for node in order)
+    if trace is None and scalar and style.edge_grads:
+        trace = backprop(roots)
+    texts = _symbolic_texts(trace, style.decimals) if trace is not None else {}
     names = leaf_names(order)
     lines = ["digraph autograd {"]
     lines += _header_lines(style, roots, order, bool(notes))
@@ -268,9 +281,23 @@ def to_dot(
     for i in reversed(range(len(order))):
         if not paths[i]:
             lines.extend(node_lines(i, "  "))
-    lines += _edge_lines(order, index, style, any(paths))
+    lines += _edge_lines(order, index, style, any(paths), trace)
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _symbolic_texts(trace: Backprop, decimals: int) -> dict:
+    """{node: (value text or None, gradient text or None)} for the numbers of ``trace`` that
+    are expressions in unknowns."""
+    arithmetic = trace.arithmetic
+    texts = {}
+    for node in trace.order:
+        value, grad = trace.values[node], trace.grads[node]
+        shown = [None if arithmetic.is_number(x) else arithmetic.show(x, decimals)[0]
+                 for x in (value, grad)]  # fmt: skip
+        if shown != [None, None]:
+            texts[node] = tuple(shown)
+    return texts
 
 
 def output_grads(roots: list, order: list) -> dict:
@@ -284,11 +311,10 @@ def output_grads(roots: list, order: list) -> dict:
     return {node: node.grad for node in order}
 
 
-_LOSSES = ("mse_loss", "cross_entropy", "binary_cross_entropy", "binary_cross_entropy_with_logits")
-
-
 def _is_loss(node: Any) -> bool:
-    return node.op in _LOSSES
+    """Is ``node`` made by an op its table marks as a loss (``kind="loss"``)?"""
+    spec = op_spec(node)
+    return spec is not None and spec.kind == "loss"
 
 
 def leaf_names(order: list) -> dict:
@@ -451,9 +477,16 @@ def _cluster_lines(paths: list[tuple], node_lines, style: Style) -> list[str]:
     return lines
 
 
-def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list[str]:
-    """The edges into each op (labelled with the local derivative when ``style.edge_grads``)
-    and from each op to its value node."""
+def _edge_lines(
+    order: list, index: dict, style: Style, clustered: bool, trace: Backprop | None
+) -> list[str]:
+    """The edges into each op (labelled with the local derivative of the trace's edge when
+    ``style.edge_grads``) and from each op to its value node."""
+    labels = {}
+    if trace is not None and style.edge_grads:
+        for edge in trace.edges:
+            text = trace.arithmetic.show(edge.local, style.decimals)[0]
+            labels[(edge.child, edge.position)] = text
     # NOTE: Graphviz's crossing minimisation decides the order of an op's inputs (w1 above x1,
     # or left of it in TB). Measured on the course graphs (tests/test_viz.py checks A1): nodes
     # declared last-first plus ordering=in keep argument order, except in an LR layout with
@@ -463,14 +496,13 @@ def _edge_lines(order: list, index: dict, style: Style, clustered: bool) -> list
     for i, node in enumerate(order):
         if not node.parents:
             continue
-        local = getattr(node, "local_grads", None) if style.edge_grads else None
         inputs = list(enumerate(node.parents))
         if flip_inputs:
             inputs.reverse()
         for k, parent in inputs:
             attrs: dict[str, Any] = {"id": f"op{i}-in{k}"}
-            if local is not None and k < len(local):
-                attrs["label"] = f"<{_lines(format_data(local[k], style.decimals))}>"
+            if (node, k) in labels:
+                attrs["label"] = f"<{_lines(labels[(node, k)])}>"
                 attrs["fontcolor"] = style.edge_label_color
                 # NOTE: labels of edges that meet at one op sat side by side (2.800 1.450);
                 # decorate underlines each and draws a line to the middle of its own edge.

@@ -156,12 +156,11 @@
   }
 
   function edgeRow(edge, other, suffix) {
-    // One chain-rule term: "x   1.000 × 3.000 = 3.000"
+    // One chain-rule term: "x   1.000 × 3.000 = 3.000" (the product written by Python's
+    // printer, with the parentheses an expression needs as a factor)
     var row = el("div", "edge");
     row.appendChild(el("span", "who", other));
-    row.appendChild(
-      el("span", "calc", edge.upstream + " × " + edge.local + " = " + edge.contribution)
-    );
+    row.appendChild(el("span", "calc", edge.product + " = " + edge.contribution));
     if (suffix) row.appendChild(el("span", "aside", suffix));
     return row;
   }

@@ -36,9 +36,18 @@ from pathlib import Path
 from typing import Any
 
 from autograd.files import output_path, write_atomic
-from autograd.graph import Backprop, Edge, backprop
+from autograd.graph import Backprop, Edge, backprop, input_names
+from autograd.notation import (
+    ATOM,
+    Namer,
+    derivation,
+    expression,
+    infix,
+    op_spec,
+    op_text,
+    signed_sum,
+)
 from autograd.viz.dot import as_roots, graph_nodes, is_constant
-from autograd.viz.format import ATOM, Namer, expression, format_number, op_text, signed_sum
 from autograd.viz.style import Style
 
 __all__ = ["StepPlayer", "save_steps", "build_steps"]
@@ -68,8 +77,22 @@ def _check_local_grads(node: Any, name: str) -> None:
         )
 
 
+def check_scalar_graph(roots: Any) -> None:
+    """Refuse a graph the player cannot step through (tensors, nodes without local_grads),
+    naming the node."""
+    order = graph_nodes(roots)
+    namer = Namer(order)
+    for i, node in enumerate(order):
+        _check_scalar(node, namer.name(i))
+        _check_local_grads(node, namer.name(i))
+
+
 def build_steps(
-    roots: Any, style: Style | None = None, output: Any = None, symbols: Any = None
+    roots: Any,
+    style: Style | None = None,
+    output: Any = None,
+    symbols: Any = None,
+    trace: Backprop | None = None,
 ) -> dict:
     """The player's data: nodes (names, values, gradients) and steps, all numbers formatted.
 
@@ -79,9 +102,11 @@ def build_steps(
     one backward step per node ``output`` depends on (reverse order). Each backward step
     lists ``incoming`` (the terms of its gradient: the edges into its children, in the order
     they were added), ``sum`` and ``outgoing`` (``upstream × local = contribution`` per input
-    edge, with the input's gradient so far, ``running``). The gradients come from
-    `autograd.graph.backprop`. ``symbols`` (input nodes) leaves those inputs unknown: the
-    numbers they reach are written as expressions (`autograd.handcalc.symbolic`).
+    edge, with the input's gradient so far, ``running``, and ``why``: how the local derivative
+    is worked out, from its op's formula). Every number is read from one
+    `autograd.graph.backprop` trace: ``trace`` when given, else the pass of ``output`` with
+    the leaves ``symbols`` left unknown (their numbers written as expressions; the trace is
+    computed by `autograd.symbolic`, which needs sympy).
     """
     style = style or _DEFAULT
     roots = as_roots(roots)
@@ -93,76 +118,49 @@ def build_steps(
     for node in outputs:
         if node not in namer.index:
             raise ValueError(f"StepPlayer: output {node!r} is not in the graph of the given roots")
-    values = [_check_scalar(node, namer.name(i)) for i, node in enumerate(order)]
-    for i, node in enumerate(order):
-        _check_local_grads(node, namer.name(i))
-    trace = backprop(output)
-    grads = [float(trace.grads.get(node, 0.0)) for node in order]
+    check_scalar_graph(roots)
+    if trace is None:
+        trace = backprop_of(output, symbols, style.decimals)
+    elif any(node not in trace.values for node in outputs):
+        raise ValueError("build_steps: the trace given is not one of these outputs")
+    decimals = style.decimals
 
-    def fmt(x: float) -> str:
-        return format_number(x, style.decimals)
+    def show(x: Any) -> tuple[str, int]:
+        return trace.arithmetic.show(x, decimals)
+
+    def fmt(x: Any) -> str:
+        return show(x)[0]
 
     data = {
-        "nodes": _node_entries(order, namer, values, trace, fmt),
-        "steps": _forward_steps(hand_order(roots), namer, values, fmt)
-        + _backward_steps(namer, trace, outputs, fmt, values),
+        "nodes": _node_entries(order, namer, trace, fmt),
+        "steps": _forward_steps(hand_order(roots), namer, trace, show)
+        + _backward_steps(namer, trace, outputs, show),
         "output": namer.index[outputs[-1]],
-        "decimals": style.decimals,
-        "raw_grads": grads,  # unformatted, for tests and for tools that read the JSON
+        "decimals": decimals,
+        # unformatted, for tests and for tools that read the JSON
+        "raw_grads": [_raw(trace.grads.get(node, 0.0)) for node in order],
     }
-    if symbols is not None:
-        _write_symbolic(data, order, trace, outputs, symbols, style.decimals)
     return data
 
 
-def _write_symbolic(data: dict, order: list, trace: Backprop, outputs, symbols, decimals) -> None:
-    """Replace the numbers an unknown reaches by their expressions (values, gradients, and
-    the upstream × local = contribution of every edge)."""
-    from autograd.handcalc.symbolic import symbolic
-
-    unknowns = [symbols] if hasattr(symbols, "parents") else list(symbols)
-    sym = symbolic(outputs if len(outputs) > 1 else outputs[0], unknowns, decimals)
-    index = {node: i for i, node in enumerate(order)}
-    text = sym.text
-    for node, entry in zip(order, data["nodes"]):
-        if sym.is_symbolic(sym.values[node]):
-            entry["value"] = text(sym.values[node])
-        if entry["grad"] is not None and sym.is_symbolic(sym.grads[node]):
-            entry["grad"] = text(sym.grads[node])
-    running: dict = {}
-    edge_texts = {}
-    for edge in trace.edges:
-        upstream = sym.grads[edge.child]
-        local = sym.local.get(edge.child, edge.child.local_grads)[edge.position]
-        part = upstream * local
-        running[edge.parent] = running.get(edge.parent, 0) + part
-        edge_texts[(index[edge.child], index[edge.parent], edge.position)] = (
-            text(upstream),
-            text(local),
-            text(part),
-            text(running[edge.parent]),
-        )
-    for step in data["steps"]:
-        node = order[step["node"]]
-        if step["phase"] == "forward":
-            if sym.is_symbolic(sym.values[node]) and node.parents:
-                # the formula, then its expression (the numbers of the unknowns are not known)
-                step["lines"] = [step["lines"][0], f"= {text(sym.values[node])}"]
-            elif node in sym.symbols:
-                step["lines"] = [f"{step['lines'][0].split(' = ')[0]} is unknown"]
-            continue
-        step["grad"] = text(sym.grads[node])
-        if sym.is_symbolic(sym.grads[node]):
-            head = step["sum"].split(" = ")[0]
-            terms = [edge_texts[(e["from"], e["to"], e["k"])][2] for e in step["incoming"]]
-            sum_text = " + ".join(f"({t})" for t in terms) if len(terms) > 1 else ""
-            step["sum"] = f"{head} = {sum_text + ' = ' if sum_text else ''}{step['grad']}"
-        for edge in step["incoming"] + step["outgoing"]:
-            upstream, local, part, total = edge_texts[(edge["from"], edge["to"], edge["k"])]
-            edge.update(upstream=upstream, local=local, contribution=part, running=total)
+def _raw(x: Any) -> Any:
+    try:
+        return float(x)
+    except TypeError:  # an expression in unknowns
+        return str(x)
 
 
-def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt) -> list[dict]:
+def backprop_of(output: Any, symbols: Any, decimals: int) -> Backprop:
+    """The trace the pictures read: `autograd.graph.backprop` of ``output``, with the leaves
+    ``symbols`` left unknown (through `autograd.symbolic`, imported only then)."""
+    if symbols is None:
+        return backprop(output)
+    from autograd.symbolic import symbolic
+
+    return symbolic(output, symbols, decimals).trace
+
+
+def _node_entries(order: list, namer: Namer, trace: Backprop, fmt) -> list[dict]:
     """One entry per node: its diagram id, name, op text, value, gradient (``None`` when the
     output does not depend on it) and its inputs' indices."""
     return [
@@ -170,7 +168,7 @@ def _node_entries(order: list, namer: Namer, values: list, trace: Backprop, fmt)
             "id": f"n{i}",
             "name": namer.name(i),
             "op": op_text(node) if node.parents else "",
-            "value": fmt(values[i]),
+            "value": fmt(trace.values.get(node, node.data)),
             "grad": fmt(trace.grads[node]) if node in trace.grads else None,
             "parents": [namer.index[p] for p in node.parents],
         }
@@ -210,42 +208,48 @@ def hand_order(roots: Any) -> list:
     return order
 
 
-def _forward_steps(order: list, namer: Namer, values: list, fmt) -> list[dict]:
+def _forward_steps(order: list, namer: Namer, trace: Backprop, show) -> list[dict]:
     """One step per node in ``order`` (`hand_order`): its formula with names, with numbers,
     the result."""
-
-    def operand_value(i: int) -> tuple[str, int]:
-        text = fmt(values[i])
-        return (f"({text})" if text.startswith("-") else text), ATOM
-
     steps = []
     for node in order:
         i = namer.index[node]
         name = namer.name(i)
+        value = show(trace.values.get(node, node.data))[0]
         parents = [namer.index[p] for p in node.parents]
         if node.parents:
             symbolic, _ = expression(node, [namer.names[p] for p in parents])
-            numeric, _ = expression(node, [operand_value(p) for p in parents])
+            inputs = [show(trace.values.get(p, p.data)) for p in node.parents]
+            numeric, _ = expression(node, inputs)
             lines = [symbolic if symbolic == name else f"{name} = {symbolic}"]
-            lines += [f"= {numeric}", f"= {fmt(values[i])}"]
+            for line in (f"= {numeric}", f"= {value}"):
+                if line != lines[-1]:
+                    lines.append(line)
             note = f"computed by {op_text(node)} from its input{'s' if len(parents) > 1 else ''}"
+        elif node in trace.depends:
+            lines = [f"{name} is unknown"]
+            note = "an input left unknown: the numbers it reaches are expressions in it"
         elif node.label:
-            lines = [f"{name} = {fmt(values[i])}"]
+            lines = [f"{name} = {value}"]
             note = "an input (a leaf): its value is given"
         else:
-            lines = [fmt(values[i])]
+            lines = [value]
             note = "a constant (a leaf without a label)"
         steps.append({"phase": "forward", "node": i, "lines": lines, "note": note})
     return steps
 
 
-def _edge_entry(edge: Edge, index: dict, fmt, why: str = "", last: bool = False) -> dict:
+def _edge_entry(edge: Edge, index: dict, show, why: str = "", last: bool = False) -> dict:
+    def fmt(x: Any) -> str:
+        return show(x)[0]
+
     return {
         "from": index[edge.child],
         "to": index[edge.parent],
         "k": edge.position,
         "upstream": fmt(edge.upstream),
         "local": fmt(edge.local),
+        "product": infix("mul", [show(edge.upstream), show(edge.local)])[0],
         "contribution": fmt(edge.contribution),
         "running": fmt(edge.running),
         "why": why,  # where the local derivative comes from
@@ -253,46 +257,51 @@ def _edge_entry(edge: Edge, index: dict, fmt, why: str = "", last: bool = False)
     }
 
 
-_CONSTANT_SLOPE = re.compile(r"= −?[01]( \(input [^)]*\))?$")
-
-
-def local_text(edge: Edge, namer: Namer, values: list, fmt) -> str:
-    """Where an edge's local derivative comes from, from the formula registered with its op
-    (`autograd.graph.OpSpec.local`): ``σ'(h) = σ(h)·(1 − σ(h)) = 0.666 × 0.334 = 0.222``;
-    ``""`` for an op without one."""
+def local_text(edge: Edge, namer: Namer, trace: Backprop, show) -> str:
+    """How an edge's local derivative is worked out, from its op's one formula
+    (`autograd.graph.OpSpec.slopes`) and the trace's numbers: ``∂y/∂h = y × (1 - y) = 0.666 ×
+    (1 - 0.666) = 0.222``; ``""`` for an op without a formula."""
     node = edge.child
-    table = getattr(type(node), "OPS", None) or {}
-    spec = table.get(node.op)
-    if spec is None or getattr(spec, "local", None) is None:
+    spec = op_spec(node)
+    if spec is None or spec.slopes is None:
         return ""
-    names = [namer.names[namer.index[p]] for p in node.parents]
-    # Inputs of an infix op in parentheses (∂Σ/∂(w1 × x1)); a function's argument needs none
-    # (σ'(w × x)).
-    if len(names) > 1:
-        names = [f"({text})" if level < ATOM else text for text, level in names]
-    else:
-        names = [text for text, _ in names]
-    inputs = [values[namer.index[p]] for p in node.parents]
-
-    def number(x: float) -> str:
-        text = fmt(x)
-        return f"({text})" if text.startswith("-") else text
-
-    out = values[namer.index[node]]
+    _, slopes = spec.formulas(node.params, len(node.parents))
+    variables = input_names(len(node.parents), spec.arity)
     params = dict(node.params or {})
-    text = spec.local(edge.position, names, inputs, out, params, number)
-    return text if _CONSTANT_SLOPE.search(text) else f"{text} = {fmt(edge.local)}"
+    names = {v: namer.named(p) for v, p in zip(variables, node.parents)}
+    names["y"] = expression(node, [namer.named(p) for p in node.parents])
+    values = {v: show(trace.values[p]) for v, p in zip(variables, node.parents)}
+    values["y"] = show(trace.values[node])
+    values.update({key: show(value) for key, value in params.items()})
+    choose = {v: trace.values[p] for v, p in zip(variables, node.parents)}
+    choose.update(params)
+    child, parent = namer.named(node), namer.named(edge.parent)
+    if spec.kind in ("function", "activation") and "|" not in spec.symbol:  # σ'(h)
+        head = f"{spec.symbol}'({parent[0]})"
+    else:
+        head = f"∂{_operand(child)}/∂{_operand(parent)}"
+    return derivation(head, slopes[edge.position], names, values, choose, show(edge.local)[0])
 
 
-def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: list) -> list[dict]:
+def _operand(name: tuple[str, int]) -> str:
+    """A name after ∂: in parentheses unless it is an atom (∂(w × x)/∂w, ∂((y - t)²)/∂y)."""
+    text, level = name
+    return text if level >= ATOM else f"({text})"
+
+
+def _backward_steps(namer: Namer, trace: Backprop, outputs: list, show) -> list[dict]:
     """One step per node the output depends on, from the output back: how its gradient adds
     up from the edges into its children, and what it sends on to each input, with where each
     local derivative comes from."""
     index = namer.index
+
+    def fmt(x: Any) -> str:
+        return show(x)[0]
+
     last = {id(trace.incoming(node)[-1]) for node in trace.order if trace.incoming(node)}
     entries = {
         id(edge): _edge_entry(
-            edge, index, fmt, local_text(edge, namer, values, fmt), id(edge) in last
+            edge, index, show, local_text(edge, namer, trace, show), id(edge) in last
         )
         for edge in trace.edges
     }
@@ -304,7 +313,10 @@ def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: l
         incoming = [entries[id(edge)] for edge in trace.incoming(node)]
         outgoing = [entries[id(edge)] for edge in trace.outgoing(node)]
         is_output = any(node is y for y in outputs)
-        total, note = _gradient_sum(namer, i, is_output, incoming, trace.grads[node], fmt)
+        contributions = [edge.contribution for edge in trace.incoming(node)]
+        terms = [show(x) for x in contributions]
+        numbers = all(trace.arithmetic.is_number(x) for x in contributions)
+        total, note = _gradient_sum(namer, i, is_output, terms, fmt(trace.grads[node]), numbers)
         if outgoing:
             more = "chain rule: each input gets upstream × local"
             note = f"{note}; {more}" if note else more
@@ -325,21 +337,26 @@ def _backward_steps(namer: Namer, trace: Backprop, outputs: list, fmt, values: l
     return steps
 
 
-def _gradient_sum(namer: Namer, i: int, is_output: bool, incoming: list, grad, fmt):
-    """The line that states a node's gradient (the seed, or the sum of its terms) and the
-    note that explains it."""
+def _gradient_sum(
+    namer: Namer, i: int, is_output: bool, terms: list, grad: str, numbers: bool = True
+):
+    """The line that states a node's gradient (the seed, or the sum of its ``terms``, texts
+    with their levels) and the note that explains it."""
     name = namer.name(i)
     head = f"grad({name})"
-    terms = [edge["contribution"] for edge in incoming]
     if is_output:
         atomic = namer.names[i][1] == ATOM  # ∂(a × b)/∂(a × b) would not help
-        total = f"{head} = ∂{name}/∂{name} = {fmt(1.0)}" if atomic else f"{head} = {fmt(1.0)}"
+        total = f"{head} = ∂{name}/∂{name} = {grad}" if atomic else f"{head} = {grad}"
         meaning = f"∂{name}/∂v" if atomic else f"∂({name})/∂v"
         return total, f"the output: grad(v) means {meaning}; the backward pass starts with 1"
     if len(terms) > 1:
-        total = f"{head} = {signed_sum(terms)} = {fmt(grad)}"
+        if numbers:  # 3.000 − 2.000
+            written = signed_sum([text for text, _ in terms])
+        else:
+            written = infix("sum", terms)[0]
+        total = f"{head} = {written} = {grad}"
         return total, f"{name} is used {len(terms)} times: the contributions add up"
-    return f"{head} = {fmt(grad)}", ""
+    return f"{head} = {grad}", ""
 
 
 def _css_color(value: str, default: str) -> str:
@@ -403,8 +420,13 @@ class StepPlayer:
             raise TypeError(f"StepPlayer: style must be a Style, got {type(base).__name__}")
         self.style = dataclasses.replace(base, show_grad=True)
         self.output = output
-        self._data = build_steps(self.roots, self.style, output, symbols)
-        self.diagram = draw(self.roots, self.style, symbols=symbols)
+        check_scalar_graph(self.roots)
+        if output is None:
+            output = self.roots[0] if len(self.roots) == 1 else list(self.roots)
+        # one trace for the steps and the diagram's edge labels: they cannot disagree
+        trace = backprop_of(output, symbols, self.style.decimals)
+        self._data = build_steps(self.roots, self.style, output, trace=trace)
+        self.diagram = draw(self.roots, self.style, trace=trace)
 
     def data(self) -> dict:
         """The steps as embedded in the page (see `build_steps`); a copy."""
