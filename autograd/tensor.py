@@ -892,13 +892,3 @@ def _plain_index(index):
 def _has_int_array(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
     return any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in items)
-
-
-def __getattr__(name):
-    # concatenate, stack and where live in autograd.functional with the other functions;
-    # `from autograd.tensor import concatenate` keeps working (it is in older examples).
-    if name in ("concatenate", "stack", "where"):
-        from autograd import functional
-
-        return getattr(functional, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

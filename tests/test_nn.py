@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from autograd import nn, no_grad
-from autograd.tensor import Tensor, concatenate
+from autograd.functional import concatenate
+from autograd.tensor import Tensor
 
 RNG = np.random.default_rng(1234)
 

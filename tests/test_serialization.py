@@ -119,7 +119,7 @@ class Skip(nn.Module):
         self.out = nn.Linear(7, 2, rng=rng + 1)
 
     def forward(self, x):
-        from autograd.tensor import concatenate
+        from autograd.functional import concatenate
 
         return self.out(concatenate([x, self.hidden(x).tanh()], axis=1))
 

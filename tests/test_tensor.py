@@ -21,7 +21,8 @@ import autograd.functional as F
 from autograd import Tensor, Value, gradcheck, no_grad
 from autograd.engine import OPS as SCALAR_OPS
 from autograd.engine import sum_values
-from autograd.tensor import OPS, concatenate, record_op, stack, unbroadcast, where
+from autograd.functional import concatenate, stack, where
+from autograd.tensor import OPS, record_op, unbroadcast
 
 RNG_SEED = 1234
 
