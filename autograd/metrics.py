@@ -13,6 +13,7 @@ from autograd.tensor import as_array
 __all__ = [
     "to_labels",
     "accuracy",
+    "batched_accuracy",
     "confusion_matrix",
     "precision_recall_f1",
     "classification_report",
@@ -48,24 +49,46 @@ def accuracy(pred, target, threshold: float | None = None) -> float:
       targets in {0, 1} use ``threshold=0.5`` (probabilities). Pass ``threshold=0`` for
       logits with {0, 1} targets. NOTE: targets that are all 1 fit both conventions and get
       ``threshold=0``; pass ``threshold`` when scoring probabilities on such a subset.
+
+    `batched_accuracy` scores many predictions of the same targets at once, by this rule.
     """
-    pred, target = as_array(pred), as_array(target)
-    if len(pred) != len(target):
-        raise ValueError(f"pred has {len(pred)} samples but target has {len(target)}")
-    if len(pred) == 0:
+    pred = as_array(pred)
+    if pred.ndim == 0:
+        raise ValueError("accuracy needs one prediction per sample, got a single number")
+    return float(batched_accuracy(pred[None], target, threshold)[0])
+
+
+def batched_accuracy(preds, target, threshold: float | None = None) -> np.ndarray:
+    """`accuracy` of several predictions of the same ``target`` at once, one per entry of a
+    leading axis (the seed axis of `autograd.experiments.seeds.train_seeds`): ``preds`` of
+    shape ``(S, N, C)``, or ``(S, N)`` / ``(S, N, 1)`` for one output per sample. Returns the
+    ``S`` accuracies (float64); entry ``s`` is exactly ``accuracy(preds[s], target, threshold)``
+    (the one rule: argmax for several outputs, the threshold chosen from the targets' values
+    for one output)."""
+    preds, target = as_array(preds), as_array(target)
+    if preds.ndim < 2:
+        raise ValueError(
+            f"batched_accuracy needs predictions (runs, samples, ...), got shape {preds.shape}"
+        )
+    runs, n = preds.shape[:2]
+    if runs == 0:
+        raise ValueError("batched_accuracy got no predictions (the leading axis is empty)")
+    if n != len(target):
+        raise ValueError(f"pred has {n} samples but target has {len(target)}")
+    if n == 0:
         raise ValueError("accuracy of zero samples is undefined")
-    if pred.ndim == 2 and pred.shape[1] > 1:
-        return float(np.mean(pred.argmax(axis=1) == to_labels(target)))
-    p, t = pred.reshape(-1), target.reshape(-1)
-    if len(p) != len(pred) or len(t) != len(target):
-        raise ValueError(f"cannot compare pred {pred.shape} with target {target.shape}")
+    if preds.ndim == 3 and preds.shape[2] > 1:
+        return np.mean(preds.argmax(axis=2) == to_labels(target), axis=1)
+    p, t = preds.reshape(runs, -1), target.reshape(-1)
+    if p.shape[1] != n or len(t) != len(target):
+        raise ValueError(f"cannot compare pred {preds.shape[1:]} with target {target.shape}")
     values = np.unique(t)
     if np.all(np.isin(values, (-1, 1))):
         threshold = 0.0 if threshold is None else threshold
-        return float(np.mean((p > threshold) == (t > 0)))
+        return np.mean((p > threshold) == (t > 0), axis=1)
     if np.all(np.isin(values, (0, 1))):
         threshold = 0.5 if threshold is None else threshold
-        return float(np.mean((p > threshold) == (t > 0.5)))
+        return np.mean((p > threshold) == (t > 0.5), axis=1)
     raise ValueError(
         f"with one output per sample, targets must be binary ({{-1, 1}} or {{0, 1}}), got "
         f"values {values[:5]}{'...' if len(values) > 5 else ''} (for a regression, train "

@@ -137,3 +137,129 @@ def test_plot_confusion_matrix(tmp_path):
     rates = metrics.confusion_matrix([0, 0, 1, 1, 1], [0, 1, 1, 1, 0], normalize="true")
     texts = [t.get_text() for t in plot_confusion_matrix(rates).axes[0].texts]
     assert texts == ["0.50", "0.50", "0.33", "0.67"]
+
+
+def test_batched_accuracy_is_accuracy_of_each_run():
+    rng = np.random.default_rng(0)
+    plus_minus = np.array([1, -1, 1, 1, -1, -1, 1])
+    targets = {
+        "{-1, 1}": plus_minus,
+        "{0, 1}": (plus_minus + 1) // 2,
+        "all 1": np.ones(7),
+        "all -1": -np.ones(7),
+        "all 0": np.zeros(7),
+        "column": plus_minus[:, None],
+    }
+    for name, target in targets.items():
+        for shape in ((5, 7), (5, 7, 1)):
+            preds = rng.uniform(-1, 1, shape).astype(np.float32)
+            for threshold in (None, 0.25):
+                batched = metrics.batched_accuracy(preds, target, threshold)
+                assert batched.shape == (5,) and batched.dtype == np.float64, name
+                expected = [metrics.accuracy(p, target, threshold) for p in preds]
+                assert batched.tolist() == expected, (name, shape, threshold)
+    scores = rng.standard_normal((4, 7, 3))
+    labels = rng.integers(0, 3, 7)
+    expected = [metrics.accuracy(p, labels) for p in scores]
+    assert metrics.batched_accuracy(scores, labels).tolist() == expected
+    assert metrics.batched_accuracy(scores, np.eye(3)[labels]).tolist() == expected
+    with pytest.raises(ValueError, match="7 samples but target has 6"):
+        metrics.batched_accuracy(scores, labels[:6])
+    with pytest.raises(ValueError, match=r"predictions \(runs, samples, ...\), got shape \(7,\)"):
+        metrics.batched_accuracy(np.zeros(7), labels)
+    with pytest.raises(ValueError, match="targets must be binary"):
+        metrics.batched_accuracy(np.zeros((2, 3)), np.array([0.0, 1.0, 2.0]))
+    with pytest.raises(ValueError, match="single number"):
+        metrics.accuracy(np.float32(0.5), np.ones(1))
+
+
+# The class of issue 24, item 1: two code paths computing one metric disagreed (the multi-seed
+# trainer thresholded tanh at 0.5 where `metrics.accuracy` compares signs for {-1, 1} targets).
+# The rule: every path that computes a metric calls `autograd.metrics`.
+
+
+def _one_class_splits(targets: str):
+    """Parity of 3 inputs, {-1, 1} or {0, 1} targets; the validation split holds class 1
+    only and the test split class 0 (-1 or 0) only."""
+    from autograd.data import parity
+    from autograd.experiments.data import Data
+
+    x, y = parity(3)
+    if targets == "{0, 1}":
+        y = (y + 1) / 2
+    labels = (y[:, 0] > 0.5 * (targets == "{0, 1}")).astype(np.int64)
+    one, zero = labels == 1, labels == 0
+    return Data(x, y, x[one], y[one], x[zero], y[zero], labels, labels[one], labels[zero],
+                ("0", "1"), None)  # fmt: skip
+
+
+@pytest.mark.parametrize("targets", ["{-1, 1}", "{0, 1}"])
+def test_every_path_that_computes_a_metric_calls_autograd_metrics(targets):
+    """One seed through train_seeds, through fit (+ train.evaluate) and through `autograd
+    train` (experiments.run): identical accuracies on every split, one-class splits included."""
+    from autograd import nn, optim
+    from autograd.data import DataLoader
+    from autograd.experiments import run
+    from autograd.experiments.seeds import TinyNet, train_seeds
+    from autograd.train import evaluate, fit
+
+    d = _one_class_splits(targets)
+    output = "tanh" if targets == "{-1, 1}" else "sigmoid"
+    net = TinyNet((3, 4, 1), output=output, lr=0.1, epochs=3)
+    seed = 1
+    runs = train_seeds(net, d.x_train, d.y_train, [seed])
+    model = net.build(seed)
+    mse = nn.MSELoss()
+
+    def loss_fn(out, target):
+        return mse(out, target) + nn.l2_penalty(model, net.l2)
+
+    loader = DataLoader(d.x_train, d.y_train, len(d.x_train))
+    sgd = optim.SGD(model.parameters(), lr=net.lr)
+    fit(model, loss_fn, sgd, loader, epochs=net.epochs, progress=False)
+    result = run(net.config(seed), data=d, progress=False)
+    for split in ("train", "val", "test"):
+        x, y = getattr(d, f"x_{split}"), getattr(d, f"y_{split}")
+        seeds_path = float(runs.evaluate(x, y)[1][0])
+        fit_path = evaluate(model, mse, DataLoader(x, y, len(x)))["accuracy"]
+        assert seeds_path == fit_path == result.metrics[f"{split}_accuracy"], split
+    # the one-class split has teeth: some outputs of class 1 lie between the thresholds of
+    # the two conventions (0 and 0.5), where a second scoring rule would disagree
+    positive = runs.outputs[0][d.labels_train == 1, 0]
+    assert np.any((positive > 0) & (positive <= 0.5)), positive
+
+
+def _scores_predictions(side) -> bool:
+    """An operand of ``==`` that is a prediction turned into a class: an argmax, or a
+    thresholded array (``out > 0.5``)."""
+    import ast
+
+    if isinstance(side, ast.Call):
+        func = side.func
+        return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")) == (
+            "argmax"
+        )
+    order = (ast.Gt, ast.Lt, ast.GtE, ast.LtE)
+    return isinstance(side, ast.Compare) and any(isinstance(op, order) for op in side.ops)
+
+
+def test_no_module_but_metrics_compares_predictions_with_labels():
+    """The source side of the class: outside autograd/metrics.py no code compares predicted
+    classes (an argmax, a thresholded output) with ``==`` / ``!=``: it calls autograd.metrics."""
+    import ast
+    from pathlib import Path
+
+    import autograd
+
+    root = Path(autograd.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path == root / "metrics.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Compare) and any(
+                isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops
+            ):
+                if any(_scores_predictions(s) for s in (node.left, *node.comparators)):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not found, f"predictions scored outside autograd.metrics: {found}"

@@ -3,32 +3,44 @@
 The course repeats training of tiny networks over hundreds of seeds (B1: 500 seeds of XOR;
 B2: 20 parity configurations x 100 seeds x 1000 epochs). One seed at a time through `fit`
 spends nearly all its time in Python overhead on 4-64 samples. `train_seeds` trains every
-seed of one configuration as ONE numpy computation: the weights of all seeds are stacked
-along a leading seed axis, and each epoch is a handful of batched matmuls. `sweep` spreads
-configurations (and chunks of seeds) over processes with joblib, whose backends also reach a
-Dask or Ray cluster (``joblib.parallel_config(backend=...)``).
+seed of one configuration as ONE computation on the Tensor path: the weights of all seeds are
+stacked along a leading seed axis, each layer is one batched matmul ``(S, N, K) @ (S, K, M)``,
+and the gradients come from `Tensor.backward()`, the library's one backward (no derivative is
+written here). The loss it differentiates is the sum of the seeds' losses, ``sum_s L_s``:
+seed ``s``'s weights enter only ``L_s``, so ``d(sum_s L_s)/dW_s = dL_s/dW_s`` and one backward
+gives every seed its own gradient. `sweep` spreads configurations (and chunks of seeds) over
+processes with joblib, whose backends also reach a Dask or Ray cluster
+(``joblib.parallel_config(backend=...)``).
 
 What is trained is exactly what `fit` trains, one seed at a time, and what ``autograd train``
 trains with the same settings and seed (tests check both to float tolerance): the model
-`TinyNet.build(seed)` (`autograd.experiments.build_model`), full-batch plain SGD, the
-course's MSE (summed over the outputs, averaged over the samples) plus the course's L2,
-``(l2 / 2) * sum ||W||^2`` on the weights only (`autograd.nn.l2_penalty`). The curves follow
-`fit`'s convention: epoch ``e`` (from 0) records the loss and accuracy of the outputs the
-``e``-th step was computed from; ``final_*`` are measured on the trained weights.
+`TinyNet.build(seed)` (`autograd.experiments.build_model`), full-batch plain SGD
+(`autograd.optim.SGD`), the course's MSE (summed over the outputs, averaged over the samples)
+plus the course's L2, ``(l2 / 2) * sum ||W||^2`` on the weights only (`autograd.nn.l2_penalty`).
+The curves follow `fit`'s convention: epoch ``e`` (from 0) records the loss and accuracy of the
+outputs the ``e``-th step was computed from; ``final_*`` are measured on the trained weights.
+Accuracies are `autograd.metrics.batched_accuracy`: per seed, exactly `metrics.accuracy`, the
+number ``autograd train`` reports.
+
+NOTE: the graph of each epoch costs time that a hand-written backward would not: measured paired,
+1.2-2x for B1's 500 seeds and 2.2x for the B2 sweep (bench/README.md, "Many seeds"); one chain
+rule is worth it.
 """
 
 from __future__ import annotations
 
-import csv
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from autograd import arguments, nn
+from autograd import arguments, metrics, nn, optim
 from autograd.experiments.build import build_model
 from autograd.experiments.config import Config
+from autograd.files import write_csv
+from autograd.functional import concatenate, mse_loss
+from autograd.tensor import Tensor, no_grad
 
 __all__ = [
     "TinyNet",
@@ -37,16 +49,10 @@ __all__ = [
     "sweep",
     "parallel_map",
     "seed_statistics",
-    "ACTIVATIONS",
 ]
 
-# name -> (f(z), f'(z) written with y = f(z)); every derivative here is a function of y
-ACTIVATIONS = {
-    "tanh": (np.tanh, lambda y: 1.0 - y * y),
-    "sigmoid": (lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), lambda y: y * (1.0 - y)),
-    "relu": (lambda z: np.maximum(z, 0), lambda y: (y > 0).astype(y.dtype)),
-    "linear": (lambda z: z, None),
-}
+# the activations a TinyNet may use; each is the Tensor op of that name (what nn.Tanh,
+# nn.Sigmoid and nn.ReLU call), "linear" is none
 HIDDEN = ("tanh", "sigmoid", "relu")
 OUTPUTS = ("tanh", "sigmoid", "linear")
 
@@ -202,7 +208,7 @@ class SeedRuns:
     def evaluate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """``(loss, accuracy)`` per seed of the trained weights on other data ``(x, y)``."""
         x, y = _check_data(self.net, x, y)
-        loss, accuracy, _ = _scores(self.net, self.weights, x, y)
+        loss, accuracy, _ = _scores(self.net, _stacked(self.weights), x, y)
         return loss, accuracy
 
     def histories(self) -> list[dict[str, list[float]]]:
@@ -218,15 +224,13 @@ class SeedRuns:
         return model
 
     def write_csv(self, path) -> Path:
-        """Per-seed metrics: seed, final accuracy and loss, stuck (0/1)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "w", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["seed", "final_accuracy", "final_loss", "stuck"])
-            for s, a, lo, st in zip(self.seeds, self.final_accuracy, self.final_loss, self.stuck):
-                w.writerow([int(s), f"{a:.6g}", f"{lo:.6g}", int(st)])
-        return path
+        """Per-seed metrics: seed, final accuracy and loss, stuck (0/1). The folder must exist
+        (`autograd.files.write_csv`: written whole or not at all)."""
+        rows = (
+            [int(s), f"{a:.6g}", f"{lo:.6g}", int(st)]
+            for s, a, lo, st in zip(self.seeds, self.final_accuracy, self.final_loss, self.stuck)
+        )
+        return write_csv(path, ["seed", "final_accuracy", "final_loss", "stuck"], rows)
 
     @staticmethod
     def concatenate(parts: list[SeedRuns]) -> SeedRuns:
@@ -266,37 +270,57 @@ def _check_data(net: TinyNet, x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def _accuracy(out: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Per-seed accuracy of ``out`` (seeds, samples, outputs), as `autograd.metrics.accuracy`
-    scores one output: sign for {-1, 1} targets, 0.5 for {0, 1}; argmax for several outputs."""
-    if y.shape[1] > 1:
-        return np.mean(out.argmax(axis=2) == y.argmax(axis=1), axis=1)
-    threshold = 0.0 if np.any(y < 0) else 0.5
-    return np.mean((out[..., 0] > threshold) == (y[:, 0] > threshold), axis=1)
+def _activation(name: str):
+    """The Tensor op of the activation ``name`` (``Tensor.tanh``, ...); None for "linear"."""
+    return None if name == "linear" else getattr(Tensor, name)
 
 
-def _forward(net, weights, x):
-    """Per layer input and output, for all seeds: the last output is the prediction."""
-    f_hidden = ACTIVATIONS[net.activation][0]
-    f_out = ACTIVATIONS[net.output][0]
-    a = x  # (samples, in): shared by every seed; broadcast by matmul
-    inputs, outputs = [], []
-    for i, (w, b) in enumerate(weights):
-        last = i == len(weights) - 1
-        if last and net.skip:
-            a = np.concatenate([np.broadcast_to(x, (len(w), *x.shape)), a], axis=2)
-        inputs.append(a)
-        a = (f_out if last else f_hidden)(np.matmul(a, w.transpose(0, 2, 1)) + b[:, None, :])
-        outputs.append(a)
-    return inputs, outputs
+def _stacked(weights) -> list[tuple[nn.Parameter, nn.Parameter]]:
+    """`SeedRuns.weights` (per layer ``W`` (seeds, out, in), ``b`` (seeds, out)) as Parameters
+    laid out for the batched forward: ``W`` (seeds, in, out), each seed's weight transposed so
+    that a layer is ``a @ W + b``, and ``b`` (seeds, 1, out). Copies: training leaves the
+    arrays it was given alone."""
+    return [
+        (nn.Parameter(w.transpose(0, 2, 1).copy()), nn.Parameter(b[:, None, :].copy()))
+        for w, b in weights
+    ]
 
 
-def _scores(net, weights, x, y):
-    """Per seed: the course's MSE, the accuracy and the outputs of ``weights`` on ``(x, y)``."""
-    _, outputs = _forward(net, weights, x)
-    error = outputs[-1] - y
-    loss = np.einsum("spo,spo->s", error, error).astype(np.float64) / len(x)
-    return loss, _accuracy(outputs[-1], y), outputs[-1]
+def _unstacked(params) -> list[tuple[np.ndarray, np.ndarray]]:
+    """`_stacked`'s Parameters back in `SeedRuns.weights`' layout (new arrays)."""
+    return [(w.data.transpose(0, 2, 1).copy(), b.data[:, 0, :].copy()) for w, b in params]
+
+
+def _forward(net: TinyNet, params, x: Tensor) -> Tensor:
+    """The outputs (seeds, samples, outputs) of every seed's network on ``x`` (samples, in):
+    each layer is ``f(a @ W + b)`` over the whole seed axis at once; the first layer's ``a = x``
+    is shared by the seeds (matmul broadcasts it)."""
+    hidden, output = _activation(net.activation), _activation(net.output)
+    last = len(params) - 1
+    a = x
+    for i, (w, b) in enumerate(params):
+        if i == last and net.skip:  # the inputs are wired into the output layer too
+            inputs = Tensor(np.broadcast_to(x.data, (len(w.data), *x.shape)))
+            a = concatenate([inputs, a], axis=2)
+        a = a @ w + b
+        f = output if i == last else hidden
+        a = a if f is None else f(a)
+    return a
+
+
+def _course_mse(out: Tensor, target: Tensor) -> Tensor:
+    """The course's MSE of every seed, shape (seeds,): ``(1/n) sum_{i,o} (y_io - t_io)^2`` over
+    the ``n`` samples (`autograd.experiments.build.CourseMSELoss`, one value per seed)."""
+    return mse_loss(out, target, reduction="none").sum(axis=(1, 2)) * (1.0 / out.shape[1])
+
+
+def _scores(net: TinyNet, params, x: np.ndarray, y: np.ndarray):
+    """Per seed: the course's MSE (float64), the accuracy and the outputs of ``params`` on
+    ``(x, y)``."""
+    with no_grad():
+        out = _forward(net, params, Tensor(x))
+        loss = _course_mse(out, Tensor(np.broadcast_to(y, out.shape)))
+    return loss.data.astype(np.float64), metrics.batched_accuracy(out.data, y), out.data
 
 
 def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.5) -> SeedRuns:
@@ -304,42 +328,29 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
 
     Returns a `SeedRuns`; the weights of seed ``s`` start as ``net.build(s)``'s, and every
     number equals (to float rounding) what `fit` gives for that model alone with
-    ``optim.SGD(lr)`` and the loss ``MSE + nn.l2_penalty(model, l2)``.
+    ``optim.SGD(lr)`` and the loss ``MSE + nn.l2_penalty(model, l2)``. Each epoch: the batched
+    forward, the loss ``sum_s (MSE_s + L2_s)``, `Tensor.backward`, one `optim.SGD` step.
     """
     start = time.perf_counter()
     seeds = np.asarray(seeds, dtype=np.int64).ravel()
     if seeds.size == 0:
         raise ValueError("train_seeds needs at least one seed")
     x, y = _check_data(net, x, y)
-    weights = [(w.copy(), b.copy()) for w, b in net.initial_weights(seeds)]
-    n = len(x)
-    lr, l2, scale = np.float32(net.lr), np.float32(net.l2), np.float32(2.0 / n)
-    d_hidden = ACTIVATIONS[net.activation][1]
-    d_out = ACTIVATIONS[net.output][1]
+    params = _stacked(net.initial_weights(seeds))
+    weights = [w for w, _ in params]  # the course's L2 leaves the biases alone
+    optimizer = optim.SGD([p for pair in params for p in pair], lr=net.lr)
+    inputs, target = Tensor(x), Tensor(np.broadcast_to(y, (len(seeds), *y.shape)))
     losses = np.empty((len(seeds), net.epochs), dtype=np.float64)
     accuracies = np.empty_like(losses)
-    last = len(weights) - 1
     for epoch in range(net.epochs):
-        inputs, outputs = _forward(net, weights, x)
-        error = outputs[-1] - y  # (seeds, samples, outputs)
-        losses[:, epoch] = np.einsum("spo,spo->s", error, error) / n
-        accuracies[:, epoch] = _accuracy(outputs[-1], y)
-        # backward: delta = dLoss/dz of each layer, from the output back
-        delta = error * scale
-        if d_out is not None:
-            delta = delta * d_out(outputs[-1])
-        for i in range(last, -1, -1):
-            w, b = weights[i]
-            grad_w = np.matmul(delta.transpose(0, 2, 1), inputs[i])  # (seeds, out, in)
-            grad_b = delta.sum(axis=1)
-            if i > 0:
-                back = np.matmul(delta, w)
-                if i == last and net.skip:
-                    back = back[:, :, net.sizes[0] :]  # the part that reached the hidden units
-                delta = back * d_hidden(outputs[i - 1]) if d_hidden is not None else back
-            w -= lr * (grad_w + l2 * w)
-            b -= lr * grad_b
-    final_loss, final_accuracy, outputs = _scores(net, weights, x, y)
+        out = _forward(net, params, inputs)
+        mse = _course_mse(out, target)
+        losses[:, epoch] = mse.data
+        accuracies[:, epoch] = metrics.batched_accuracy(out.data, y)
+        optimizer.zero_grad()
+        (mse.sum() + nn.l2_penalty(weights, net.l2)).backward()
+        optimizer.step()
+    final_loss, final_accuracy, outputs = _scores(net, params, x, y)
     return SeedRuns(
         net=net,
         seeds=seeds,
@@ -347,7 +358,7 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
         final_loss=final_loss,
         final_accuracy=final_accuracy,
         outputs=outputs,
-        weights=weights,
+        weights=_unstacked(params),
         seconds=time.perf_counter() - start,
         label=label,
         stuck_at=stuck_at,
