@@ -253,11 +253,14 @@ def to_dot(
     style: Style,
     highlight: Mapping[Any, str] | None = None,
     trace: Backprop | None = None,
+    texts: Mapping[Any, tuple] | None = None,
 ) -> str:
     """The DOT text of the graph of ``roots`` (see the module docstring for the names).
     ``trace`` (an `autograd.graph.backprop` result of these scalar roots) gives the edge
     labels (each edge's local derivative) and, where its values are expressions in unknowns,
-    the values and gradients drawn; without one, scalar graphs get the trace of their roots."""
+    the values and gradients drawn; without one, scalar graphs get the trace of their roots.
+    ``texts`` ({node: (value text, gradient text)}, either None) draws given text instead of a
+    node's numbers (a folded neuron's rows, `autograd.viz.fold`)."""
     roots = as_roots(roots)
     order = graph_nodes(roots)
     index = {node: i for i, node in enumerate(order)}
@@ -267,14 +270,15 @@ def to_dot(
     scalar = all(getattr(node, "local_grads", None) is not None for node in order)
     if trace is None and scalar and style.edge_grads:
         trace = backprop(roots)
-    texts = _symbolic_texts(trace, style.decimals) if trace is not None else {}
+    shown = _symbolic_texts(trace, style.decimals) if trace is not None else {}
+    texts = {**shown, **(texts or {})}
     names = leaf_names(order)
     lines = ["digraph autograd {"]
     lines += _header_lines(style, roots, order, bool(notes))
 
     def node_lines(i: int, indent: str) -> list[str]:
         return _node_lines(
-            order[i], i, style, paths[i], notes, indent, grads, texts or {}, names.get(order[i])
+            order[i], i, style, paths[i], notes, indent, grads, texts, names.get(order[i])
         )
 
     lines += _cluster_lines(paths, node_lines, style)

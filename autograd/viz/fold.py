@@ -149,4 +149,4 @@ def draw_folded(roots: Any, depth: int = 2, style: Style | None = None, **overri
         for box, path in groups.items():
             clusters.setdefault(" / ".join(path[:-1]), []).append(box)
         style = dataclasses.replace(style, clusters=clusters)
-    return Diagram(to_dot(folded, style, {}, texts), style)
+    return Diagram(to_dot(folded, style, {}, texts=texts), style)
