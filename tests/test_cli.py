@@ -207,11 +207,13 @@ def test_expression_may_start_with_a_minus(tmp_path, capsys, argv):
         assert "all 2 claims ok" in out
 
 
-def test_argparse_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["draw"])
-    assert info.value.code == 2
-    assert "EXPR" in capsys.readouterr().err
+def test_argparse_errors_exit_2_through_the_one_table(capsys):
+    code, _, err = run(capsys, "draw")
+    assert code == 2
+    assert err.splitlines() == [
+        "autograd draw: error: the following arguments are required: EXPR "
+        "(autograd draw --help lists the flags)"
+    ]
 
 
 # --- check -------------------------------------------------------------------------------------

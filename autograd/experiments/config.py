@@ -148,6 +148,13 @@ class Config:
         """Check every field's type and range; raise `ConfigError` naming the first bad one."""
         for f in dataclasses.fields(self):
             _check_type(f.name, getattr(self, f.name), f.type)
+        if self.name:
+            _require(
+                _one_component(self.name),
+                "name",
+                f"a run's name is one folder name of printable characters, at most "
+                f"{NAME_MAX_CHARS} (no / or \\, not . or ..), got {self.name!r}",
+            )
         for name, options in CHOICES.items():
             if getattr(self, name) not in options:
                 raise ConfigError(
@@ -240,13 +247,17 @@ class Config:
         _require(self.epochs >= 1, "epochs", f"must be >= 1, got {self.epochs}")
         _require(self.batch_size >= 0, "batch_size", "must be >= 0 (0: full batch)")
         _require(self.patience >= 0, "patience", "must be >= 0 (0: no early stopping)")
+        for name in ("seed", "split_seed"):
+            value = getattr(self, name)
+            _require(value >= 0, name, f"must be a whole number >= 0, got {value}")
         return self
 
     # ---- conversions --------------------------------------------------------------------
 
     @property
     def label(self) -> str:
-        return self.name or self.preset or Path(self.dataset).stem
+        stem = Path(self.dataset).stem
+        return self.name or self.preset or (stem if _one_component(stem) else "data")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -278,6 +289,21 @@ def _toml_value(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as TOML")
+
+
+NAME_MAX_CHARS = 100
+
+
+def _one_component(name: str) -> bool:
+    """A run's name names its folder (``runs/NAME``): one path component that cannot climb
+    out (``..``) or into another folder, printable (a newline would break config.toml)."""
+    return (
+        len(name) <= NAME_MAX_CHARS
+        and name.isprintable()
+        and name.strip() == name
+        and name not in (".", "..")
+        and not any(c in name for c in "/\\")
+    )
 
 
 def _require(ok: bool, name: str, message: str) -> None:

@@ -155,7 +155,14 @@ def _official(config: Config, download: bool) -> Raw:
             x, y = loader("train", download=download)
             x_test, y_test = loader("test", download=download)
     except FileNotFoundError as error:
-        raise DataError(f"{error}\nto get {name}: {HOW_TO_GET[name]}") from None
+        # NOTE: the loaders speak Python (download=True); this is read on the command line.
+        message = str(error).replace("pass download=True, or put", "put")
+        raise DataError(f"{message}\nto get {name}: {HOW_TO_GET[name]}") from None
+    except OSError as error:  # the download failed: no network, a mirror down
+        raise DataError(
+            f"{name}: the download failed ({error}); download the files elsewhere and give "
+            f"their folder with --data-dir DIR, or put them in {images.cache_dir() / key}"
+        ) from None
     classes = {
         "fashion-mnist": images.FASHION_MNIST_CLASSES,
         "cifar10": images.CIFAR10_CLASSES,

@@ -18,15 +18,15 @@ The folder (``out_dir``) gets, as each becomes known:
 ``confusion.png``   the row-normalised confusion matrix on the test set
 ==================  ===========================================================================
 
-Ctrl-C stops the run between two writes: the history of the finished epochs and the model of
-the last finished epoch are written and evaluated as usual (``metrics["interrupted"]`` is true),
-then `RunInterrupted` (a KeyboardInterrupt) is raised with the result.
+Ctrl-C stops the training between two epochs: the history of the finished epochs and the model
+of the last finished epoch are evaluated and written as usual (``metrics["interrupted"]`` is
+true), then `RunInterrupted` (a KeyboardInterrupt) is raised with the result. A second Ctrl-C
+while the results are written waits until they all are (`autograd.files.interrupts_deferred`):
+the folder holds a complete state, never some results without ``metrics.json``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import platform
 import time
@@ -48,6 +48,7 @@ from autograd.experiments.build import (
 from autograd.experiments.config import Config, load_config
 from autograd.experiments.data import Data, load_data, preprocess
 from autograd.experiments.presets import PRESETS
+from autograd.files import interrupts_deferred, output_folder, write_csv, write_text
 from autograd.train import History, evaluate, fit, predict
 
 __all__ = ["run", "Result", "RunInterrupted", "OutputExists", "RUN_FILES", "load_run"]
@@ -87,25 +88,28 @@ class Result:
 
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C during `run`: the files of the finished epochs are written; ``.result`` holds
-    them."""
+    them. The message says where."""
 
     def __init__(self, result: Result):
-        super().__init__(f"interrupted after {result.metrics['epochs_run']} epochs")
+        n = result.metrics["epochs_run"]
+        epochs = f"{n} finished epoch{'' if n == 1 else 's'}"
+        where = f"the files in {result.out_dir}/ hold the {epochs}" if result.out_dir else epochs
+        super().__init__(where)
         self.result = result
 
 
-def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
-    """Make the output folder; refuse one that holds a run unless ``force`` (then its run files
-    are removed first, so no file of the old run survives next to the new ones).
-    ``create=False`` only checks."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputExists(f"--out {out}: exists and is not a folder")
-    held = [name for name in RUN_FILES if (out / name).exists()]
+def prepare_out(out_dir, force: bool = False, create: bool = True, files=RUN_FILES) -> Path:
+    """Make the output folder; refuse one that holds any of ``files`` (a run's) unless
+    ``force`` (then they are removed first, so no file of the old run survives next to the new
+    ones). ``create=False`` only checks. The folder is resolved before it is looked at
+    (`autograd.files.output_folder`: ``runs/..`` is the working folder); returns it resolved."""
+    out = output_folder(out_dir, "--out")
+    held = [name for name in files if (out / name).exists()]
     if held and not force:
+        shown = str(out_dir) if Path(out_dir).absolute() == out else f"{out_dir} ({out})"
         raise OutputExists(
-            f"--out {out} already holds a run ({', '.join(held[:3])}); pass --force to "
-            "overwrite it, or choose another folder"
+            f"--out {shown} already holds a run or files of the same names "
+            f"({', '.join(held[:3])}); pass --force to overwrite them, or choose another folder"
         )
     if not create:
         return out
@@ -113,12 +117,6 @@ def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
         (out / name).unlink()
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    from autograd.files import write_atomic
-
-    write_atomic(path, text.encode("utf-8"))
 
 
 def _loaders(config: Config, data: Data):
@@ -134,8 +132,11 @@ def _loaders(config: Config, data: Data):
     return train, DataLoader(data.x_val, data.y_val, EVAL_BATCH)
 
 
-def threshold(config: Config) -> float:
-    """Where one output per sample splits class 0 from class 1."""
+def threshold(config: Config | None) -> float:
+    """Where one output per sample splits class 0 from class 1 (``None``, a model without its
+    run's config: 0.5, outputs read as probabilities)."""
+    if config is None:
+        return 0.5
     plus_minus = config.targets == "plus-minus-one" or (
         config.targets == "auto" and config.out == "tanh"
     )
@@ -143,7 +144,8 @@ def threshold(config: Config) -> float:
     return 0.0 if plus_minus or logits else 0.5
 
 
-def predicted_labels(config: Config, outputs: np.ndarray) -> np.ndarray:
+def predicted_labels(config: Config | None, outputs: np.ndarray) -> np.ndarray:
+    """Class labels of a model's ``outputs`` under ``config`` (argmax, or `threshold`)."""
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
     return (outputs.reshape(-1) > threshold(config)).astype(np.int64)
@@ -175,7 +177,7 @@ def run(
     data = data or load_data(config, download)
     out = prepare_out(out_dir, force) if out_dir is not None else None
     if out is not None:
-        _write_text(out / "config.toml", config.to_toml())
+        write_text(out / "config.toml", config.to_toml())
     model = build_model(config)
     loss_fn = build_loss(config)
     optimizer, scheduler = build_optimizer(config, model)
@@ -212,10 +214,14 @@ def run(
             history = _trim(last["history"])
             model.load_state_dict(last["state"])
     seconds = (time.perf_counter() - start, time.process_time() - cpu)
-    result = _finish(config, model, loss_fn, data, history, seconds, interrupted, out)
-    result.metrics["warnings"] = [str(w.message) for w in caught]
-    if out is not None:
-        _write_text(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
+    try:
+        with interrupts_deferred():  # every result file, or Ctrl-C waits
+            result = _finish(config, model, loss_fn, data, history, seconds, interrupted, out)
+            result.metrics["warnings"] = [str(w.message) for w in caught]
+            if out is not None:
+                write_text(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
+    except KeyboardInterrupt:
+        interrupted = True  # while writing: the files are complete, and the user wants out
     if interrupted:
         raise RunInterrupted(result)
     return result
@@ -262,29 +268,25 @@ def _write_outputs(result: Result, cm, per_class) -> None:
 
     out, history, data = result.out_dir, result.history, result.data
     records = history.as_dict()
-    _write_text(out / "history.json", json.dumps(records, indent=1) + "\n")
+    write_text(out / "history.json", json.dumps(records, indent=1) + "\n")
     keys = list(records)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", *keys])
-    for i in range(history.epochs):
-        writer.writerow([i, *(repr(records[k][i]) for k in keys)])  # epochs from 0, as everywhere
-    _write_text(out / "history.csv", buffer.getvalue())
+    write_csv(
+        out / "history.csv",
+        ["epoch", *keys],
+        ([i, *(repr(records[k][i]) for k in keys)] for i in range(history.epochs)),
+    )  # epochs from 0, as everywhere
     if isinstance(result.model, SkipMLP):
         nn.save_state(result.model, out / "model.npz")
     else:
         nn.save(result.model, out / "model.npz")
     nn.save_state({k: np.asarray(v) for k, v in data.stats.items()}, out / "preprocessing.npz")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["class", "precision", "recall", "f1", "support"])
-    for i, name in enumerate(data.classes):
-        writer.writerow(
-            [name, *(f"{per_class[k][i]:.4f}" for k in ("precision", "recall", "f1")),
-             int(per_class["support"][i])]
-        )  # fmt: skip
-    _write_text(out / "per_class.csv", buffer.getvalue())
-    _write_text(out / "report.txt", m.classification_report(cm, class_names=data.classes))
+    write_csv(
+        out / "per_class.csv",
+        ["class", "precision", "recall", "f1", "support"],
+        ([name, *(f"{per_class[k][i]:.4f}" for k in ("precision", "recall", "f1")),
+          int(per_class["support"][i])] for i, name in enumerate(data.classes)),
+    )  # fmt: skip
+    write_text(out / "report.txt", m.classification_report(cm, class_names=data.classes))
     _plots(result, cm)
 
 
