@@ -23,14 +23,6 @@ ISSUE_PRESETS = (
 ).split()
 
 
-@pytest.fixture
-def no_data(monkeypatch, tmp_path):
-    """A machine without data sets: nothing in the cache, system folders ignored."""
-    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
-
-
 def test_every_preset_the_issue_names_exists_and_resolves():
     for name in ISSUE_PRESETS:
         assert name in experiments.PRESETS

@@ -15,14 +15,6 @@ from autograd.experiments.repeat import batchable, repeat
 from autograd.experiments.reproduce import C4_PRESETS, PARITY_HIDDEN, PARITY_N, reproduce
 
 
-@pytest.fixture
-def no_data(monkeypatch, tmp_path):
-    """A machine without data sets: nothing in the cache, system folders ignored."""
-    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
-
-
 def cli(capsys, *argv):
     try:
         code = main([*map(str, argv)])

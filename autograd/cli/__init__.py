@@ -150,7 +150,9 @@ class Parser(argparse.ArgumentParser):
         if message.startswith("unrecognized arguments:"):
             flags = [o for a in self._actions for o in a.option_strings if o.startswith("--")]
             typed = [w for w in message.split(":", 1)[1].split() if w.startswith("-")]
-            close = [c for w in typed for c in difflib.get_close_matches(w.split("=")[0], flags)]
+            close = [
+                c for w in typed for c in difflib.get_close_matches(w.split("=")[0], flags, 2, 0.7)
+            ]
             if close:
                 message += f"; did you mean {' or '.join(dict.fromkeys(close))}?"
         raise UsageError(f"{message} ({self.prog} --help lists the flags)")
@@ -171,7 +173,17 @@ def build_parser() -> Parser:
     diagrams.add_commands(commands)
     checking.add_commands(commands)
     training.add_commands(commands)
+    parser.set_defaults(commands=commands.choices)
     return parser
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The arguments; a flag the subcommand does not know is its error (its name, its
+    ``--help``), not the top-level parser's."""
+    args, unknown = build_parser().parse_known_args(_expression_last(argv))
+    if unknown:
+        args.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def _version() -> str:
@@ -205,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and not argv[0].startswith("-") else ""
     try:
-        args = build_parser().parse_args(_expression_last(argv))
+        args = _parse(argv)
         return args.run(args)
     except Exception as error:  # noqa: BLE001 - the table decides; never a traceback
         return _report(command, error)

@@ -191,6 +191,13 @@ class Config:
             "layers",
             f"must be two or more positive sizes (inputs-...-outputs), got {self.layers}",
         )
+        weights = sum(a * b for a, b in zip(self.layers, self.layers[1:]))
+        _require(
+            weights <= MAX_WEIGHTS,
+            "layers",
+            f"{'-'.join(map(str, self.layers))} has {weights:,} weights, more than this "
+            f"project trains ({MAX_WEIGHTS:,}, {MAX_WEIGHTS * 4 / 1e9:g} GB of float32)",
+        )
         if self.arch in CONV_ARCHS:
             pixels = CONV_ARCHS[self.arch]
             _require(
@@ -292,6 +299,7 @@ def _toml_value(value) -> str:
 
 
 NAME_MAX_CHARS = 100
+MAX_WEIGHTS = 200_000_000  # C1's widest net has 0.3 M, conv-dense 24 M
 
 
 def _one_component(name: str) -> bool:
@@ -382,6 +390,8 @@ def load_config(path, **overrides) -> Config:
     except TomlError as error:
         raise ConfigError(str(error)) from None
     preset = table.pop("preset", None)
+    if preset is not None and not isinstance(preset, str):
+        raise ConfigError(f'{path}: preset: expected a name such as "xor-arch1", got {preset!r}')
     try:
         return resolve(preset, **{**table, **overrides})
     except ConfigError as error:
