@@ -44,7 +44,7 @@ def test_resolve_applies_the_preset_then_the_overrides_and_checks_them():
         resolve(act="relu6")
     with pytest.raises(ConfigError, match="lr: must be > 0"):
         resolve(lr=0)
-    with pytest.raises(ConfigError, match="out: the cross-entropy loss needs a softmax output"):
+    with pytest.raises(ConfigError, match="out_act: the cross-entropy loss needs a softmax output"):
         resolve(loss="ce")
     with pytest.raises(ConfigError, match=r"epochs: expected int, got '3'"):
         resolve(epochs="3")

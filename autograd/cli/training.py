@@ -1,12 +1,12 @@
 """``autograd train``, ``repeat``, ``reproduce``, ``evaluate`` and ``presets``: the course's
 experiments from the command line (thin layers over `autograd.experiments`).
 
-Every `Config` field is a flag of ``train`` and ``repeat`` (``batch_size`` -> ``--batch-size``),
-except ``out`` (the output activation), whose flag is ``--out-act`` because ``--out DIR`` is the
-output folder. Lists are written ``--layers 3072-100-10``, ``--split 0.8,0.2``,
-``--class-weights 5=2,7=2,9=2``. Every command that reads a data set takes the same data flags
-(`add_data_flags`: ``--data-dir``, ``--download``); ``train`` and ``repeat`` share the run flags
-(`add_run_flags`). Exit codes: `autograd.cli`'s table.
+Every `Config` field is a flag of ``train`` and ``repeat`` (``batch_size`` -> ``--batch-size``,
+``out_act`` -> ``--out-act``, the output activation; ``--out DIR`` is the output folder).
+Lists are written ``--layers 3072-100-10``, ``--split 0.8,0.2``, ``--class-weights
+5=2,7=2,9=2``. Every command that reads a data set takes the same data flags
+(`add_data_flags`: ``--data-dir``, ``--download``); ``train`` and ``repeat`` share the run
+flags (`add_run_flags`). Exit codes: `autograd.cli`'s table.
 """
 
 from __future__ import annotations
@@ -18,7 +18,14 @@ import shutil
 from pathlib import Path
 
 from autograd.cli.common import UsageError, user_output_path
-from autograd.experiments.config import CHOICES, Config, ConfigError, load_config, resolve
+from autograd.experiments.config import (
+    CHOICES,
+    DATASETS,
+    Config,
+    ConfigError,
+    load_config,
+    resolve,
+)
 from autograd.experiments.evaluate import evaluate_model
 from autograd.experiments.presets import PRESETS
 from autograd.experiments.repeat import repeat, summary_line
@@ -38,7 +45,6 @@ __all__ = [
     "cmd_presets",
 ]
 
-FLAG_NAMES = {"out": "out-act"}  # --out is the output folder
 SKIP_FLAGS = ("preset", "data_dir")  # --preset NAME is the base; --data-dir is a data flag
 METAVARS = {
     "str": "TEXT",
@@ -51,7 +57,7 @@ METAVARS = {
 
 
 def _flag(name: str) -> str:
-    return "--" + FLAG_NAMES.get(name, name.replace("_", "-"))
+    return "--" + name.replace("_", "-")
 
 
 def _parse_value(name: str, kind: str, text: str):
@@ -163,7 +169,8 @@ def _as_flags(error: ConfigError) -> ConfigError:
 
 
 def resolve_from_args(args: argparse.Namespace) -> Config:
-    """The Config of ``--config`` and/or ``--preset`` with every given flag on top."""
+    """The Config of ``--config`` and/or ``--preset`` with every given flag on top. For the
+    user's own data, layers left at the default take the data's input and output sizes."""
     overrides = _overrides(args)
     try:
         if args.config:
@@ -171,8 +178,12 @@ def resolve_from_args(args: argparse.Namespace) -> Config:
                 raise ConfigError(
                     'give --preset or --config, not both (the file may say preset = "NAME")'
                 )
-            return load_config(args.config, **overrides)
-        return resolve(args.preset, **overrides)
+            config = load_config(args.config, **overrides)
+        else:
+            config = resolve(args.preset, **overrides)
+        if config.dataset not in DATASETS and config.layers == Config().layers:
+            config = config.replace(layers=[0, *config.layers[1:-1], 0])
+        return config
     except ConfigError as error:
         raise _as_flags(error) from None
 

@@ -60,9 +60,9 @@ class SkipMLP(nn.Module):
 def _output_layer(config: Config):
     """The module after the last Linear: none for logits (cross-entropy fuses the softmax;
     BCE with a linear output takes logits), else the named function."""
-    if config.out == "softmax":
+    if config.out_act == "softmax":
         return nn.Identity if config.loss == "ce" else (lambda: nn.Softmax(axis=-1))
-    return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[config.out]
+    return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[config.out_act]
 
 
 def conv_network(arch: str, classes: int, init: str, rng) -> nn.Sequential:
@@ -116,7 +116,7 @@ def build_loss(config: Config):
     if config.loss == "mse-mean":
         return nn.MSELoss()
     if config.loss == "bce":
-        return nn.BCELoss() if config.out == "sigmoid" else nn.BCEWithLogitsLoss()
+        return nn.BCELoss() if config.out_act == "sigmoid" else nn.BCEWithLogitsLoss()
     weight = None
     if config.class_weights:
         weight = np.ones(config.layers[-1], dtype=np.float32)

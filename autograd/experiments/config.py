@@ -45,7 +45,7 @@ CONV_ARCHS = {"conv1": 784, "conv2": 784, "lenet5": 3072, "conv-dense": 3072}
 CHOICES = {
     "arch": ("mlp", "skip", *CONV_ARCHS),
     "act": ("sigmoid", "tanh", "relu", "elu", "leaky_relu"),
-    "out": ("softmax", "linear", "sigmoid", "tanh"),
+    "out_act": ("softmax", "linear", "sigmoid", "tanh"),
     "init": ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "uniform"),
     "loss": ("mse", "mse-mean", "ce", "bce"),
     "optimizer": ("sgd", "adam", "adamw", "adagrad", "rmsprop"),
@@ -109,9 +109,14 @@ class Config:
         "skip: B1's architecture, the inputs also wired into the output; conv1, conv2, lenet5, "
         "conv-dense: C5's conv nets (layers = pixels-classes, images as N×C×H×W)",
     )
-    layers: list[int] = _setting(factory=lambda: [2, 2, 1], help="sizes, e.g. 3072-100-10")
+    layers: list[int] = _setting(
+        factory=lambda: [2, 2, 1],
+        help="sizes, e.g. 3072-100-10; 0 first or last: the data's inputs or classes (0-100-0)",
+    )
     act: str = _setting("tanh", "hidden activation")
-    out: str = _setting("tanh", "output: softmax (with ce: logits), linear, sigmoid or tanh")
+    out_act: str = _setting(
+        "tanh", "output activation: softmax (with ce: logits), linear, sigmoid or tanh"
+    )
     dropout: float = _setting(0.0, "dropout after every hidden activation")
     init: str = _setting("glorot_normal", "initial weights (the course's: glorot_normal)")
     # loss
@@ -187,9 +192,12 @@ class Config:
                 f"must be [height, width], got {self.image_size}",
             )
         _require(
-            len(self.layers) >= 2 and min(self.layers) >= 1,
+            len(self.layers) >= 2
+            and min(self.layers) >= 0
+            and min(self.layers[1:-1], default=1) >= 1,
             "layers",
-            f"must be two or more positive sizes (inputs-...-outputs), got {self.layers}",
+            f"must be two or more positive sizes (inputs-...-outputs; 0 first or last: from the "
+            f"data), got {self.layers}",
         )
         weights = sum(a * b for a, b in zip(self.layers, self.layers[1:]))
         _require(
@@ -226,15 +234,16 @@ class Config:
             _require(self.loss == "ce", "class_weights", "apply to the cross-entropy (loss ce)")
         if self.loss == "ce":
             _require(
-                self.out == "softmax",
-                "out",
-                f"the cross-entropy loss needs a softmax output, got {self.out!r}",
+                self.out_act == "softmax",
+                "out_act",
+                f"the cross-entropy loss needs a softmax output, got {self.out_act!r}",
             )
         if self.loss == "bce":
             _require(
-                self.out in ("sigmoid", "linear"),
-                "out",
-                f"bce takes a sigmoid output (probabilities) or linear (logits), got {self.out!r}",
+                self.out_act in ("sigmoid", "linear"),
+                "out_act",
+                f"bce takes a sigmoid output (probabilities) or linear (logits), got "
+                f"{self.out_act!r}",
             )
         for name in ("lr", "momentum", "weight_decay", "l2", "lr_min", "gamma"):
             value = getattr(self, name)
@@ -348,6 +357,10 @@ def _is(value, kind) -> bool:
 
 
 def _apply(config: Config, changes: dict) -> Config:
+    if "out" in changes:  # the former name of out_act (older config.toml files, presets)
+        if "out_act" in changes:
+            raise ConfigError("give out_act (the output activation) once, not also as out")
+        changes = {("out_act" if k == "out" else k): v for k, v in changes.items()}
     known = {f.name: f for f in dataclasses.fields(Config)}
     unknown = sorted(set(changes) - set(known))
     if unknown:

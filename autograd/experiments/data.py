@@ -15,7 +15,7 @@ import numpy as np
 from autograd.data import images, one_hot, split, standardize
 from autograd.experiments.config import CONV_ARCHS, DATASETS, Config, ConfigError
 
-__all__ = ["Data", "load_data", "load_raw", "as_images", "DataError"]
+__all__ = ["Data", "load_data", "load_raw", "as_images", "DataError", "sized"]
 
 TOY = ("xor", "xnor", "parity")  # every pattern is trained on and evaluated on
 OFFICIAL = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "cifar10": "cifar-10"}
@@ -178,9 +178,21 @@ def _image_shape(x: np.ndarray) -> tuple[int, ...] | None:
     return None
 
 
+def sized(config: Config, n_inputs: int, n_classes: int) -> Config:
+    """``config`` with ``layers`` that start or end with 0 given the data's sizes: the inputs
+    per sample, and the classes (one output for two classes, except with cross-entropy)."""
+    first, *hidden, last = config.layers
+    if first and last:
+        return config
+    one = n_classes == 2 and config.loss != "ce"
+    return config.replace(layers=[first or n_inputs, *hidden, last or (1 if one else n_classes)])
+
+
 def load_data(config: Config, download: bool = False, raw: Raw | None = None) -> Data:
-    """Everything `autograd.experiments.run` trains and evaluates on (``raw``: already read)."""
+    """Everything `autograd.experiments.run` trains and evaluates on (``raw``: already read).
+    Layers that start or end with 0 take the data's sizes (`sized`)."""
     raw = raw or load_raw(config, download)
+    config = sized(config, int(np.prod(raw.x.shape[1:])), len(raw.classes))
     n_classes = len(raw.classes)
     if config.dataset in TOY and not config.split:
         train = val = test = (raw.x, raw.labels)
@@ -265,7 +277,7 @@ def _targets(config: Config, labels: np.ndarray, n_classes: int) -> np.ndarray:
         )
     kind = config.targets
     if kind == "auto":
-        kind = "plus-minus-one" if config.out == "tanh" else "zero-one"
+        kind = "plus-minus-one" if config.out_act == "tanh" else "zero-one"
     if kind == "plus-minus-one":
         if config.loss == "bce":
             raise ConfigError("targets: bce needs targets in {0, 1} (zero-one)")

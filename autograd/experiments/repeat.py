@@ -83,7 +83,7 @@ def batchable(config: Config, data: Data) -> str:
         (config.dropout == 0 and config.augment == "none", "dropout or augmentation"),
         (config.schedule == "none" and config.patience == 0, "a schedule or early stopping"),
         (config.act in ("tanh", "sigmoid", "relu"), f"the activation {config.act!r}"),
-        (config.out in ("tanh", "sigmoid", "linear"), f"the output {config.out!r}"),
+        (config.out_act in ("tanh", "sigmoid", "linear"), f"the output {config.out_act!r}"),
         (net_ok, "no hidden layer"),
     ]
     reasons = [why for ok, why in checks if not ok]

@@ -46,7 +46,7 @@ from autograd.experiments.build import (
     build_optimizer,
 )
 from autograd.experiments.config import Config, load_config
-from autograd.experiments.data import Data, load_data, preprocess
+from autograd.experiments.data import Data, load_data, preprocess, sized
 from autograd.experiments.presets import PRESETS
 from autograd.files import interrupts_deferred, output_folder, write_csv, write_text
 from autograd.train import History, evaluate, fit, predict
@@ -138,9 +138,9 @@ def threshold(config: Config | None) -> float:
     if config is None:
         return 0.5
     plus_minus = config.targets == "plus-minus-one" or (
-        config.targets == "auto" and config.out == "tanh"
+        config.targets == "auto" and config.out_act == "tanh"
     )
-    logits = config.loss == "bce" and config.out == "linear"
+    logits = config.loss == "bce" and config.out_act == "linear"
     return 0.0 if plus_minus or logits else 0.5
 
 
@@ -175,6 +175,7 @@ def run(
     if out_dir is not None:
         prepare_out(out_dir, force, create=False)  # before the data is loaded: fail early
     data = data or load_data(config, download)
+    config = sized(config, data.x_train[0].size, len(data.classes))  # layers 0-...-0
     out = prepare_out(out_dir, force) if out_dir is not None else None
     if out is not None:
         write_text(out / "config.toml", config.to_toml())
