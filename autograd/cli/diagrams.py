@@ -163,8 +163,8 @@ def neuron_clusters(nodes: dict) -> dict[str, list[str]]:
 
     A neuron is a named step ``y = act(h)`` (an op of `NEURON_OPS`) of a named step ``h``,
     with the named inputs that only ``h`` reaches (its weights and bias: an input that two
-    neurons share, such as ``x1``, stays outside). What no neuron holds and no neuron reads
-    (the targets and the error terms of a cost) is the last box, ``cost``."""
+    neurons share, such as ``x1``, stays outside). The steps no neuron holds or reads (the
+    error terms of a cost) are the last box, ``cost``."""
     named = {id(node): name for name, node in nodes.items()}
     neurons = []
     for name, node in nodes.items():
@@ -197,7 +197,8 @@ def neuron_clusters(nodes: dict) -> dict[str, list[str]]:
         clusters[f"neuron {i}"] = members
         held.update(members)
         read.update(found)
-    rest = [n for n in nodes if n not in held and n not in read]
+    # NOTE: inputs (the targets) stay out: in the box they would pull it above the neurons
+    rest = [n for n in nodes if n not in held and n not in read and nodes[n].parents]
     if rest:
         clusters["cost"] = rest
     return clusters
