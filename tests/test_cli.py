@@ -360,6 +360,7 @@ def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, capsys
     ]
     written = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert "a1_sigmoid.svg" in written and "a3.dot" in written
+    assert "a1_sigmoid.png" in written and "a3.png" in written  # the course hands in PNG
     assert {"steps_a1_sigmoid.html", "steps_a3.html"} <= set(written)
     assert str((tmp_path / "demo" / "steps_a3.html").resolve()) in out
     # XOR: every output has the target's sign

@@ -271,9 +271,11 @@ def test_flips_mirror_the_pixels_before_the_preprocessing():
 def test_presets_lists_every_preset_with_the_course_number(capsys):
     assert main(["presets"]) == 0
     out = capsys.readouterr().out
+    text = " ".join(out.split())  # wrapped to the terminal
     for name, preset in experiments.PRESETS.items():
-        line = next(row for row in out.splitlines() if row.startswith(name + " "))
-        assert (preset.reported or "-") in line
+        assert f"{name} ({preset.table or 'this project'}): course reports " in text
+        described = " ".join(f"{preset.reported or '-'} {preset.description}".split())
+        assert f"course reports {described}" in text
     assert "test 0.226 (fails)" in out
 
 

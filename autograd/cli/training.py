@@ -15,6 +15,7 @@ import argparse
 import dataclasses
 import math
 import shutil
+import textwrap
 from pathlib import Path
 
 from autograd.cli.common import UsageError, user_output_path
@@ -268,27 +269,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_presets(args: argparse.Namespace) -> int:
+    """Each preset: its name, table and the course's number on one line, what it runs below,
+    wrapped to the terminal's width; ``-v`` adds the choices made where the exercise leaves
+    one open."""
     names = [n for n, p in PRESETS.items() if not args.table or p.table == args.table]
     if not names:
         tables = sorted({p.table for p in PRESETS.values() if p.table})
         raise UsageError(f"--table: no table {args.table!r}; known: {', '.join(tables)}")
-    width = max(len(n) for n in names)
-    rw = max(len("course reports"), *(len(PRESETS[n].reported or "-") for n in names))
-    # the description is cut to the terminal's width (never below 20 characters); -v: whole
-    room = max(20, shutil.get_terminal_size().columns - 1 - (width + rw + 11))
-    print(f"{'preset':<{width}}  {'table':<5}  {'course reports':<{rw}}  experiment")
+    width = max(40, shutil.get_terminal_size().columns - 1)
+    indent = " " * 4
     for name in names:
         p = PRESETS[name]
-        text = p.description
-        if not args.verbose and len(text) > room:
-            text = text[: room - 1] + "…"
-        print(f"{name:<{width}}  {p.table or '-':<5}  {p.reported or '-':<{rw}}  {text}")
-    if args.verbose:
-        for name in names:
-            if PRESETS[name].note:
-                print(f"\n{name}: {PRESETS[name].note}")
-    else:
-        print("\n(autograd presets -v: the full descriptions and the choices made)")
+        head = f"{name} ({p.table or 'this project'}): course reports {p.reported or '-'}"
+        print(textwrap.fill(head, width, subsequent_indent=indent, break_on_hyphens=False))
+        texts = [p.description] + ([f"chosen: {p.note}"] if args.verbose and p.note else [])
+        for text in texts:
+            print(textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
+                                break_on_hyphens=False))  # fmt: skip
+    if not args.verbose:
+        print("\n(autograd presets -v: also the choices made where the exercise leaves one open)")
     return 0
 
 
@@ -408,8 +407,8 @@ def add_commands(commands) -> None:
         "presets",
         help="list the course's experiments by name",
         description="The presets of autograd train --preset NAME: the course's experiments "
-        "with the number the course reports. Lines are cut to the terminal's width; -v prints "
-        "them whole, with the choices made where the exercise leaves one open.",
+        "with the number the course reports and what each runs, wrapped to the terminal's "
+        "width; -v adds the choices made where the exercise leaves one open.",
     )
     tables = "|".join(sorted({p.table for p in PRESETS.values() if p.table}))
     presets.add_argument("--table", metavar=tables, help="only one exercise's presets")
