@@ -12,7 +12,8 @@ from test_datasets import REAL_FASHION, cifar_archive, write_idx_set
 from autograd import experiments, nn
 from autograd.cli import main
 from autograd.experiments import ConfigError, resolve
-from autograd.experiments.build import CourseL2, CourseMSELoss, build_model
+from autograd.experiments.build import CourseMSELoss, build_model
+from autograd.optim import CourseL2
 from autograd.tensor import Tensor
 
 REQUIRED = ("train_accuracy", "val_accuracy", "test_accuracy", "test_loss", "epochs_run", "seconds")
@@ -90,13 +91,43 @@ def test_course_l2_adds_lambda_w_to_the_weights_only():
     assert opt.optimizer.lr == 0.1
 
 
-def test_skip_architecture_wires_the_inputs_into_the_output():
+def test_skip_architecture_wires_the_inputs_into_the_output(tmp_path):
     model = build_model(resolve("xor-arch2"))
-    assert model.out.weight.shape == (1, 3) and model.hidden.weight.shape == (1, 2)
+    hidden, out = model[0][1][0], model[1]  # Concat(Identity, Sequential(Linear, Tanh))
+    assert out.weight.shape == (1, 3) and hidden.weight.shape == (1, 2)
     x = np.array([[1.0, -1.0]], np.float32)
-    h = np.tanh(x @ model.hidden.weight.data.T + model.hidden.bias.data)
-    z = np.concatenate([x, h], 1) @ model.out.weight.data.T + model.out.bias.data
+    h = np.tanh(x @ hidden.weight.data.T + hidden.bias.data)
+    z = np.concatenate([x, h], 1) @ out.weight.data.T + out.bias.data
     np.testing.assert_allclose(model(Tensor(x)).data, np.tanh(z), rtol=1e-6)
+    # a built-in container: nn.save describes it, nn.load rebuilds the same network
+    nn.save(model, tmp_path / "skip.npz")
+    again = nn.load(tmp_path / "skip.npz")
+    assert type(again[0]) is nn.Concat and again.state_dict().keys() == model.state_dict().keys()
+    np.testing.assert_array_equal(again(Tensor(x)).data, model(Tensor(x)).data)
+
+
+def test_a_skip_run_folder_holds_a_model_nn_load_reads(tmp_path):
+    """The skip architecture used to need nn.load_state and a rebuilt model (run.py's
+    isinstance branches): its model.npz is now an ordinary nn.save file."""
+    result = experiments.run(resolve("xor-arch2", epochs=3), tmp_path / "r", progress=False)
+    model = nn.load(tmp_path / "r" / "model.npz")
+    x = Tensor(result.data.x_test)
+    np.testing.assert_array_equal(model(x).data, result.model(x).data)
+
+
+def test_concat_goes_to_torch_and_back_with_the_same_outputs():
+    torch = pytest.importorskip("torch")
+    model = build_model(resolve("xor-arch2"))
+    theirs = nn.to_torch(model)
+    assert type(theirs[0]).__name__ == "Concat"
+    assert list(theirs.state_dict()) == list(model.state_dict())
+    x = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+    np.testing.assert_allclose(
+        theirs(torch.from_numpy(x)).detach().numpy(), model(Tensor(x)).data, rtol=1e-6
+    )
+    back = nn.from_torch(theirs)
+    assert type(back[0]) is nn.Concat
+    np.testing.assert_array_equal(back(Tensor(x)).data, model(Tensor(x)).data)
 
 
 def test_run_writes_a_folder_that_repeats_the_run(tmp_path):
@@ -249,7 +280,7 @@ def test_user_npz_and_image_folder(tmp_path, capsys):
 
 
 def test_flips_mirror_the_pixels_before_the_preprocessing():
-    from autograd.experiments.build import FlipLoader
+    from autograd.data import FlipLoader
     from autograd.experiments.data import preprocess
 
     rng = np.random.default_rng(0)

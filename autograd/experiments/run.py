@@ -9,7 +9,7 @@ The folder (``out_dir``) gets, as each becomes known:
 ``config.toml``     the resolved configuration (``autograd train --config`` repeats the run)
 ``history.csv``     one row per epoch: train/val loss and accuracy, learning rate, seconds
 ``history.json``    the same as lists
-``model.npz``       the trained model (``nn.load``; the skip architecture: ``nn.load_state``)
+``model.npz``       the trained model (``nn.load``)
 ``preprocessing.npz`` the scale, mean and std applied to the inputs (for ``autograd evaluate``)
 ``metrics.json``    train/val/test accuracy and loss, epochs_run, seconds, ...
 ``per_class.csv``   per-class precision, recall, F1 and support on the test set
@@ -37,14 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from autograd import nn, optim
-from autograd.data import DataLoader
-from autograd.experiments.build import (
-    FlipLoader,
-    SkipMLP,
-    build_loss,
-    build_model,
-    build_optimizer,
-)
+from autograd.data import DataLoader, FlipLoader
+from autograd.experiments.build import build_loss, build_model, build_optimizer
 from autograd.experiments.config import Config, load_config
 from autograd.experiments.data import Data, load_data, preprocess, sized
 from autograd.experiments.presets import PRESETS
@@ -276,10 +270,7 @@ def _write_outputs(result: Result, cm, per_class) -> None:
         ["epoch", *keys],
         ([i, *(repr(records[k][i]) for k in keys)] for i in range(history.epochs)),
     )  # epochs from 0, as everywhere
-    if isinstance(result.model, SkipMLP):
-        nn.save_state(result.model, out / "model.npz")
-    else:
-        nn.save(result.model, out / "model.npz")
+    nn.save(result.model, out / "model.npz")
     nn.save_state({k: np.asarray(v) for k, v in data.stats.items()}, out / "preprocessing.npz")
     write_csv(
         out / "per_class.csv",
@@ -325,11 +316,7 @@ def load_run(folder):
     the input preprocessing (for `Data`-like ``preprocess(x, stats)``)."""
     folder = Path(folder)
     config = load_config(folder / "config.toml")
-    if config.arch == "skip":
-        model = build_model(config)
-        model.load_state_dict(nn.load_state(folder / "model.npz"))
-    else:
-        model = nn.load(folder / "model.npz")
+    model = nn.load(folder / "model.npz")
     model.eval()
     stats = nn.load_state(folder / "preprocessing.npz")
     return config, model, stats
