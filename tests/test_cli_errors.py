@@ -342,13 +342,24 @@ def test_a_second_ctrl_c_while_results_are_written_leaves_them_all(tmp_path, cli
         assert (tmp_path / "r" / name).is_file(), name
 
 
-def _interrupt_after(delay: float, argv: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    """Run ``autograd ARGV`` as the console script does, and press Ctrl-C ``delay`` seconds
-    after the interpreter has started (from when `autograd` itself is imported)."""
-    code = (
-        "import sys, autograd; print('ready', flush=True); "
-        "from autograd.cli import main; sys.exit(main(sys.argv[1:]))"
-    )
+def _interrupted(argv: list[str], cwd: Path, *, importing: str = "", delay: float = 0):
+    """Run ``autograd ARGV`` as the console script does and press Ctrl-C: while the module
+    ``importing`` is being imported (the command loading), or ``delay`` seconds after the
+    command started running."""
+    code = f"""
+import os, signal, sys, autograd
+
+class CtrlC:  # presses Ctrl-C when the module {importing!r} is imported
+    def find_spec(self, name, path=None, target=None):
+        if name == {importing!r}:
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, CtrlC())
+print("ready", flush=True)
+from autograd.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
     process = subprocess.Popen(
         [sys.executable, "-c", code, *argv],
         cwd=cwd,
@@ -357,16 +368,29 @@ def _interrupt_after(delay: float, argv: list[str], cwd: Path) -> subprocess.Com
         text=True,
     )
     assert process.stdout.readline() == "ready\n"
-    time.sleep(delay)
-    process.send_signal(signal.SIGINT)
+    if not importing:
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2, 1.0])
-def test_ctrl_c_at_any_moment_exits_130_without_a_traceback(delay, tmp_path):
-    argv = ["train", "--epochs", "100000", "--quiet", "--out", str(tmp_path / "r")]
-    result = _interrupt_after(delay, argv, tmp_path)
+TRAIN_LONG = ["train", "--epochs", "100000", "--quiet", "--out", "r"]
+
+
+@pytest.mark.parametrize(
+    "importing", ["autograd.cli.diagrams", "autograd.experiments.run", "autograd.cli.training"]
+)
+def test_ctrl_c_while_the_command_loads_exits_130_without_a_traceback(importing, tmp_path):
+    """A Ctrl-C in the first 0.2 s printed a traceback and died of the signal (rc -2)."""
+    result = _interrupted(TRAIN_LONG, tmp_path, importing=importing)
+    assert result.returncode == 130 and result.stderr == "", result.stderr
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.5])
+def test_ctrl_c_while_the_command_runs_exits_130_with_a_complete_state(delay, tmp_path):
+    result = _interrupted(TRAIN_LONG, tmp_path, delay=delay)
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr
     run = tmp_path / "r"
