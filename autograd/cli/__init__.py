@@ -40,6 +40,7 @@ import argparse  # noqa: E402
 import difflib  # noqa: E402
 import os  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 from urllib.error import URLError  # noqa: E402
 
 from autograd.cli import checking, diagrams, training  # noqa: E402
@@ -187,8 +188,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("autograd-lab")
     except PackageNotFoundError:  # run from a source tree that is not installed

@@ -10,12 +10,16 @@ import re
 import warnings
 from pathlib import Path
 
+from autograd import Tensor, nn, optim
 from autograd.cli.common import UsageError, note, user_output_path, warn
+from autograd.data import xor
 from autograd.exercises import A1_ACTIVATIONS, CLUSTERS, a1, a3, write_gallery
 from autograd.handcalc import expr
+from autograd.handcalc.symbolic import symbolic, sympy_module
 from autograd.viz import GraphTooLarge, draw
 from autograd.viz.dot import graph_nodes
 from autograd.viz.format import format_number
+from autograd.viz.steps import save_steps
 from autograd.viz.style import Style
 
 __all__ = ["add_commands", "cmd_demo", "cmd_draw", "cmd_exercises", "neuron_clusters"]
@@ -29,8 +33,6 @@ NEURON_OPS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus")
 def cmd_demo(args: argparse.Namespace) -> int:
     """The project's main job: the course's part-A numbers, the diagram gallery and the
     step-through pages, and a small network trained on XOR with the Tensor path."""
-    from autograd.viz.steps import save_steps
-
     names = ["y", "h", "w1", "w2", "b", "x1", "x2"]
     print("A1: y = f(w1*x1 + w2*x2 + b), x = (2.8, -1.8), w = (1.45, -0.35), b = -4")
     print(f"{'f':<22}{'y':>9}" + "".join(f"{'dy/d' + n:>9}" for n in names[1:]))
@@ -57,9 +59,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"step through backprop in a browser: {Path(page).resolve()}")
 
     print("\nB1: XOR, 2-2-1 tanh, MSE, full-batch SGD lr 0.5, L2 0.01, 200 epochs, seed 0")
-    from autograd import Tensor, nn, optim
-    from autograd.data import xor
-
     x, t = xor()
     model = nn.Sequential(
         nn.Linear(2, 2, init="glorot_normal", rng=0), nn.Tanh(),
@@ -241,9 +240,7 @@ def unknowns(values: dict) -> tuple[dict, list[str]]:
     if "?" not in values.values():
         return values, []
     try:
-        from autograd.handcalc.symbolic import sympy_module
-
-        sympy_module()
+        sympy_module()  # sympy itself is imported only now
     except ImportError as e:
         raise UsageError(str(e)) from None
     return expr.split_unknowns(values)
@@ -338,8 +335,6 @@ def cmd_draw(args: argparse.Namespace) -> int:
     symbols = symbol_nodes(nodes, unknown)
     texts = {}
     if symbols:
-        from autograd.handcalc.symbolic import symbolic
-
         texts = symbolic(root, symbols, style.decimals).texts()
     note_unused("draw", values, nodes)
     check_size(root, style)
@@ -348,8 +343,6 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if out is not None:
         save_diagram(root, style, out, symbols=symbols)
     if steps is not None:
-        from autograd.viz.steps import save_steps
-
         # the player explains upstream x local: the local derivatives belong on the edges
         save_steps(root, steps, dataclasses.replace(style, edge_grads=True), symbols=symbols)
         print(f"wrote {steps}")
