@@ -126,6 +126,7 @@ ERROR_PATHS = [
     (["repeat", "--lr", "-1", "--seeds", "2"], 2, "--lr: must be"),
     (["reproduce", "b9"], 2, "invalid choice"),
     (["reproduce", "b1", "--epoch-scale", "inf"], 2, "--epoch-scale"),
+    (["reproduce", "b1", "--epoch-scale", "1e308", "--out", "{tmp}/t"], 2, "at most 1,000,000"),
     (["reproduce", "b1", "--fraction", "2"], 2, "--fraction"),
     (["evaluate", "{tmp}/none"], 2, "no such run folder"),
     (["evaluate", "{file}"], 2, "needs --data"),

@@ -45,6 +45,7 @@ PARITY_HIDDEN = (2, 4, 8, 16)
 TABLE_NAMES = ("b1", "b2", "c1", "c2", "c3", "c4", "c5")
 SIZE_TABLES = ("c4", "c5")  # tables that compare the models' size on disk
 SEEDS = {"b1": 500, "b2": 100}
+MAX_EPOCHS = 1_000_000  # --epoch-scale 1e308 would overflow the count
 
 
 @dataclass
@@ -86,7 +87,13 @@ def _configs(names, overrides):
     for name in names:
         changes = dict(overrides)
         if scale is not None and "epochs" not in changes:
-            changes["epochs"] = max(1, round(resolve(name).epochs * scale))
+            epochs = resolve(name).epochs * scale
+            if not math.isfinite(epochs) or epochs > MAX_EPOCHS:
+                raise ConfigError(
+                    f"epoch_scale: {scale:g} gives {epochs:g} epochs of {name}; at most "
+                    f"{MAX_EPOCHS:,}"
+                )
+            changes["epochs"] = max(1, round(epochs))
         try:
             configs.append(resolve(name, **changes))
         except ConfigError as error:
