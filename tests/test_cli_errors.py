@@ -315,6 +315,19 @@ def test_output_folder_resolves_then_checks(tmp_path):
 
 
 # --- Ctrl-C: exit 130, a complete state on disk ------------------------------------------------
+def test_interrupts_deferred_holds_ctrl_c_until_the_block_ends():
+    from autograd.files import interrupts_deferred
+
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the signal is handled here, and held
+            done.append("the rest of the block")
+    assert done == ["the rest of the block"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
 def test_a_second_ctrl_c_while_results_are_written_leaves_them_all(tmp_path, cli, monkeypatch):
     """The first Ctrl-C stops training; a second one while the results are written used to
     leave a folder without metrics.json and say "interrupted before training started"."""

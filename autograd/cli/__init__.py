@@ -28,6 +28,7 @@ import threading
 
 def _exit_on_interrupt(signum, frame):
     """Ctrl-C while the command loads its modules: exit 130 quietly, nothing written yet."""
+    signal.signal(signal.SIGINT, _previous_handler)
     sys.exit(130)
 
 
