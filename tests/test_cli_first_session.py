@@ -255,3 +255,23 @@ def test_config_toml_names_the_output_activation_out_act(cli, tmp_path):
     assert code == 0, err
     assert json.loads((tmp_path / "o" / "metrics.json").read_text())["epochs_run"] == 1
     assert 'out_act = "sigmoid"' in (tmp_path / "o" / "config.toml").read_text(encoding="utf-8")
+
+
+def test_neuron_boxes_are_the_galleries_boxes():
+    from autograd.cli.diagrams import neuron_clusters
+    from autograd.exercises import A1_INPUTS, A2_CLUSTERS, A3_SERIES_CLUSTERS, A3_SERIES_INPUTS
+    from autograd.handcalc.expr import build
+
+    a2 = {"x1": -3.1, "x2": 1.5, "w11": -0.2, "w12": 2.0, "w21": -0.5, "w22": -0.3}
+    a2 |= {"b1": -4, "b2": -1}
+    steps = (
+        "h1 = w11*x1 + w12*x2 + b1; h2 = w21*x1 + w22*x2 + b2; y1 = sigmoid(h1); y2 = sigmoid(h2)"
+    )
+    assert neuron_clusters(build(steps, a2)[1]) == A2_CLUSTERS
+    compact = "y1 = sigmoid(w11*x1 + w12*x2 + b1); y2 = sigmoid(w21*x1 + w22*x2 + b2)"
+    assert neuron_clusters(build(compact, a2)[1])["neuron 2"] == ["w21", "w22", "b2", "y2"]
+    series = "h = w1*x1 + w2*x2 + b; a = tanh(h); z = w3*a + b3; y = tanh(z); C = (y - t)**2"
+    boxes = neuron_clusters(build(series, A3_SERIES_INPUTS)[1])
+    assert boxes == {**A3_SERIES_CLUSTERS, "cost": ["C"]}
+    one = "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"
+    assert neuron_clusters(build(one, A1_INPUTS)[1]) == {}  # one neuron: no box

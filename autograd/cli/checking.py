@@ -14,6 +14,7 @@ from autograd.cli.diagrams import (
     add_expression_flags,
     add_style_flags,
     build_graph,
+    neuron_clusters,
     note_unused,
     output_names,
     save_diagram,
@@ -98,9 +99,11 @@ def _grade_class(args: argparse.Namespace) -> int:
             title = f"{row.sheet.stem}: {row.report.count_line()}"
             path = Path(args.diagrams) / f"{row.sheet.stem}.svg"
             highlight = row.report.wrong_nodes()
-            diagram = draw(
-                row.graph[0], dataclasses.replace(style, title=title), highlight=highlight
-            )
+            clusters = style.clusters
+            if args.clusters == "auto":  # each sheet may have its own expression
+                clusters = neuron_clusters(row.graph[1]) or None
+            row_style = dataclasses.replace(style, title=title, clusters=clusters)
+            diagram = draw(row.graph[0], row_style, highlight=highlight)
             diagram.save(path)
             print(f"wrote {path}")
     clean = all(row.wrong == 0 and not row.error for row in grades.rows)

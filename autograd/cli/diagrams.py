@@ -160,20 +160,21 @@ def neuron_clusters(nodes: dict) -> dict[str, list[str]]:
     """One box per neuron, by name (``{"neuron 1": [...], ..., "cost": [...]}``), when the
     named nodes have two or more neurons; else empty.
 
-    A neuron is a named step ``y = act(h)`` (an op of `NEURON_OPS`) of a named step ``h``,
-    with the named inputs that only ``h`` reaches (its weights and bias: an input that two
+    A neuron is a named step ``y = act(h)`` (an op of `NEURON_OPS`; ``h`` named or not), with
+    the named inputs that only ``h`` reaches (its weights and bias: an input that two
     neurons share, such as ``x1``, stays outside). The steps no neuron holds or reads (the
     error terms of a cost) are the last box, ``cost``."""
     named = {id(node): name for name, node in nodes.items()}
-    neurons = []
-    for name, node in nodes.items():
-        if node.op in NEURON_OPS and len(node.parents) == 1 and id(node.parents[0]) in named:
-            neurons.append((name, node.parents[0]))
+    neurons = [
+        (name, node.parents[0])
+        for name, node in nodes.items()
+        if node.op in NEURON_OPS and len(node.parents) == 1
+    ]
     if len(neurons) < 2:
         return {}
     reach = []  # per neuron: the named nodes its sum reads, up to other named steps
     for _, h in neurons:
-        found, stack, seen = [], list(h.parents), set()
+        found, stack, seen = [], list(h.parents) if id(h) in named else [h], set()
         while stack:
             node = stack.pop()
             if id(node) in seen:
@@ -192,7 +193,8 @@ def neuron_clusters(nodes: dict) -> dict[str, list[str]]:
     clusters, held, read = {}, set(), set()
     for i, ((name, h), found) in enumerate(zip(neurons, reach), start=1):
         own = [n for n in found if counts[n] == 1 and not nodes[n].parents]
-        members = [*sorted(own, key=list(nodes).index), named[id(h)], name]
+        steps = [named[id(h)], name] if id(h) in named else [name]  # h may be unnamed
+        members = [*sorted(own, key=list(nodes).index), *steps]
         clusters[f"neuron {i}"] = members
         held.update(members)
         read.update(found)
