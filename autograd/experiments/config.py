@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd.experiments.presets import PRESETS
 from autograd.files import TomlError, read_toml
 
 __all__ = [
@@ -384,8 +385,6 @@ def _apply(config: Config, changes: dict) -> Config:
 def resolve(preset: str | None = None, **overrides) -> Config:
     """The checked `Config` of a preset (or of the defaults, with ``preset=None``) with
     ``overrides`` applied on top: ``resolve("cifar10-relu-ce", epochs=5, seed=1)``."""
-    from autograd.experiments.presets import PRESETS
-
     config = Config()
     if preset:
         if preset not in PRESETS:

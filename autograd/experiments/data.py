@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.data import images, one_hot, split, standardize
+from autograd.data import images, moons, one_hot, parity, spirals, split, standardize, xor
 from autograd.experiments.config import CONV_ARCHS, DATASETS, Config, ConfigError
 
 __all__ = ["Data", "load_data", "load_raw", "as_images", "DataError", "sized"]
@@ -107,13 +107,9 @@ def load_raw(config: Config, download: bool = False) -> Raw:
     """Read the data set named by ``config.dataset`` (a name or a path); no preprocessing."""
     name = config.dataset
     if name in ("xor", "xnor", "parity"):
-        from autograd.data import parity, xor
-
         x, t = parity(config.parity_n) if name == "parity" else xor(xnor=name == "xnor")
         return Raw(x, (t[:, 0] > 0).astype(np.int64), None, None, ("-1", "+1"))
     if name in ("moons", "spirals"):
-        from autograd.data import moons, spirals
-
         if name == "moons":
             x, y = moons(config.samples, seed=config.split_seed)
         else:

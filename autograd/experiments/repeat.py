@@ -29,6 +29,7 @@ import numpy as np
 from autograd.experiments.config import Config, ConfigError
 from autograd.experiments.data import Data, load_data
 from autograd.experiments.presets import PRESETS
+from autograd.experiments.run import prepare_out, run
 from autograd.experiments.seeds import TinyNet, parallel_map, seed_statistics, sweep
 from autograd.files import write_csv, write_text
 
@@ -105,8 +106,6 @@ def _batched(config, data, seeds, n_jobs):
 
 
 def _one_run(config: Config, data: Data):
-    from autograd.experiments.run import run
-
     result = run(config, data=data, progress=False)
     h = result.history
     return {k: result.metrics[k] for k in METRICS}, {
@@ -141,8 +140,6 @@ def repeat(
 ) -> Repeat:
     """Train ``config`` from every seed in ``seeds`` (a count from ``config.seed``, or a list)
     and summarize; with ``out_dir``, write the folder described in the module docstring."""
-    from autograd.experiments.run import prepare_out
-
     config = config.validate()
     seeds = seed_list(seeds, first=config.seed)
     if stuck_at is not None and not 0 <= stuck_at <= 1:  # `not` also refuses nan

@@ -34,7 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd.experiments.config import ConfigError, resolve
+from autograd.experiments.data import load_data
 from autograd.experiments.presets import PRESETS, TABLES
+from autograd.experiments.repeat import repeat, seed_list
+from autograd.experiments.run import OutputExists, run
+from autograd.experiments.seeds import TinyNet, sweep
 from autograd.files import output_folder, write_csv, write_text
 
 __all__ = ["reproduce", "Table", "TABLE_NAMES", "C4_PRESETS", "PARITY_N", "PARITY_HIDDEN"]
@@ -102,8 +106,6 @@ def _configs(names, overrides):
 
 
 def _run_table(name, names, out, overrides, force, progress, download):
-    from autograd.experiments.run import run
-
     results = []
     configs = _configs(names, overrides)
     for i, config in enumerate(configs):
@@ -161,8 +163,6 @@ def _seed_cells(mean: float, std: float, stats: dict, seconds: float) -> list[st
 
 
 def _b1(out, overrides, seeds, force, n_jobs, download):
-    from autograd.experiments.repeat import repeat
-
     rows, results = [], []
     for config in _configs(TABLES["b1"], overrides):
         folder = out / config.preset if out is not None else None
@@ -196,10 +196,6 @@ def _histograms(values, out):
 
 
 def _b2(out, overrides, seeds, force, n_jobs):
-    from autograd.experiments.data import load_data
-    from autograd.experiments.repeat import seed_list
-    from autograd.experiments.seeds import TinyNet, sweep
-
     (base,) = _configs(["parity"], overrides)
     jobs, configs = [], []
     for n in PARITY_N:
@@ -304,8 +300,6 @@ def _check_out(out_dir, force: bool) -> Path:
     `OutputExists` when it holds a table and not ``force``."""
     out = output_folder(out_dir, "--out")
     if (out / "table.md").exists() and not force:
-        from autograd.experiments.run import OutputExists
-
         raise OutputExists(
             f"--out {out_dir} already holds a reproduced table (table.md); pass --force to "
             "overwrite it, or choose another folder"

@@ -36,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd import metrics as m
 from autograd import nn, optim
 from autograd.data import DataLoader, FlipLoader
 from autograd.experiments.build import build_loss, build_model, build_optimizer
@@ -227,8 +228,6 @@ def _copy_state(model) -> dict:
 
 
 def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) -> Result:
-    from autograd import metrics as m
-
     metrics: dict = {"name": config.label, "preset": config.preset}
     for part in ("train", "val", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
@@ -259,8 +258,6 @@ def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) ->
 
 
 def _write_outputs(result: Result, cm, per_class) -> None:
-    from autograd import metrics as m
-
     out, history, data = result.out_dir, result.history, result.data
     records = history.as_dict()
     write_text(out / "history.json", json.dumps(records, indent=1) + "\n")
