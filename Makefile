@@ -2,7 +2,8 @@
 # Each creates .venv when it is missing and installs what it needs.
 PYTHON ?= python3
 VENV := .venv
-BIN := $(VENV)/bin
+# NOTE: a Windows venv keeps its programs in Scripts (with GNU make there; README: without make)
+BIN := $(VENV)/$(if $(filter Windows_NT,$(OS)),Scripts,bin)
 INSTALLED := $(VENV)/.installed
 
 .PHONY: demo test lint bench bench-tensor bench-conv test-torch clean

@@ -179,7 +179,9 @@ A3_SERIES_CLUSTERS = {
     "neuron 1": ["w1", "x1", "w2", "x2", "b", "h", "a"],
     "neuron 2": ["w3", "b3", "z", "y"],
 }
-A3_CLUSTERS = {**A2_CLUSTERS, "cost (MSE)": ["t1", "t2", "e1", "e2", "C"]}
+# NOTE: the targets stay out of the cost's box: with them, the box starts at the neurons' last
+# rank and Graphviz puts it above the neurons, with long edges up to it; without, to their right.
+A3_CLUSTERS = {**A2_CLUSTERS, "cost (MSE)": ["e1", "e2", "C"]}
 CLUSTERS = {"a2": A2_CLUSTERS, "a3": A3_CLUSTERS, "a3_series": A3_SERIES_CLUSTERS}
 
 

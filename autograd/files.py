@@ -11,7 +11,12 @@ temporary one.
 `write_text` and `write_csv` are `write_atomic` for text (UTF-8) and for CSV rows: every file
 the package writes goes through these three.
 
-`output_path` is the one "suffix and folder" check of a path given by the user.
+`output_path` is the one "suffix and folder" check of a path given by the user, and
+`output_folder` the one check of an output folder: resolved (``..`` and links) before anything
+asks whether it exists, so ``runs/..`` is the working folder even when ``runs/`` is missing.
+
+`interrupts_deferred` holds Ctrl-C back while a set of files is written, so what is on disk
+after an interrupt is a complete state (all of the files, or the state before).
 
 `read_toml` is the one TOML reader (answer sheets, experiment configs): a size limit before
 parsing (``/dev/zero`` never ends), UTF-8 checked, nesting bounded, and one `TomlError`
@@ -20,16 +25,28 @@ parsing (``/dev/zero`` never ends), UTF-8 checked, nesting bounded, and one `Tom
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-__all__ = ["write_atomic", "write_text", "write_csv", "output_path", "read_toml", "TomlError"]
+__all__ = [
+    "write_atomic",
+    "write_text",
+    "write_csv",
+    "output_path",
+    "output_folder",
+    "interrupts_deferred",
+    "read_toml",
+    "TomlError",
+]
 
 TOML_MAX_BYTES = 1_000_000  # an answer sheet or a config is a few lines
 TOML_MAX_DEPTH = 20  # tables and arrays nested deeper than this are refused
@@ -48,6 +65,40 @@ def output_path(path: str | os.PathLike, suffixes: Sequence[str], what: str) -> 
     if not path.parent.is_dir():
         raise FileNotFoundError(f"{what} {path}: the folder {str(path.parent)!r} does not exist")
     return path
+
+
+def output_folder(path: str | os.PathLike, what: str) -> Path:
+    """The folder ``path`` made absolute, with ``..`` and symbolic links resolved BEFORE any
+    question of existence: ``run1/missing/..`` is ``run1`` (though ``run1/missing`` does not
+    exist), ``runs/..`` the working folder. `NotADirectoryError` naming ``what`` when the path
+    or one of its parents is a file. The folder itself may be missing (the caller makes it)."""
+    resolved = Path(path).expanduser().resolve()
+    for part in (resolved, *resolved.parents):
+        if part.exists():
+            if not part.is_dir():
+                where = "it" if part == resolved else str(part)
+                raise NotADirectoryError(f"{what} {path}: {where} is a file, not a folder")
+            break
+    return resolved
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C (SIGINT) back inside the block; one that came is raised as
+    `KeyboardInterrupt` when the block ends. For writing a set of files that belong together
+    (a run's results): an interrupt leaves all of them, not some. Outside the main thread
+    (where Python cannot set a handler) the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: came.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if came:
+        raise KeyboardInterrupt("after the files were written")
 
 
 def _umask() -> int:

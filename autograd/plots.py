@@ -171,7 +171,8 @@ def plot_history(
                     continue
                 values = h[key]
                 label = f"{name} {split}".strip() if name else split
-                a.plot(range(len(values)), values, style, color=color, label=label)
+                marker = "o" if len(values) == 1 else None  # one epoch: a point, not no line
+                a.plot(range(len(values)), values, style, color=color, label=label, marker=marker)
             best = getattr(h, "best_epoch", None)
             if best is not None and len(runs) == 1:
                 a.axvline(best, color="0.6", lw=0.8, ls=":", label="best epoch")

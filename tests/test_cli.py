@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from autograd.cli import EXIT_INTERNAL_ERROR, main
+from autograd.cli import EXIT_INTERNAL_ERROR
 from autograd.exercises import A1_ACTIVATIONS, A1_INPUTS, a1
 from autograd.viz import draw
 
@@ -25,17 +25,11 @@ def a1_steps(activation):
     return f"h = w1*x1 + w2*x2 + b; y = {activation}(h{params})"
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 # --- draw --------------------------------------------------------------------------------------
 @pytest.mark.parametrize("activation", sorted(A1_ACTIVATIONS))
-def test_draw_a1_into_dot_matches_the_exercise_diagram(tmp_path, capsys, activation):
+def test_draw_a1_into_dot_matches_the_exercise_diagram(tmp_path, activation, cli):
     path = tmp_path / f"a1_{activation}.dot"
-    code, out, err = run(capsys, "draw", a1_steps(activation), *SET, "-o", path)
+    code, out, err = cli("draw", a1_steps(activation), *SET, "-o", path)
     assert code == 0, err
     exercise = a1(activation)
     assert path.read_text(encoding="utf-8") == draw(exercise.output).dot
@@ -50,9 +44,9 @@ def test_draw_a1_into_dot_matches_the_exercise_diagram(tmp_path, capsys, activat
         ), name
 
 
-def test_draw_perceptron_numbers(tmp_path, capsys):
+def test_draw_perceptron_numbers(tmp_path, cli):
     path = tmp_path / "perceptron.dot"
-    code, _, _ = run(capsys, "draw", PERCEPTRON, *SET, "-o", path)
+    code, _, _ = cli("draw", PERCEPTRON, *SET, "-o", path)
     assert code == 0
     h = 1.45 * 2.8 + (-0.35) * (-1.8) - 4
     y = 1 / (1 + math.exp(-h))
@@ -70,42 +64,42 @@ def test_draw_perceptron_numbers(tmp_path, capsys):
         (["--title", "A1 sigmoid"], {"title": "A1 sigmoid"}),
     ],
 )
-def test_draw_style_flags(tmp_path, capsys, flags, overrides):
+def test_draw_style_flags(tmp_path, flags, overrides, cli):
     path = tmp_path / "g.dot"
-    code, _, err = run(capsys, "draw", a1_steps("sigmoid"), *SET, "-o", path, *flags)
+    code, _, err = cli("draw", a1_steps("sigmoid"), *SET, "-o", path, *flags)
     assert code == 0, err
     expected = draw(a1("sigmoid").output, **overrides).dot
     assert expected != draw(a1("sigmoid").output).dot
     assert path.read_text(encoding="utf-8") == expected
 
 
-def test_draw_svg(tmp_path, capsys):
+def test_draw_svg(tmp_path, cli):
     pytest.importorskip("pygraphviz")
     path = tmp_path / "perceptron.svg"
-    code, _, err = run(capsys, "draw", PERCEPTRON, *SET, "-o", path)
+    code, _, err = cli("draw", PERCEPTRON, *SET, "-o", path)
     assert code == 0, err
     text = path.read_text(encoding="utf-8")
     assert text.lstrip().startswith("<?xml") and "<svg" in text and "0.666" in text
 
 
-def test_draw_steps_page(tmp_path, capsys):
+def test_draw_steps_page(tmp_path, cli):
     pytest.importorskip("autograd.viz.steps")
     page = tmp_path / "steps.html"
-    code, out, err = run(capsys, "draw", a1_steps("tanh"), *SET, "--steps", page)
+    code, out, err = cli("draw", a1_steps("tanh"), *SET, "--steps", page)
     assert code == 0, err
     html = page.read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html") and "w1" in html
     assert f"wrote {page}" in out
 
 
-def test_unused_values_get_a_note(tmp_path, capsys):
-    code, _, err = run(capsys, "draw", "tanh(w1*x1)", *SET, "-o", tmp_path / "g.dot")
+def test_unused_values_get_a_note(tmp_path, cli):
+    code, _, err = cli("draw", "tanh(w1*x1)", *SET, "-o", tmp_path / "g.dot")
     assert code == 0
     assert "note: not used by the expression: b, w2, x2" in err
 
 
-def test_engine_warnings_are_one_line(tmp_path, capsys):
-    code, _, err = run(capsys, "draw", "sqrt(x)", "--set", "x=0", "-o", tmp_path / "g.dot")
+def test_engine_warnings_are_one_line(tmp_path, cli):
+    code, _, err = cli("draw", "sqrt(x)", "--set", "x=0", "-o", tmp_path / "g.dot")
     assert code == 0 and (tmp_path / "g.dot").exists()
     assert err.splitlines() == [
         "autograd draw: warning: backward(): node 'x' (a leaf) has a non-finite gradient; "
@@ -113,8 +107,8 @@ def test_engine_warnings_are_one_line(tmp_path, capsys):
     ]
 
 
-def test_table_prints_numbers_as_the_diagram_does(tmp_path, capsys):
-    code, out, _ = run(capsys, "draw", "x*y", "--set", "x=1e300", "y=2", "-o", tmp_path / "g.dot")
+def test_table_prints_numbers_as_the_diagram_does(tmp_path, cli):
+    code, out, _ = cli("draw", "x*y", "--set", "x=1e300", "y=2", "-o", tmp_path / "g.dot")
     assert code == 0
     rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:-1]}
     assert rows["x"] == ["1.000e+300", "2.000"]
@@ -123,11 +117,11 @@ def test_table_prints_numbers_as_the_diagram_does(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["draw", "check"])
-def test_too_large_graph_names_the_command_line_option(tmp_path, capsys, command):
+def test_too_large_graph_names_the_command_line_option(tmp_path, command, cli):
     chain = "tanh(" * 14 + "x" + ")" * 14  # 15 value nodes
     args = [command, chain, "--set", "x=0.5", "-o", tmp_path / "g.svg"]
     args += ["--claim", "y=0.1"] if command == "check" else ["--steps", tmp_path / "s.html"]
-    code, _, err = run(capsys, *args, "--max-nodes", "10")
+    code, _, err = cli(*args, "--max-nodes", "10")
     assert code == 2
     assert err.splitlines()[-1] == (
         f"autograd {command}: error: the graph has 15 value nodes, more than --max-nodes 10; "
@@ -135,7 +129,7 @@ def test_too_large_graph_names_the_command_line_option(tmp_path, capsys, command
         "(the expression of one step) or raise the limit: --max-nodes 15"
     )
     assert list(tmp_path.iterdir()) == []
-    code, _, err = run(capsys, *args, "--max-nodes", "15")
+    code, _, err = cli(*args, "--max-nodes", "15")
     assert code in (0, 1) and (tmp_path / "g.svg").exists(), err
 
 
@@ -153,9 +147,9 @@ DRAW_ERRORS = [
 
 
 @pytest.mark.parametrize("args, message, bad", DRAW_ERRORS)
-def test_draw_errors(tmp_path, capsys, args, message, bad):
+def test_draw_errors(tmp_path, args, message, bad, cli):
     out = tmp_path / "g.svg"
-    code, stdout, err = run(capsys, "draw", *args, "-o", out)
+    code, stdout, err = cli("draw", *args, "-o", out)
     assert code == 2
     lines = err.splitlines()
     assert lines[0].startswith("autograd draw: error: ") and message in lines[0]
@@ -178,9 +172,9 @@ def test_draw_errors(tmp_path, capsys, args, message, bad):
         (["-o", "{tmp}/g.svg", "--decimals", "20"], "decimals must be an int from 0 to 12"),
     ],
 )
-def test_draw_bad_output_options(tmp_path, capsys, args, message):
+def test_draw_bad_output_options(tmp_path, args, message, cli):
     args = [a.format(tmp=tmp_path) for a in args]
-    code, stdout, err = run(capsys, "draw", PERCEPTRON, *SET, *args)
+    code, stdout, err = cli("draw", PERCEPTRON, *SET, *args)
     assert code == 2
     [line] = err.splitlines()
     assert line.startswith("autograd draw: error: ") and message.format(tmp=tmp_path) in line
@@ -198,8 +192,8 @@ def test_draw_bad_output_options(tmp_path, capsys, args, message):
         ["draw", "--title", "-", "--set", "x=1", "w=2", "-o", "{tmp}/g.dot", "-4*x+w"],
     ],
 )
-def test_expression_may_start_with_a_minus(tmp_path, capsys, argv):
-    code, out, err = run(capsys, *[a.format(tmp=tmp_path) for a in argv])
+def test_expression_may_start_with_a_minus(tmp_path, argv, cli):
+    code, out, err = cli(*[a.format(tmp=tmp_path) for a in argv])
     assert code == 0, err
     if argv[0] == "draw":
         assert "-2.000" in (tmp_path / "g.dot").read_text(encoding="utf-8")
@@ -207,11 +201,13 @@ def test_expression_may_start_with_a_minus(tmp_path, capsys, argv):
         assert "all 2 claims ok" in out
 
 
-def test_argparse_errors_exit_2(capsys):
-    with pytest.raises(SystemExit) as info:
-        main(["draw"])
-    assert info.value.code == 2
-    assert "EXPR" in capsys.readouterr().err
+def test_argparse_errors_exit_2_through_the_one_table(cli):
+    code, _, err = cli("draw")
+    assert code == 2
+    assert err.splitlines() == [
+        "autograd draw: error: the following arguments are required: EXPR "
+        "(autograd draw --help lists the flags)"
+    ]
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -231,12 +227,12 @@ def write_sheet(path: Path, exercise, wrong: dict | None = None) -> dict:
     return {**values, **{f"grad:{n}": v for n, v in grads.items()}}
 
 
-def test_check_sheet_with_one_wrong_value(tmp_path, capsys):
+def test_check_sheet_with_one_wrong_value(tmp_path, cli):
     exercise = a1("sigmoid")
     wrong = f"{1 - exercise.nodes['y'].data:.3f}"  # the classic: 1 - sigmoid(h)
     sheet = tmp_path / "answers.toml"
     claims = write_sheet(sheet, exercise, {"y": wrong})
-    code, out, err = run(capsys, "check", "--claims", sheet)
+    code, out, err = cli("check", "--claims", sheet)
     assert code == 1, err
     rows = [line.split() for line in out.splitlines() if line.endswith(("ok", "WRONG"))]
     assert len(rows) == len(claims)
@@ -245,30 +241,28 @@ def test_check_sheet_with_one_wrong_value(tmp_path, capsys):
     assert "hint: " in out and "is 1 − σ(h) instead of σ(h)" in out
 
 
-def test_check_sheet_all_right(tmp_path, capsys):
+def test_check_sheet_all_right(tmp_path, cli):
     sheet = tmp_path / "answers.toml"
     claims = write_sheet(sheet, a1("sigmoid"))
-    code, out, _ = run(capsys, "check", "--claims", sheet)
+    code, out, _ = cli("check", "--claims", sheet)
     assert code == 0 and f"all {len(claims)} claims ok" in out
 
 
-def test_check_claims_on_the_command_line(capsys):
+def test_check_claims_on_the_command_line(cli):
     exercise = a1("sigmoid")
     y, w1 = exercise.nodes["y"], exercise.nodes["w1"]
     right = [f"y={y.data:.2f}", f"grad:w1={w1.grad:.3f}"]
-    code, out, _ = run(capsys, "check", PERCEPTRON, *SET, "--claim", *right)
+    code, out, _ = cli("check", PERCEPTRON, *SET, "--claim", *right)
     assert code == 0
-    code, out, _ = run(
-        capsys, "check", PERCEPTRON, *SET, "--claim", right[0], "--claim", "grad:w1=0.5"
-    )
+    code, out, _ = cli("check", PERCEPTRON, *SET, "--claim", right[0], "--claim", "grad:w1=0.5")
     assert code == 1 and "first wrong: grad:w1 (dy/dw1): claimed 0.5" in out
 
 
-def test_check_writes_the_diagram_with_wrong_nodes_highlighted(tmp_path, capsys):
+def test_check_writes_the_diagram_with_wrong_nodes_highlighted(tmp_path, cli):
     exercise = a1("sigmoid")
     path = tmp_path / "checked.dot"
     claims = [f"y={exercise.nodes['y'].data:.3f}", "grad:w1=0.61"]
-    code, out, _ = run(capsys, "check", a1_steps("sigmoid"), *SET, "--claim", *claims, "-o", path)
+    code, out, _ = cli("check", a1_steps("sigmoid"), *SET, "--claim", *claims, "-o", path)
     assert code == 1
     expected = draw(
         exercise.output,
@@ -289,34 +283,32 @@ def test_check_writes_the_diagram_with_wrong_nodes_highlighted(tmp_path, capsys)
         (["--claims", "{tmp}/none.toml"], "cannot read the answer sheet"),
     ],
 )
-def test_check_input_errors(tmp_path, capsys, args, message):
+def test_check_input_errors(tmp_path, args, message, cli):
     args = [a.format(tmp=tmp_path) for a in args]
-    code, stdout, err = run(capsys, "check", PERCEPTRON, *SET, *args)
+    code, stdout, err = cli("check", PERCEPTRON, *SET, *args)
     assert code == 2
     assert err.startswith("autograd check: error: ") and message in err
     assert list(tmp_path.iterdir()) == [] and stdout == ""
 
 
-def test_check_expression_error_points_at_the_token(tmp_path, capsys):
-    code, _, err = run(
-        capsys, "check", "tanh(w1*q)", *SET, "--claim", "y=1", "-o", tmp_path / "c.svg"
-    )
+def test_check_expression_error_points_at_the_token(tmp_path, cli):
+    code, _, err = cli("check", "tanh(w1*q)", *SET, "--claim", "y=1", "-o", tmp_path / "c.svg")
     assert code == 2
     assert err.splitlines()[1:] == ["  tanh(w1*q)", "          ^"]
     assert list(tmp_path.iterdir()) == []
 
 
-def test_check_sheet_conflicts_with_the_command_line(tmp_path, capsys):
+def test_check_sheet_conflicts_with_the_command_line(tmp_path, cli):
     sheet = tmp_path / "answers.toml"
     write_sheet(sheet, a1("sigmoid"))
-    code, _, err = run(capsys, "check", "tanh(b)", "--claims", sheet)
+    code, _, err = cli("check", "tanh(b)", "--claims", sheet)
     assert code == 2 and "has another expression" in err
-    code, _, err = run(capsys, "check", "--claims", sheet, "--set", "b=1")
+    code, _, err = cli("check", "--claims", sheet, "--set", "b=1")
     assert code == 2 and "b is -4.0 in" in err and "but 1.0 in --set" in err
-    code, _, err = run(capsys, "check", "--claims", sheet, "--claim", "y=0.666")
+    code, _, err = cli("check", "--claims", sheet, "--claim", "y=0.666")
     assert code == 2 and "y is claimed both in" in err
     sheet.write_text("[values]\ny = 1\n")
-    code, _, err = run(capsys, "check", "--claims", sheet)
+    code, _, err = cli("check", "--claims", sheet)
     assert code == 2 and "no expression" in err
 
 
@@ -346,8 +338,8 @@ def test_installed_script(tmp_path):
 
 
 # --- demo --------------------------------------------------------------------------------------
-def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, capsys):
-    code, out, err = run(capsys, "demo", "--out", tmp_path / "demo")
+def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, cli):
+    code, out, err = cli("demo", "--out", tmp_path / "demo")
     assert code == 0, err
     sigmoid = a1("sigmoid").nodes
     row = next(line for line in out.splitlines() if line.startswith("sigmoid"))
@@ -358,6 +350,7 @@ def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, capsys
     ]
     written = sorted(p.name for p in (tmp_path / "demo").iterdir())
     assert "a1_sigmoid.svg" in written and "a3.dot" in written
+    assert "a1_sigmoid.png" in written and "a3.png" in written  # the course hands in PNG
     assert {"steps_a1_sigmoid.html", "steps_a3.html"} <= set(written)
     assert str((tmp_path / "demo" / "steps_a3.html").resolve()) in out
     # XOR: every output has the target's sign
@@ -368,9 +361,9 @@ def test_demo_prints_a1_writes_gallery_and_pages_and_trains_xor(tmp_path, capsys
         assert target * output > 0.5, line
 
 
-def test_draw_steps_page_carries_local_derivatives_on_edges(tmp_path, capsys):
+def test_draw_steps_page_carries_local_derivatives_on_edges(tmp_path, cli):
     page = tmp_path / "steps.html"
-    code, _, err = run(capsys, "draw", PERCEPTRON, *SET, "--steps", page)
+    code, _, err = cli("draw", PERCEPTRON, *SET, "--steps", page)
     assert code == 0, err
     plain = tmp_path / "plain.html"
     from autograd.viz.steps import save_steps
@@ -383,20 +376,20 @@ def test_draw_steps_page_carries_local_derivatives_on_edges(tmp_path, capsys):
 
 # --- issue 15: no traceback, exit codes that mean one thing ------------------------------------
 @pytest.mark.parametrize("claim", ["y=1E-323", "y=1E-310", "grad:w1=1E-320"])
-def test_claims_of_a_tiny_precision_are_just_wrong(capsys, claim):
-    code, out, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", claim)
+def test_claims_of_a_tiny_precision_are_just_wrong(claim, cli):
+    code, out, err = cli("check", PERCEPTRON, *SET, "--claim", claim)
     assert code == 1, err
     assert "WRONG" in out and err == ""
     assert max(len(line) for line in out.splitlines()) < 200  # no 323-digit number
 
 
 @pytest.mark.parametrize("number", ["0E+400", "0E+309", "1E+400"])
-def test_claims_beyond_a_floats_range_are_bad_input(tmp_path, capsys, number):
-    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", f"y={number}")
+def test_claims_beyond_a_floats_range_are_bad_input(tmp_path, number, cli):
+    code, _, err = cli("check", PERCEPTRON, *SET, "--claim", f"y={number}")
     assert code == 2 and "beyond a float's range" in err
     sheet = tmp_path / "s.toml"
     sheet.write_text(f'expression = "{PERCEPTRON}"\n[values]\ny = {number}\n')
-    code, _, err = run(capsys, "check", *SET, "--claims", sheet)
+    code, _, err = cli("check", *SET, "--claims", sheet)
     assert code == 2 and "beyond a float's range" in err
 
 
@@ -409,48 +402,48 @@ def test_claims_beyond_a_floats_range_are_bad_input(tmp_path, capsys, number):
     ],
     ids=["byte 0xff", "nested 5000 deep", "2 MB"],
 )
-def test_hostile_answer_sheets_are_bad_input(tmp_path, capsys, content, message):
+def test_hostile_answer_sheets_are_bad_input(tmp_path, content, message, cli):
     sheet = tmp_path / "s.toml"
     sheet.write_bytes(content)
-    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claims", sheet)
+    code, _, err = cli("check", PERCEPTRON, *SET, "--claims", sheet)
     assert code == 2, err
     assert re.search(message, err) and len(err.splitlines()) == 1
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_answer_sheet_is_refused(capsys):
-    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claims", "/dev/zero")
+def test_an_endless_answer_sheet_is_refused(cli):
+    code, _, err = cli("check", PERCEPTRON, *SET, "--claims", "/dev/zero")
     assert code == 2 and "larger than 1 MB" in err
 
 
-def test_a_long_input_is_echoed_around_the_caret_only(capsys):
+def test_a_long_input_is_echoed_around_the_caret_only(cli):
     long_name = "a" * 100_000
-    code, _, err = run(capsys, "draw", f"x + {long_name} * x", "--set", "x=1", "-o", "g.svg")
+    code, _, err = cli("draw", f"x + {long_name} * x", "--set", "x=1", "-o", "g.svg")
     assert code == 2 and "no value for 'aaa" in err
     assert len(err) < 2_000
     line, caret = err.splitlines()[1:3]
     assert caret.strip().startswith("^") and line.strip().startswith("x + aaa")
-    code, _, err = run(capsys, "draw", "x +" + " " * 100_000 + "q", "--set", "x=1", "-o", "g.svg")
+    code, _, err = cli("draw", "x +" + " " * 100_000 + "q", "--set", "x=1", "-o", "g.svg")
     assert code == 2 and len(err) < 2_000
     line, caret = err.splitlines()[1:3]
     assert line.endswith("   q") and line.startswith("  …")
     assert caret.index("^") == line.index("q")
 
 
-def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatch):
+def test_an_internal_error_is_one_line_with_its_own_exit_code(monkeypatch, cli):
     import autograd.handcalc.expr
 
     def broken(*args, **kwargs):
         raise KeyError("a bug")
 
     monkeypatch.setattr(autograd.handcalc.expr, "build", broken)
-    code, out, err = run(capsys, "draw", PERCEPTRON, *SET, "-o", "never.svg")
+    code, out, err = cli("draw", PERCEPTRON, *SET, "-o", "never.svg")
     assert code == EXIT_INTERNAL_ERROR == 4
     assert err.splitlines() == [
         "autograd draw: error: internal error (KeyError: 'a bug'); this is a bug in "
         "autograd-lab, please report it with the command line that caused it"
     ]
-    code, _, err = run(capsys, "check", PERCEPTRON, *SET, "--claim", "y=0.5")
+    code, _, err = cli("check", PERCEPTRON, *SET, "--claim", "y=0.5")
     assert code == 4 and "internal error" in err
 
 

@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd.cli import main
-from autograd.exercises import A2_INPUTS, A3_TARGETS, a2, a3, gallery
+from autograd.exercises import A2_CLUSTERS, A2_INPUTS, A3_TARGETS, a2, a3, gallery
 from autograd.handcalc.check import check
 from autograd.handcalc.expr import build
 from autograd.viz import draw
@@ -115,9 +115,12 @@ def test_cli_draws_two_outputs_in_one_graph(tmp_path, capsys):
     assert "outputs y1, y2" in err and "∂(y1 + y2)/∂node" in err
     dot = path.read_text(encoding="utf-8")
     assert "gradient ∂(y1 + y2)/∂node" in dot
-    assert draw(build(A2, INPUTS)[0]).dot == dot
+    # one box per neuron, as the gallery draws A2 (issue 19: the CLI's A2 had y2 above y1)
+    assert draw(build(A2, INPUTS)[0], clusters=A2_CLUSTERS).dot == dot
     code = main(["draw", A2, *SET, "--outputs", "y1,y2", "-o", str(path)])
     assert code == 0 and path.read_text(encoding="utf-8") == dot
+    code = main(["draw", A2, *SET, "--clusters", "none", "-o", str(path)])
+    assert code == 0 and path.read_text(encoding="utf-8") == draw(build(A2, INPUTS)[0]).dot
 
 
 def test_cli_check_of_the_report_numbers(capsys):

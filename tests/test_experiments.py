@@ -12,7 +12,8 @@ from test_datasets import REAL_FASHION, cifar_archive, write_idx_set
 from autograd import experiments, nn
 from autograd.cli import main
 from autograd.experiments import ConfigError, resolve
-from autograd.experiments.build import CourseL2, CourseMSELoss, build_model
+from autograd.experiments.build import CourseMSELoss, build_model
+from autograd.optim import CourseL2
 from autograd.tensor import Tensor
 
 REQUIRED = ("train_accuracy", "val_accuracy", "test_accuracy", "test_loss", "epochs_run", "seconds")
@@ -21,14 +22,6 @@ ISSUE_PRESETS = (
     "cifar10-relu-sigmoid-mse cifar10-relu-ce cifar10-relu-mse cifar10-tanh-mse cifar10-tanh-ce "
     "cifar10-two-hidden-ce fashion-mnist-best cifar10-best"
 ).split()
-
-
-@pytest.fixture
-def no_data(monkeypatch, tmp_path):
-    """A machine without data sets: nothing in the cache, system folders ignored."""
-    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
 
 
 def test_every_preset_the_issue_names_exists_and_resolves():
@@ -52,7 +45,7 @@ def test_resolve_applies_the_preset_then_the_overrides_and_checks_them():
         resolve(act="relu6")
     with pytest.raises(ConfigError, match="lr: must be > 0"):
         resolve(lr=0)
-    with pytest.raises(ConfigError, match="out: the cross-entropy loss needs a softmax output"):
+    with pytest.raises(ConfigError, match="out_act: the cross-entropy loss needs a softmax output"):
         resolve(loss="ce")
     with pytest.raises(ConfigError, match=r"epochs: expected int, got '3'"):
         resolve(epochs="3")
@@ -98,13 +91,43 @@ def test_course_l2_adds_lambda_w_to_the_weights_only():
     assert opt.optimizer.lr == 0.1
 
 
-def test_skip_architecture_wires_the_inputs_into_the_output():
+def test_skip_architecture_wires_the_inputs_into_the_output(tmp_path):
     model = build_model(resolve("xor-arch2"))
-    assert model.out.weight.shape == (1, 3) and model.hidden.weight.shape == (1, 2)
+    hidden, out = model[0][1][0], model[1]  # Concat(Identity, Sequential(Linear, Tanh))
+    assert out.weight.shape == (1, 3) and hidden.weight.shape == (1, 2)
     x = np.array([[1.0, -1.0]], np.float32)
-    h = np.tanh(x @ model.hidden.weight.data.T + model.hidden.bias.data)
-    z = np.concatenate([x, h], 1) @ model.out.weight.data.T + model.out.bias.data
+    h = np.tanh(x @ hidden.weight.data.T + hidden.bias.data)
+    z = np.concatenate([x, h], 1) @ out.weight.data.T + out.bias.data
     np.testing.assert_allclose(model(Tensor(x)).data, np.tanh(z), rtol=1e-6)
+    # a built-in container: nn.save describes it, nn.load rebuilds the same network
+    nn.save(model, tmp_path / "skip.npz")
+    again = nn.load(tmp_path / "skip.npz")
+    assert type(again[0]) is nn.Concat and again.state_dict().keys() == model.state_dict().keys()
+    np.testing.assert_array_equal(again(Tensor(x)).data, model(Tensor(x)).data)
+
+
+def test_a_skip_run_folder_holds_a_model_nn_load_reads(tmp_path):
+    """The skip architecture used to need nn.load_state and a rebuilt model (run.py's
+    isinstance branches): its model.npz is now an ordinary nn.save file."""
+    result = experiments.run(resolve("xor-arch2", epochs=3), tmp_path / "r", progress=False)
+    model = nn.load(tmp_path / "r" / "model.npz")
+    x = Tensor(result.data.x_test)
+    np.testing.assert_array_equal(model(x).data, result.model(x).data)
+
+
+def test_concat_goes_to_torch_and_back_with_the_same_outputs():
+    torch = pytest.importorskip("torch")
+    model = build_model(resolve("xor-arch2"))
+    theirs = nn.to_torch(model)
+    assert type(theirs[0]).__name__ == "Concat"
+    assert list(theirs.state_dict()) == list(model.state_dict())
+    x = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+    np.testing.assert_allclose(
+        theirs(torch.from_numpy(x)).detach().numpy(), model(Tensor(x)).data, rtol=1e-6
+    )
+    back = nn.from_torch(theirs)
+    assert type(back[0]) is nn.Concat
+    np.testing.assert_array_equal(back(Tensor(x)).data, model(Tensor(x)).data)
 
 
 def test_run_writes_a_folder_that_repeats_the_run(tmp_path):
@@ -257,7 +280,7 @@ def test_user_npz_and_image_folder(tmp_path, capsys):
 
 
 def test_flips_mirror_the_pixels_before_the_preprocessing():
-    from autograd.experiments.build import FlipLoader
+    from autograd.data import FlipLoader
     from autograd.experiments.data import preprocess
 
     rng = np.random.default_rng(0)
@@ -279,9 +302,11 @@ def test_flips_mirror_the_pixels_before_the_preprocessing():
 def test_presets_lists_every_preset_with_the_course_number(capsys):
     assert main(["presets"]) == 0
     out = capsys.readouterr().out
+    text = " ".join(out.split())  # wrapped to the terminal
     for name, preset in experiments.PRESETS.items():
-        line = next(row for row in out.splitlines() if row.startswith(name + " "))
-        assert (preset.reported or "-") in line
+        assert f"{name} ({preset.table or 'this project'}): course reports " in text
+        described = " ".join(f"{preset.reported or '-'} {preset.description}".split())
+        assert f"course reports {described}" in text
     assert "test 0.226 (fails)" in out
 
 

@@ -9,27 +9,9 @@ import pytest
 from test_datasets import cifar_archive, write_idx_set
 
 from autograd import experiments
-from autograd.cli import main
 from autograd.experiments import resolve, run
 from autograd.experiments.repeat import batchable, repeat
 from autograd.experiments.reproduce import C4_PRESETS, PARITY_HIDDEN, PARITY_N, reproduce
-
-
-@pytest.fixture
-def no_data(monkeypatch, tmp_path):
-    """A machine without data sets: nothing in the cache, system folders ignored."""
-    monkeypatch.setenv("AUTOGRAD_NO_SYSTEM_DATA", "1")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("AUTOGRAD_DATA", raising=False)
-
-
-def cli(capsys, *argv):
-    try:
-        code = main([*map(str, argv)])
-    except SystemExit as stop:  # argparse's errors
-        code = stop.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def read_csv(path):
@@ -37,9 +19,9 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def test_repeat_xor_writes_per_seed_metrics_summary_and_plots(tmp_path, capsys):
+def test_repeat_xor_writes_per_seed_metrics_summary_and_plots(tmp_path, cli):
     out = tmp_path / "xor"
-    code, stdout, err = cli(capsys, "repeat", "--preset", "xor-arch1", "--seeds", 60, "--out", out)
+    code, stdout, err = cli("repeat", "--preset", "xor-arch1", "--seeds", 60, "--out", out)
     assert code == 0, err
     rows = read_csv(out / "seeds.csv")
     summary = json.loads((out / "summary.json").read_text())
@@ -61,17 +43,17 @@ def test_repeat_xor_writes_per_seed_metrics_summary_and_plots(tmp_path, capsys):
     assert float(rows[7]["test_accuracy"]) == single.metrics["test_accuracy"]
     assert float(rows[7]["test_loss"]) == pytest.approx(single.metrics["test_loss"], abs=1e-5)
     # an existing folder is kept unless --force
-    code, _, err = cli(capsys, "repeat", "--preset", "xor-arch1", "--seeds", 5, "--out", out)
+    code, _, err = cli("repeat", "--preset", "xor-arch1", "--seeds", 5, "--out", out)
     assert code == 2 and "already holds a run" in err and "--force" in err
     assert len(read_csv(out / "seeds.csv")) == 60
-    code, _, _ = cli(capsys, "repeat", "--preset", "xor-arch1", "--seeds", 5, "--out", out,
+    code, _, _ = cli("repeat", "--preset", "xor-arch1", "--seeds", 5, "--out", out,
                      "--force")  # fmt: skip
     assert code == 0 and len(read_csv(out / "seeds.csv")) == 5
 
 
-def test_train_with_seeds_is_repeat_and_seeds_count_from_seed(tmp_path, capsys):
+def test_train_with_seeds_is_repeat_and_seeds_count_from_seed(tmp_path, cli):
     out = tmp_path / "p"
-    code, _, err = cli(capsys, "train", "--preset", "parity", "--parity-n", 3, "--layers", "3-4-1",
+    code, _, err = cli("train", "--preset", "parity", "--parity-n", 3, "--layers", "3-4-1",
                        "--epochs", 50, "--seed", 10, "--seeds", 4, "--out", out)  # fmt: skip
     assert code == 0, err
     assert [int(r["seed"]) for r in read_csv(out / "seeds.csv")] == [10, 11, 12, 13]
@@ -95,7 +77,7 @@ def test_experiments_that_cannot_batch_run_seed_by_seed_through_run():
         np.testing.assert_array_equal(in_two_processes.per_seed[key], values)
 
 
-def test_bad_repeat_and_reproduce_input_is_one_line_and_exit_code_2(tmp_path, capsys):
+def test_bad_repeat_and_reproduce_input_is_one_line_and_exit_code_2(tmp_path, cli):
     for argv, message in [
         (["repeat", "--preset", "xor-arch1", "--seeds", "0"], "--seeds: expected a number >= 1"),
         (["repeat", "--preset", "xor-arch1", "--jobs", "0"], "--jobs: expected a number >= 1"),
@@ -104,13 +86,13 @@ def test_bad_repeat_and_reproduce_input_is_one_line_and_exit_code_2(tmp_path, ca
         (["reproduce", "c2", "--epochs", "1"], "FILE.npz"),  # c2 needs the 49-class file
         (["reproduce", "b1", "--epochs", "x"], "--epochs: expected a whole number"),
     ]:
-        code, _, err = cli(capsys, *argv, "--out", tmp_path / "r")
+        code, _, err = cli(*argv, "--out", tmp_path / "r")
         assert code == 2 and message in err, (argv, err)
         assert len(err.strip().splitlines()) == 1, err
 
 
-def test_reproduce_b1_side_by_side_with_the_course(tmp_path, capsys):
-    code, stdout, err = cli(capsys, "reproduce", "b1", "--seeds", 30, "--out", tmp_path / "b1")
+def test_reproduce_b1_side_by_side_with_the_course(tmp_path, cli):
+    code, stdout, err = cli("reproduce", "b1", "--seeds", 30, "--out", tmp_path / "b1")
     assert code == 0, err
     rows = read_csv(tmp_path / "b1" / "table.csv")
     assert [r["preset"] for r in rows] == experiments.TABLES["b1"]
@@ -121,7 +103,9 @@ def test_reproduce_b1_side_by_side_with_the_course(tmp_path, capsys):
         assert r["ours: mean final accuracy ± std"] == mean and mean in stdout
     md = (tmp_path / "b1" / "table.md").read_text()
     assert "| xnor-arch2 |" in md and "500-seed mean 0.94 / 0.87" in md
-    assert (tmp_path / "b1" / "curves.png").read_bytes()[:4] == b"\x89PNG"
+    # the histograms are histogram.png, as `autograd repeat` names them (issue 19)
+    assert (tmp_path / "b1" / "histogram.png").read_bytes()[:4] == b"\x89PNG"
+    assert not (tmp_path / "b1" / "curves.png").exists()
 
 
 def test_reproduce_b2_every_n_and_hidden_width(tmp_path):
@@ -136,9 +120,9 @@ def test_reproduce_b2_every_n_and_hidden_width(tmp_path):
     assert "changed for every experiment: epochs=40" in (tmp_path / "b2" / "table.md").read_text()
 
 
-def test_reproduce_c1_every_row_on_a_cifar10_archive(tmp_path, capsys, no_data):
+def test_reproduce_c1_every_row_on_a_cifar10_archive(tmp_path, no_data, cli):
     cifar_archive(tmp_path / "cifar-10-binary.tar.gz", n_per_batch=12)
-    code, stdout, err = cli(capsys, "reproduce", "c1", "--data-dir", tmp_path, "--epochs", 1,
+    code, stdout, err = cli("reproduce", "c1", "--data-dir", tmp_path, "--epochs", 1,
                             "--out", tmp_path / "c1")  # fmt: skip
     assert code == 0, err
     rows = read_csv(tmp_path / "c1" / "table.csv")
@@ -153,7 +137,7 @@ def test_reproduce_c1_every_row_on_a_cifar10_archive(tmp_path, capsys, no_data):
     assert "| cifar10-relu-sigmoid-mse |" in stdout and "test 0.226 (fails)" in stdout
     assert "[1/8] cifar10-sigmoid-mse: 1 epochs" in err  # where a long table is at
     assert (tmp_path / "c1" / "curves.png").read_bytes()[:4] == b"\x89PNG"
-    code, _, err = cli(capsys, "reproduce", "c1", "--data-dir", tmp_path, "--epochs", 1,
+    code, _, err = cli("reproduce", "c1", "--data-dir", tmp_path, "--epochs", 1,
                        "--out", tmp_path / "c1")  # fmt: skip
     assert code == 2 and "already holds a reproduced table" in err
 

@@ -1,7 +1,7 @@
 """The course's experiments, one call each: a `Config` (plain data, TOML on disk), the
 `PRESETS` that reproduce the course by name, and `run`, which trains, evaluates and writes a
-run folder. The ``autograd train``, ``presets`` and ``evaluate`` commands are thin layers over
-this API.
+run folder; `evaluate_model`, the report of a trained model on data. The ``autograd train``,
+``repeat``, ``reproduce``, ``presets`` and ``evaluate`` commands are thin layers over this API.
 
     from autograd import experiments
 
@@ -23,6 +23,7 @@ Nothing here is imported by ``import autograd``.
 from autograd.experiments.build import build_loss, build_model, build_optimizer
 from autograd.experiments.config import CHOICES, DATASETS, Config, ConfigError, load_config, resolve
 from autograd.experiments.data import Data, DataError, Raw, load_data, load_raw
+from autograd.experiments.evaluate import evaluate_model
 from autograd.experiments.presets import PRESETS, TABLES, Preset
 from autograd.experiments.run import (
     OutputExists,
@@ -57,4 +58,5 @@ __all__ = [
     "OutputExists",
     "load_run",
     "predicted_labels",
+    "evaluate_model",
 ]

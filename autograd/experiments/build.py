@@ -1,5 +1,5 @@
-"""From a `Config` to the objects `autograd.train.fit` takes: the model, the loss, the optimizer
-(with the course's L2) and its schedule, and the training loader (with flips).
+"""From a `Config` to the objects `autograd.train.fit` takes: the model, the loss, and the
+optimizer (with the course's L2, `autograd.optim.CourseL2`) and its schedule.
 
     model = build_model(config)
     loss_fn = build_loss(config)
@@ -11,19 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from autograd import nn, optim
-from autograd.data import DataLoader
 from autograd.experiments.config import CONV_ARCHS, Config
-from autograd.functional import concatenate, mse_loss
+from autograd.functional import mse_loss
 
-__all__ = [
-    "build_model",
-    "build_loss",
-    "build_optimizer",
-    "SkipMLP",
-    "CourseMSELoss",
-    "CourseL2",
-    "FlipLoader",
-]
+__all__ = ["build_model", "build_loss", "build_optimizer", "skip_network", "CourseMSELoss"]
 
 ACTIVATIONS = {
     "sigmoid": nn.Sigmoid,
@@ -42,27 +33,12 @@ class CourseMSELoss(nn.MSELoss):
         return mse_loss(prediction, target, reduction="sum") * (1.0 / len(prediction.data))
 
 
-class SkipMLP(nn.Module):
-    """B1's architecture 2: one hidden layer, and the inputs wired into the output neurons too:
-    ``out(W2 [x, act(W1 x + b1)] + b2)``."""
-
-    def __init__(self, n_in: int, n_hidden: int, n_out: int, act, out, init: str, rng):
-        super().__init__()
-        self.hidden = nn.Linear(n_in, n_hidden, init=init, rng=rng)
-        self.act = act()
-        self.out = nn.Linear(n_in + n_hidden, n_out, init=init, rng=rng)
-        self.out_act = out()
-
-    def forward(self, x):
-        return self.out_act(self.out(concatenate([x, self.act(self.hidden(x))], axis=1)))
-
-
 def _output_layer(config: Config):
     """The module after the last Linear: none for logits (cross-entropy fuses the softmax;
     BCE with a linear output takes logits), else the named function."""
-    if config.out == "softmax":
+    if config.out_act == "softmax":
         return nn.Identity if config.loss == "ce" else (lambda: nn.Softmax(axis=-1))
-    return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[config.out]
+    return {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[config.out_act]
 
 
 def conv_network(arch: str, classes: int, init: str, rng) -> nn.Sequential:
@@ -88,17 +64,30 @@ def conv_network(arch: str, classes: int, init: str, rng) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def skip_network(n_in: int, n_hidden: int, n_out: int, act, out, init: str, rng) -> nn.Sequential:
+    """B1's architecture 2: one hidden layer, and the inputs wired into the output neurons too,
+    ``out(W2 [x, act(W1 x + b1)] + b2)``: an `nn.Concat` of the inputs and the hidden layer
+    (``nn.save`` saves it like any MLP)."""
+    hidden = nn.Sequential(nn.Linear(n_in, n_hidden, init=init, rng=rng), act())
+    layers = [
+        nn.Concat(nn.Identity(), hidden),
+        nn.Linear(n_in + n_hidden, n_out, init=init, rng=rng),
+    ]
+    if out is not nn.Identity:
+        layers.append(out())
+    return nn.Sequential(*layers)
+
+
 def build_model(config: Config) -> nn.Module:
-    """The network of ``config`` (layers, act, out, dropout, init, arch), seeded by
-    ``config.seed``. An MLP or conv net is an `nn.Sequential` of built-in layers (``nn.save``
-    saves it)."""
+    """The network of ``config`` (layers, act, out_act, dropout, init, arch), seeded by
+    ``config.seed``: an `nn.Sequential` of built-in layers (``nn.save`` saves it)."""
     rng = np.random.default_rng(config.seed)
     if config.arch in CONV_ARCHS:
         return conv_network(config.arch, config.layers[-1], config.init, rng)
     act, out = ACTIVATIONS[config.act], _output_layer(config)
     sizes = config.layers
     if config.arch == "skip":
-        return SkipMLP(sizes[0], sizes[1], sizes[2], act, out, config.init, rng)
+        return skip_network(sizes[0], sizes[1], sizes[2], act, out, config.init, rng)
     layers = []
     for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
         layers += [nn.Linear(n_in, n_out, init=config.init, rng=rng), act()]
@@ -116,7 +105,7 @@ def build_loss(config: Config):
     if config.loss == "mse-mean":
         return nn.MSELoss()
     if config.loss == "bce":
-        return nn.BCELoss() if config.out == "sigmoid" else nn.BCEWithLogitsLoss()
+        return nn.BCELoss() if config.out_act == "sigmoid" else nn.BCEWithLogitsLoss()
     weight = None
     if config.class_weights:
         weight = np.ones(config.layers[-1], dtype=np.float32)
@@ -128,41 +117,6 @@ def build_loss(config: Config):
                 )
             weight[int(key)] = value
     return nn.CrossEntropyLoss(weight=weight)
-
-
-class CourseL2:
-    """An optimizer whose step first adds ``lam * W`` to the gradient of every weight matrix
-    (parameters of two or more dimensions): the gradient of the course's L2 penalty
-    (lam/2) sum ||W||^2, biases not included (`nn.l2_penalty` is the same penalty as a loss
-    term). Everything else is the wrapped optimizer's (``lr`` is read and set through)."""
-
-    def __init__(self, optimizer, lam: float):
-        self.optimizer = optimizer
-        self.lam = float(lam)
-
-    @property
-    def params(self):
-        return self.optimizer.params
-
-    @property
-    def lr(self) -> float:
-        return self.optimizer.lr
-
-    @lr.setter
-    def lr(self, value) -> None:
-        self.optimizer.lr = value
-
-    def zero_grad(self) -> None:
-        self.optimizer.zero_grad()
-
-    def step(self) -> None:
-        for p in self.optimizer.params:
-            if p.grad is not None and p.data.ndim >= 2:
-                p.grad = p.grad + self.lam * p.data
-        self.optimizer.step()
-
-    def __repr__(self) -> str:
-        return f"CourseL2({self.optimizer!r}, lam={self.lam})"
 
 
 def build_optimizer(config: Config, model):
@@ -180,7 +134,7 @@ def build_optimizer(config: Config, model):
     else:
         opt = optim.RMSprop(params, lr, weight_decay=wd, momentum=config.momentum)
     if config.l2:
-        opt = CourseL2(opt, config.l2)
+        opt = optim.CourseL2(opt, config.l2)
     horizon = config.schedule_epochs or config.epochs
     scheduler = {
         "none": lambda: None,
@@ -190,31 +144,3 @@ def build_optimizer(config: Config, model):
         "cosine": lambda: optim.Cosine(opt, T=horizon, lr_min=config.lr_min),
     }[config.schedule]()
     return opt, scheduler
-
-
-class FlipLoader(DataLoader):
-    """A shuffling `DataLoader` that mirrors a random half of each batch left-right.
-
-    The rows are preprocessed images (``x = (pixels * scale - mean) / std`` per pixel, from
-    `autograd.experiments.data.preprocess`), so a flip is done on the pixels: undone, mirrored,
-    redone, exactly, with ``offset`` = the preprocessed 0 and ``step`` = preprocessed 1 - 0."""
-
-    def __init__(self, x, y, image_shape, offset, step, batch_size: int, seed: int):
-        super().__init__(x, y, batch_size=batch_size, shuffle=True, seed=seed)
-        if image_shape is None:
-            raise ValueError("augment hflip needs images; this data set has flat samples")
-        self.image_shape = tuple(image_shape)
-        self.offset, self.step = offset.reshape(-1), step.reshape(-1)
-        self.flip_rng = np.random.default_rng([seed, 1])
-
-    def _mirror(self, rows: np.ndarray) -> np.ndarray:
-        return rows.reshape(-1, *self.image_shape)[:, :, ::-1].reshape(len(rows), -1)
-
-    def __iter__(self):
-        for xb, yb in super().__iter__():
-            flip = self.flip_rng.random(len(xb)) < 0.5
-            if flip.any():
-                xb = xb.copy()
-                pixels = (xb[flip] - self.offset) / self.step
-                xb[flip] = self._mirror(pixels) * self.step + self.offset
-            yield xb, yb

@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograd.experiments.presets import PRESETS
 from autograd.files import TomlError, read_toml
 
 __all__ = [
@@ -45,7 +46,7 @@ CONV_ARCHS = {"conv1": 784, "conv2": 784, "lenet5": 3072, "conv-dense": 3072}
 CHOICES = {
     "arch": ("mlp", "skip", *CONV_ARCHS),
     "act": ("sigmoid", "tanh", "relu", "elu", "leaky_relu"),
-    "out": ("softmax", "linear", "sigmoid", "tanh"),
+    "out_act": ("softmax", "linear", "sigmoid", "tanh"),
     "init": ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "uniform"),
     "loss": ("mse", "mse-mean", "ce", "bce"),
     "optimizer": ("sgd", "adam", "adamw", "adagrad", "rmsprop"),
@@ -109,9 +110,14 @@ class Config:
         "skip: B1's architecture, the inputs also wired into the output; conv1, conv2, lenet5, "
         "conv-dense: C5's conv nets (layers = pixels-classes, images as N×C×H×W)",
     )
-    layers: list[int] = _setting(factory=lambda: [2, 2, 1], help="sizes, e.g. 3072-100-10")
+    layers: list[int] = _setting(
+        factory=lambda: [2, 2, 1],
+        help="sizes, e.g. 3072-100-10; 0 first or last: the data's inputs or classes (0-100-0)",
+    )
     act: str = _setting("tanh", "hidden activation")
-    out: str = _setting("tanh", "output: softmax (with ce: logits), linear, sigmoid or tanh")
+    out_act: str = _setting(
+        "tanh", "output activation: softmax (with ce: logits), linear, sigmoid or tanh"
+    )
     dropout: float = _setting(0.0, "dropout after every hidden activation")
     init: str = _setting("glorot_normal", "initial weights (the course's: glorot_normal)")
     # loss
@@ -154,6 +160,13 @@ class Config:
         """Check every field's type and range; raise `ConfigError` naming the first bad one."""
         for f in dataclasses.fields(self):
             _check_type(f.name, getattr(self, f.name), f.type)
+        if self.name:
+            _require(
+                _one_component(self.name),
+                "name",
+                f"a run's name is one folder name of printable characters, at most "
+                f"{NAME_MAX_CHARS} (no / or \\, not . or ..), got {self.name!r}",
+            )
         for name, options in CHOICES.items():
             if getattr(self, name) not in options:
                 raise ConfigError(
@@ -186,9 +199,19 @@ class Config:
                 f"must be [height, width], got {self.image_size}",
             )
         _require(
-            len(self.layers) >= 2 and min(self.layers) >= 1,
+            len(self.layers) >= 2
+            and min(self.layers) >= 0
+            and min(self.layers[1:-1], default=1) >= 1,
             "layers",
-            f"must be two or more positive sizes (inputs-...-outputs), got {self.layers}",
+            f"must be two or more positive sizes (inputs-...-outputs; 0 first or last: from the "
+            f"data), got {self.layers}",
+        )
+        weights = sum(a * b for a, b in zip(self.layers, self.layers[1:]))
+        _require(
+            weights <= MAX_WEIGHTS,
+            "layers",
+            f"{'-'.join(map(str, self.layers))} has {weights:,} weights, more than this "
+            f"project trains ({MAX_WEIGHTS:,}, {MAX_WEIGHTS * 4 / 1e9:g} GB of float32)",
         )
         if self.arch in CONV_ARCHS:
             pixels = CONV_ARCHS[self.arch]
@@ -218,15 +241,16 @@ class Config:
             _require(self.loss == "ce", "class_weights", "apply to the cross-entropy (loss ce)")
         if self.loss == "ce":
             _require(
-                self.out == "softmax",
-                "out",
-                f"the cross-entropy loss needs a softmax output, got {self.out!r}",
+                self.out_act == "softmax",
+                "out_act",
+                f"the cross-entropy loss needs a softmax output, got {self.out_act!r}",
             )
         if self.loss == "bce":
             _require(
-                self.out in ("sigmoid", "linear"),
-                "out",
-                f"bce takes a sigmoid output (probabilities) or linear (logits), got {self.out!r}",
+                self.out_act in ("sigmoid", "linear"),
+                "out_act",
+                f"bce takes a sigmoid output (probabilities) or linear (logits), got "
+                f"{self.out_act!r}",
             )
         for name in ("lr", "momentum", "weight_decay", "l2", "lr_min", "gamma"):
             value = getattr(self, name)
@@ -247,13 +271,17 @@ class Config:
         _require(self.batch_size >= 0, "batch_size", "must be >= 0 (0: full batch)")
         _require(self.patience >= 0, "patience", "must be >= 0 (0: no early stopping)")
         _require(self.boundary_every >= 0, "boundary_every", "must be >= 0 (0: about 40 frames)")
+        for name in ("seed", "split_seed"):
+            value = getattr(self, name)
+            _require(value >= 0, name, f"must be a whole number >= 0, got {value}")
         return self
 
     # ---- conversions --------------------------------------------------------------------
 
     @property
     def label(self) -> str:
-        return self.name or self.preset or Path(self.dataset).stem
+        stem = Path(self.dataset).stem
+        return self.name or self.preset or (stem if _one_component(stem) else "data")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -285,6 +313,22 @@ def _toml_value(value) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     raise TypeError(f"cannot write {value!r} as TOML")
+
+
+NAME_MAX_CHARS = 100
+MAX_WEIGHTS = 200_000_000  # C1's widest net has 0.3 M, conv-dense 24 M
+
+
+def _one_component(name: str) -> bool:
+    """A run's name names its folder (``runs/NAME``): one path component that cannot climb
+    out (``..``) or into another folder, printable (a newline would break config.toml)."""
+    return (
+        len(name) <= NAME_MAX_CHARS
+        and name.isprintable()
+        and name.strip() == name
+        and name not in (".", "..")
+        and not any(c in name for c in "/\\")
+    )
 
 
 def _require(ok: bool, name: str, message: str) -> None:
@@ -321,6 +365,10 @@ def _is(value, kind) -> bool:
 
 
 def _apply(config: Config, changes: dict) -> Config:
+    if "out" in changes:  # the former name of out_act (older config.toml files, presets)
+        if "out_act" in changes:
+            raise ConfigError("give out_act (the output activation) once, not also as out")
+        changes = {("out_act" if k == "out" else k): v for k, v in changes.items()}
     known = {f.name: f for f in dataclasses.fields(Config)}
     unknown = sorted(set(changes) - set(known))
     if unknown:
@@ -344,8 +392,6 @@ def _apply(config: Config, changes: dict) -> Config:
 def resolve(preset: str | None = None, **overrides) -> Config:
     """The checked `Config` of a preset (or of the defaults, with ``preset=None``) with
     ``overrides`` applied on top: ``resolve("cifar10-relu-ce", epochs=5, seed=1)``."""
-    from autograd.experiments.presets import PRESETS
-
     config = Config()
     if preset:
         if preset not in PRESETS:
@@ -363,6 +409,8 @@ def load_config(path, **overrides) -> Config:
     except TomlError as error:
         raise ConfigError(str(error)) from None
     preset = table.pop("preset", None)
+    if preset is not None and not isinstance(preset, str):
+        raise ConfigError(f'{path}: preset: expected a name such as "xor-arch1", got {preset!r}')
     try:
         return resolve(preset, **{**table, **overrides})
     except ConfigError as error:

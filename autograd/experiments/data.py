@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.data import images, one_hot, split, standardize
+from autograd.data import images, moons, one_hot, parity, spirals, split, standardize, xor
 from autograd.experiments.config import CONV_ARCHS, DATASETS, Config, ConfigError
 
-__all__ = ["Data", "load_data", "load_raw", "as_images", "DataError"]
+__all__ = ["Data", "load_data", "load_raw", "as_images", "DataError", "sized"]
 
 TOY = ("xor", "xnor", "parity")  # every pattern is trained on and evaluated on
 OFFICIAL = {"mnist": "mnist", "fashion-mnist": "fashion-mnist", "cifar10": "cifar-10"}
@@ -107,13 +107,9 @@ def load_raw(config: Config, download: bool = False) -> Raw:
     """Read the data set named by ``config.dataset`` (a name or a path); no preprocessing."""
     name = config.dataset
     if name in ("xor", "xnor", "parity"):
-        from autograd.data import parity, xor
-
         x, t = parity(config.parity_n) if name == "parity" else xor(xnor=name == "xnor")
         return Raw(x, (t[:, 0] > 0).astype(np.int64), None, None, ("-1", "+1"))
     if name in ("moons", "spirals"):
-        from autograd.data import moons, spirals
-
         if name == "moons":
             x, y = moons(config.samples, seed=config.split_seed)
         else:
@@ -155,7 +151,14 @@ def _official(config: Config, download: bool) -> Raw:
             x, y = loader("train", download=download)
             x_test, y_test = loader("test", download=download)
     except FileNotFoundError as error:
-        raise DataError(f"{error}\nto get {name}: {HOW_TO_GET[name]}") from None
+        # NOTE: the loaders speak Python (download=True); this is read on the command line.
+        message = str(error).replace("pass download=True, or put", "put")
+        raise DataError(f"{message}\nto get {name}: {HOW_TO_GET[name]}") from None
+    except OSError as error:  # the download failed: no network, a mirror down
+        raise DataError(
+            f"{name}: the download failed ({error}); download the files elsewhere and give "
+            f"their folder with --data-dir DIR, or put them in {images.cache_dir() / key}"
+        ) from None
     classes = {
         "fashion-mnist": images.FASHION_MNIST_CLASSES,
         "cifar10": images.CIFAR10_CLASSES,
@@ -171,9 +174,20 @@ def _image_shape(x: np.ndarray) -> tuple[int, ...] | None:
     return None
 
 
+def sized(config: Config, n_inputs: int, n_classes: int) -> Config:
+    """``config`` with ``layers`` that start or end with 0 given the data's sizes: the inputs
+    per sample, and the classes (one output for two classes, except with cross-entropy)."""
+    first, *hidden, last = config.layers
+    if first and last:
+        return config
+    one = n_classes == 2 and config.loss != "ce"
+    return config.replace(layers=[first or n_inputs, *hidden, last or (1 if one else n_classes)])
+
+
 def load_data(config: Config, download: bool = False, raw: Raw | None = None) -> Data:
     """Everything `autograd.experiments.run` trains and evaluates on (``raw``: already read).
-    Data of one class is refused (DataError) before anything is trained."""
+    Data of one class is refused (DataError) before anything is trained.
+    Layers that start or end with 0 take the data's sizes (`sized`)."""
     raw = raw or load_raw(config, download)
     present = np.unique(raw.labels)
     if len(present) < 2:  # as read_image_folder: one class trains to loss 0 and means nothing
@@ -182,6 +196,7 @@ def load_data(config: Config, download: bool = False, raw: Raw | None = None) ->
             f"{'es' if not len(present) else ''} ({', '.join(map(str, present)) or 'no samples'});"
             " training a classifier needs samples of two classes or more"
         )
+    config = sized(config, int(np.prod(raw.x.shape[1:])), len(raw.classes))
     n_classes = len(raw.classes)
     if config.dataset in TOY and not config.split:
         train = val = test = (raw.x, raw.labels)
@@ -266,7 +281,7 @@ def _targets(config: Config, labels: np.ndarray, n_classes: int) -> np.ndarray:
         )
     kind = config.targets
     if kind == "auto":
-        kind = "plus-minus-one" if config.out == "tanh" else "zero-one"
+        kind = "plus-minus-one" if config.out_act == "tanh" else "zero-one"
     if kind == "plus-minus-one":
         if config.loss == "bce":
             raise ConfigError("targets: bce needs targets in {0, 1} (zero-one)")

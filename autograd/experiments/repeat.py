@@ -19,8 +19,6 @@ default chance level: 1 / the number of classes (0.5 for the binary tasks of B1 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -31,11 +29,15 @@ import numpy as np
 from autograd.experiments.config import Config, ConfigError
 from autograd.experiments.data import Data, load_data
 from autograd.experiments.presets import PRESETS
+from autograd.experiments.run import prepare_out, run
 from autograd.experiments.seeds import TinyNet, parallel_map, seed_statistics, sweep
+from autograd.files import write_csv, write_text
 
 __all__ = ["repeat", "Repeat", "batchable", "seed_list", "METRICS"]
 
 METRICS = ("train_accuracy", "train_loss", "test_accuracy", "test_loss")
+REPEAT_FILES = ("config.toml", "seeds.csv", "summary.json", "bands.csv", "histogram.png",
+                "curves.png")  # fmt: skip
 
 
 @dataclass
@@ -82,7 +84,7 @@ def batchable(config: Config, data: Data) -> str:
         (config.dropout == 0 and config.augment == "none", "dropout or augmentation"),
         (config.schedule == "none" and config.patience == 0, "a schedule or early stopping"),
         (config.act in ("tanh", "sigmoid", "relu"), f"the activation {config.act!r}"),
-        (config.out in ("tanh", "sigmoid", "linear"), f"the output {config.out!r}"),
+        (config.out_act in ("tanh", "sigmoid", "linear"), f"the output {config.out_act!r}"),
         (net_ok, "no hidden layer"),
     ]
     reasons = [why for ok, why in checks if not ok]
@@ -104,8 +106,6 @@ def _batched(config, data, seeds, n_jobs):
 
 
 def _one_run(config: Config, data: Data):
-    from autograd.experiments.run import run
-
     result = run(config, data=data, progress=False)
     h = result.history
     return {k: result.metrics[k] for k in METRICS}, {
@@ -140,8 +140,6 @@ def repeat(
 ) -> Repeat:
     """Train ``config`` from every seed in ``seeds`` (a count from ``config.seed``, or a list)
     and summarize; with ``out_dir``, write the folder described in the module docstring."""
-    from autograd.experiments.run import prepare_out
-
     config = config.validate()
     if config.boundary:  # NOTE: a flag that repeat would ignore is refused, not dropped
         raise ConfigError(
@@ -149,8 +147,10 @@ def repeat(
             "--boundary for the seeds you want to see"
         )
     seeds = seed_list(seeds, first=config.seed)
+    if stuck_at is not None and not 0 <= stuck_at <= 1:  # `not` also refuses nan
+        raise ConfigError(f"stuck_at: expected an accuracy in [0, 1], got {stuck_at}")
     if out_dir is not None:
-        prepare_out(out_dir, force, create=False)
+        prepare_out(out_dir, force, create=False, files=REPEAT_FILES)
     data = data or load_data(config, download)
     if stuck_at is None:
         stuck_at = 1.0 / len(data.classes)
@@ -181,38 +181,30 @@ def repeat(
     if reason:
         result.notes.append(f"trained seed by seed ({reason})")
     if out_dir is not None:
-        result.out_dir = _write(result, prepare_out(out_dir, force))
+        result.out_dir = _write(result, prepare_out(out_dir, force, files=REPEAT_FILES))
     return result
 
 
-def _text(path: Path, text: str) -> None:
-    from autograd.files import write_atomic
-
-    write_atomic(path, text.encode("utf-8"))
-
-
 def _write(result: Repeat, out: Path) -> Path:
-    _text(out / "config.toml", result.config.to_toml())
-    _text(out / "summary.json", json.dumps(result.summary, indent=2) + "\n")
-    buffer = io.StringIO()
-    w = csv.writer(buffer, lineterminator="\n")
-    w.writerow(["seed", *METRICS, "stuck"])
-    for i, seed in enumerate(result.seeds):
-        values = [f"{result.per_seed[k][i]:.6g}" for k in METRICS]
-        w.writerow([int(seed), *values, int(result.stuck[i])])
-    _text(out / "seeds.csv", buffer.getvalue())
-    buffer = io.StringIO()
-    w = csv.writer(buffer, lineterminator="\n")
+    write_text(out / "config.toml", result.config.to_toml())
+    write_text(out / "summary.json", json.dumps(result.summary, indent=2) + "\n")
+    write_csv(
+        out / "seeds.csv",
+        ["seed", *METRICS, "stuck"],
+        ([int(seed), *(f"{result.per_seed[k][i]:.6g}" for k in METRICS), int(result.stuck[i])]
+         for i, seed in enumerate(result.seeds)),
+    )  # fmt: skip
     keys = list(result.curves)
     stats = ("mean", "std", "p10", "p90")
-    w.writerow(["epoch", *(f"{k}_{s}" for k in keys for s in stats)])
     columns = []
     for k in keys:
         c = result.curves[k]
         columns += [np.nanmean(c, 0), np.nanstd(c, 0), *np.nanpercentile(c, [10, 90], axis=0)]
-    for e in range(len(columns[0])):
-        w.writerow([e, *(f"{col[e]:.6g}" for col in columns)])
-    _text(out / "bands.csv", buffer.getvalue())
+    write_csv(
+        out / "bands.csv",
+        ["epoch", *(f"{k}_{s}" for k in keys for s in stats)],
+        ([e, *(f"{col[e]:.6g}" for col in columns)] for e in range(len(columns[0]))),
+    )
     _plots(result, out)
     return out
 

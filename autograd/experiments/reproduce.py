@@ -6,7 +6,8 @@
 Every preset of the table runs (`autograd.experiments.run`, one folder each under the output
 folder; B1 and B2 over many seeds with `autograd.experiments.repeat`), and the table is
 written beside the course's numbers as ``table.md`` and ``table.csv``, with the curves of all
-its experiments in one figure, ``curves.png``:
+its experiments in one figure, ``curves.png`` (b1: the histograms of final accuracy,
+``histogram.png``; `Table.figure` names it):
 
 - ``b1``: XOR and XNOR, both architectures, 500 seeds each: mean final accuracy, std, the
   fractions of solved and stuck seeds, against the course's 500-seed means (0.94 / 0.87);
@@ -27,14 +28,18 @@ data in seconds.
 
 from __future__ import annotations
 
-import csv
-import io
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograd.experiments.config import ConfigError, resolve
+from autograd.experiments.data import load_data
 from autograd.experiments.presets import PRESETS, TABLES
+from autograd.experiments.repeat import repeat, seed_list
+from autograd.experiments.run import OutputExists, run
+from autograd.experiments.seeds import TinyNet, sweep
+from autograd.files import output_folder, write_csv, write_text
 
 __all__ = ["reproduce", "Table", "TABLE_NAMES", "C4_PRESETS", "PARITY_N", "PARITY_HIDDEN"]
 
@@ -44,6 +49,7 @@ PARITY_HIDDEN = (2, 4, 8, 16)
 TABLE_NAMES = ("b1", "b2", "c1", "c2", "c3", "c4", "c5")
 SIZE_TABLES = ("c4", "c5")  # tables that compare the models' size on disk
 SEEDS = {"b1": 500, "b2": 100}
+MAX_EPOCHS = 1_000_000  # --epoch-scale 1e308 would overflow the count
 
 
 @dataclass
@@ -59,6 +65,11 @@ class Table:
     notes: list[str] = field(default_factory=list)
     results: dict = field(default_factory=dict)
 
+    @property
+    def figure(self) -> str:
+        """The file name of the table's figure: B1's histograms, every other table's curves."""
+        return "histogram.png" if self.name == "b1" else "curves.png"
+
     def markdown(self) -> str:
         lines = [
             "| " + " | ".join(self.columns) + " |",
@@ -66,13 +77,6 @@ class Table:
             *("| " + " | ".join(r) + " |" for r in self.rows),
         ]
         return "\n".join(lines) + "\n"
-
-    def csv(self) -> str:
-        buffer = io.StringIO()
-        w = csv.writer(buffer, lineterminator="\n")
-        w.writerow(self.columns)
-        w.writerows(self.rows)
-        return buffer.getvalue()
 
 
 def _course_split(reported: str) -> str:
@@ -87,7 +91,13 @@ def _configs(names, overrides):
     for name in names:
         changes = dict(overrides)
         if scale is not None and "epochs" not in changes:
-            changes["epochs"] = max(1, round(resolve(name).epochs * scale))
+            epochs = resolve(name).epochs * scale
+            if not math.isfinite(epochs) or epochs > MAX_EPOCHS:
+                raise ConfigError(
+                    f"epoch_scale: {scale:g} gives {epochs:g} epochs of {name}; at most "
+                    f"{MAX_EPOCHS:,}"
+                )
+            changes["epochs"] = max(1, round(epochs))
         try:
             configs.append(resolve(name, **changes))
         except ConfigError as error:
@@ -95,9 +105,7 @@ def _configs(names, overrides):
     return configs
 
 
-def _run_table(name, names, out, overrides, force, progress):
-    from autograd.experiments.run import run
-
+def _run_table(name, names, out, overrides, force, progress, download):
     results = []
     configs = _configs(names, overrides)
     for i, config in enumerate(configs):
@@ -105,7 +113,7 @@ def _run_table(name, names, out, overrides, force, progress):
         if progress:
             print(f"[{i + 1}/{len(configs)}] {config.preset}: {config.epochs} epochs",
                   file=sys.stderr, flush=True)  # fmt: skip
-        results.append(run(config, folder, force=force, progress=progress))
+        results.append(run(config, folder, force=force, progress=progress, download=download))
     rows = []
     for r in results:
         m, preset = r.metrics, PRESETS[r.config.preset]
@@ -154,13 +162,11 @@ def _seed_cells(mean: float, std: float, stats: dict, seconds: float) -> list[st
             f"{stats['stuck_fraction']:.0%}", str(stats["seeds"]), f"{seconds:.1f}"]  # fmt: skip
 
 
-def _b1(out, overrides, seeds, force, n_jobs):
-    from autograd.experiments.repeat import repeat
-
+def _b1(out, overrides, seeds, force, n_jobs, download):
     rows, results = [], []
     for config in _configs(TABLES["b1"], overrides):
         folder = out / config.preset if out is not None else None
-        r = repeat(config, seeds, folder, force=force, n_jobs=n_jobs)
+        r = repeat(config, seeds, folder, force=force, n_jobs=n_jobs, download=download)
         results.append(r)
         s = r.summary
         preset = PRESETS[config.preset]
@@ -186,14 +192,10 @@ def _histograms(values, out):
     for ax, task in zip(axes, ("xor", "xnor")):
         group = {k: v for k, v in values.items() if k.startswith(f"{task}-")}
         plots.plot_seed_histogram(group, ax=ax, title=f"{task.upper()}: final accuracy")
-    plots.save_figure(fig, out / "curves.png")
+    plots.save_figure(fig, out / "histogram.png")
 
 
 def _b2(out, overrides, seeds, force, n_jobs):
-    from autograd.experiments.data import load_data
-    from autograd.experiments.repeat import seed_list
-    from autograd.experiments.seeds import TinyNet, sweep
-
     (base,) = _configs(["parity"], overrides)
     jobs, configs = [], []
     for n in PARITY_N:
@@ -254,37 +256,37 @@ def reproduce(
     force: bool = False,
     n_jobs: int = 1,
     progress: bool = False,
+    download: bool = False,
 ) -> Table:
     """Run every experiment of ``table`` and return it beside the course's numbers; with
     ``out_dir``, write ``table.md``, ``table.csv``, ``curves.png`` and one folder per
     experiment. ``epochs``, ``fraction``, ``data_dir`` and ``overrides`` change every
     experiment (a quick look, or a test on little data); ``epoch_scale`` runs that fraction of
     each experiment's own epochs; ``seeds``: B1 500, B2 100. ``progress``: a line per
-    experiment and its progress bar on stderr."""
+    experiment and its progress bar on stderr. ``download``: fetch a missing official data
+    set."""
     if table not in TABLE_NAMES:
         raise ConfigError(f"unknown table {table!r}; known: {', '.join(TABLE_NAMES)}")
     changes = dict(overrides or {})
     if epochs is not None:
         changes["epochs"] = epochs
     if epoch_scale is not None:
-        if not 0 < epoch_scale:
-            raise ConfigError(f"epoch_scale must be > 0, got {epoch_scale}")
+        if not (math.isfinite(epoch_scale) and epoch_scale > 0):
+            raise ConfigError(f"epoch_scale: must be a finite number > 0, got {epoch_scale}")
         changes["epoch_scale"] = epoch_scale
     if fraction is not None:
         changes["fraction"] = fraction
     if data_dir:
         changes["data_dir"] = str(data_dir)
-    out = Path(out_dir) if out_dir is not None else None
-    if out is not None:
-        _check_out(out, force)
+    out = _check_out(out_dir, force) if out_dir is not None else None
     n_seeds = SEEDS.get(table, 1) if seeds is None else seeds
     if table == "b1":
-        result = _b1(out, changes, n_seeds, force, n_jobs)
+        result = _b1(out, changes, n_seeds, force, n_jobs, download)
     elif table == "b2":
         result = _b2(out, changes, n_seeds, force, n_jobs)
     else:
         names = C4_PRESETS if table == "c4" else TABLES[table]
-        result = _run_table(table, names, out, changes, force, progress)
+        result = _run_table(table, names, out, changes, force, progress, download)
     if changes:
         shown = ", ".join(f"{k}={v}" for k, v in changes.items())
         result.notes.append(f"changed for every experiment: {shown}")
@@ -293,23 +295,21 @@ def reproduce(
     return result
 
 
-def _check_out(out: Path, force: bool) -> None:
-    if out.exists() and not out.is_dir():
-        raise ConfigError(f"--out {out}: exists and is not a folder")
+def _check_out(out_dir, force: bool) -> Path:
+    """The output folder, resolved before it is looked at (`autograd.files.output_folder`);
+    `OutputExists` when it holds a table and not ``force``."""
+    out = output_folder(out_dir, "--out")
     if (out / "table.md").exists() and not force:
-        from autograd.experiments.run import OutputExists
-
         raise OutputExists(
-            f"--out {out} already holds a reproduced table (table.md); pass --force to "
+            f"--out {out_dir} already holds a reproduced table (table.md); pass --force to "
             "overwrite it, or choose another folder"
         )
+    return out
 
 
 def _write(table: Table, out: Path) -> None:
-    from autograd.files import write_atomic
-
     out.mkdir(parents=True, exist_ok=True)
     notes = "".join(f"\n- {n}" for n in table.notes)
     text = f"# Table {table.name}: the course's numbers and ours\n\n{table.markdown()}{notes}\n"
-    write_atomic(out / "table.md", text.encode("utf-8"))
-    write_atomic(out / "table.csv", table.csv().encode("utf-8"))
+    write_text(out / "table.md", text)
+    write_csv(out / "table.csv", table.columns, table.rows)

@@ -9,7 +9,7 @@ The folder (``out_dir``) gets, as each becomes known:
 ``config.toml``     the resolved configuration (``autograd train --config`` repeats the run)
 ``history.csv``     one row per epoch: train/val loss and accuracy, learning rate, seconds
 ``history.json``    the same as lists
-``model.npz``       the trained model (``nn.load``; the skip architecture: ``nn.load_state``)
+``model.npz``       the trained model (``nn.load``)
 ``preprocessing.npz`` the scale, mean and std applied to the inputs (for ``autograd evaluate``)
 ``metrics.json``    train/val/test accuracy and loss, epochs_run, seconds, ...
 ``per_class.csv``   per-class precision, recall, F1 and support on the test set
@@ -21,15 +21,15 @@ The folder (``out_dir``) gets, as each becomes known:
                     ``boundary_frames.png`` a grid of frames (`autograd.plots.BoundaryRecorder`)
 ==================  ===========================================================================
 
-Ctrl-C stops the run between two writes: the history of the finished epochs and the model of
-the last finished epoch are written and evaluated as usual (``metrics["interrupted"]`` is true),
-then `RunInterrupted` (a KeyboardInterrupt) is raised with the result.
+Ctrl-C stops the training between two epochs: the history of the finished epochs and the model
+of the last finished epoch are evaluated and written as usual (``metrics["interrupted"]`` is
+true), then `RunInterrupted` (a KeyboardInterrupt) is raised with the result. A second Ctrl-C
+while the results are written waits until they all are (`autograd.files.interrupts_deferred`):
+the folder holds a complete state, never some results without ``metrics.json``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import platform
 import time
@@ -39,18 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd import metrics as m
 from autograd import nn, optim
-from autograd.data import DataLoader
-from autograd.experiments.build import (
-    FlipLoader,
-    SkipMLP,
-    build_loss,
-    build_model,
-    build_optimizer,
-)
+from autograd.data import DataLoader, FlipLoader
+from autograd.experiments.build import build_loss, build_model, build_optimizer
 from autograd.experiments.config import Config, ConfigError, load_config
-from autograd.experiments.data import Data, load_data, preprocess
+from autograd.experiments.data import Data, load_data, preprocess, sized
 from autograd.experiments.presets import PRESETS
+from autograd.files import interrupts_deferred, output_folder, write_csv, write_text
 from autograd.train import History, evaluate, fit, predict
 
 __all__ = ["run", "Result", "RunInterrupted", "OutputExists", "RUN_FILES", "load_run"]
@@ -93,25 +89,30 @@ class Result:
 
 class RunInterrupted(KeyboardInterrupt):
     """Ctrl-C during `run`: the files of the finished epochs are written; ``.result`` holds
-    them."""
+    them. The message says where."""
 
     def __init__(self, result: Result):
-        super().__init__(f"interrupted after {result.metrics['epochs_run']} epochs")
+        n = result.metrics["epochs_run"]
+        epochs = f"{n} finished epoch{'' if n == 1 else 's'}"
+        where = f"the files in {result.out_dir}/ hold the {epochs}" if result.out_dir else epochs
+        super().__init__(where)
         self.result = result
 
 
-def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
-    """Make the output folder; refuse one that holds a run unless ``force`` (then its run files
-    are removed first, so no file of the old run survives next to the new ones).
-    ``create=False`` only checks."""
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise OutputExists(f"--out {out}: exists and is not a folder")
-    held = [name for name in RUN_FILES + BOUNDARY_FILES if (out / name).exists()]
+def prepare_out(
+    out_dir, force: bool = False, create: bool = True, files=RUN_FILES + BOUNDARY_FILES
+) -> Path:
+    """Make the output folder; refuse one that holds any of ``files`` (a run's) unless
+    ``force`` (then they are removed first, so no file of the old run survives next to the new
+    ones). ``create=False`` only checks. The folder is resolved before it is looked at
+    (`autograd.files.output_folder`: ``runs/..`` is the working folder); returns it resolved."""
+    out = output_folder(out_dir, "--out")
+    held = [name for name in files if (out / name).exists()]
     if held and not force:
+        shown = str(out_dir) if Path(out_dir).absolute() == out else f"{out_dir} ({out})"
         raise OutputExists(
-            f"--out {out} already holds a run ({', '.join(held[:3])}); pass --force to "
-            "overwrite it, or choose another folder"
+            f"--out {shown} already holds a run or files of the same names "
+            f"({', '.join(held[:3])}); pass --force to overwrite them, or choose another folder"
         )
     if not create:
         return out
@@ -119,12 +120,6 @@ def prepare_out(out_dir, force: bool = False, create: bool = True) -> Path:
         (out / name).unlink()
     out.mkdir(parents=True, exist_ok=True)
     return out
-
-
-def _write_text(path: Path, text: str) -> None:
-    from autograd.files import write_atomic
-
-    write_atomic(path, text.encode("utf-8"))
 
 
 def _loaders(config: Config, data: Data):
@@ -140,16 +135,20 @@ def _loaders(config: Config, data: Data):
     return train, DataLoader(data.x_val, data.y_val, EVAL_BATCH)
 
 
-def threshold(config: Config) -> float:
-    """Where one output per sample splits class 0 from class 1."""
+def threshold(config: Config | None) -> float:
+    """Where one output per sample splits class 0 from class 1 (``None``, a model without its
+    run's config: 0.5, outputs read as probabilities)."""
+    if config is None:
+        return 0.5
     plus_minus = config.targets == "plus-minus-one" or (
-        config.targets == "auto" and config.out == "tanh"
+        config.targets == "auto" and config.out_act == "tanh"
     )
-    logits = config.loss == "bce" and config.out == "linear"
+    logits = config.loss == "bce" and config.out_act == "linear"
     return 0.0 if plus_minus or logits else 0.5
 
 
-def predicted_labels(config: Config, outputs: np.ndarray) -> np.ndarray:
+def predicted_labels(config: Config | None, outputs: np.ndarray) -> np.ndarray:
+    """Class labels of a model's ``outputs`` under ``config`` (argmax, or `threshold`)."""
     if outputs.ndim == 2 and outputs.shape[1] > 1:
         return outputs.argmax(axis=1)
     return (outputs.reshape(-1) > threshold(config)).astype(np.int64)
@@ -179,10 +178,11 @@ def run(
     if out_dir is not None:
         prepare_out(out_dir, force, create=False)  # before the data is loaded: fail early
     data = data or load_data(config, download)
+    config = sized(config, data.x_train[0].size, len(data.classes))  # layers 0-...-0
     _check_boundary(config, data)
     out = prepare_out(out_dir, force) if out_dir is not None else None
     if out is not None:
-        _write_text(out / "config.toml", config.to_toml())
+        write_text(out / "config.toml", config.to_toml())
     model = build_model(config)
     loss_fn = build_loss(config)
     optimizer, scheduler = build_optimizer(config, model)
@@ -222,13 +222,17 @@ def run(
             history = _trim(last["history"])
             model.load_state_dict(last["state"])
     seconds = (time.perf_counter() - start, time.process_time() - cpu)
-    result = _finish(config, model, loss_fn, data, history, seconds, interrupted, out)
-    result.metrics["warnings"] = [str(w.message) for w in caught]
-    result.boundary = recorder
-    if out is not None and recorder is not None:
-        _write_boundary(recorder, out, config.label)
-    if out is not None:
-        _write_text(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
+    try:
+        with interrupts_deferred():  # every result file, or Ctrl-C waits
+            result = _finish(config, model, loss_fn, data, history, seconds, interrupted, out)
+            result.metrics["warnings"] = [str(w.message) for w in caught]
+            result.boundary = recorder
+            if out is not None and recorder is not None:
+                _write_boundary(recorder, out, config.label)
+            if out is not None:
+                write_text(out / "metrics.json", json.dumps(result.metrics, indent=2) + "\n")
+    except KeyboardInterrupt:
+        interrupted = True  # while writing: the files are complete, and the user wants out
     if interrupted:
         raise RunInterrupted(result)
     return result
@@ -279,8 +283,6 @@ def _copy_state(model) -> dict:
 
 
 def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) -> Result:
-    from autograd import metrics as m
-
     metrics: dict = {"name": config.label, "preset": config.preset}
     for part in ("train", "val", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
@@ -311,33 +313,24 @@ def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) ->
 
 
 def _write_outputs(result: Result, cm, per_class) -> None:
-    from autograd import metrics as m
-
     out, history, data = result.out_dir, result.history, result.data
     records = history.as_dict()
-    _write_text(out / "history.json", json.dumps(records, indent=1) + "\n")
+    write_text(out / "history.json", json.dumps(records, indent=1) + "\n")
     keys = list(records)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["epoch", *keys])
-    for i in range(history.epochs):
-        writer.writerow([i, *(repr(records[k][i]) for k in keys)])  # epochs from 0, as everywhere
-    _write_text(out / "history.csv", buffer.getvalue())
-    if isinstance(result.model, SkipMLP):
-        nn.save_state(result.model, out / "model.npz")
-    else:
-        nn.save(result.model, out / "model.npz")
+    write_csv(
+        out / "history.csv",
+        ["epoch", *keys],
+        ([i, *(repr(records[k][i]) for k in keys)] for i in range(history.epochs)),
+    )  # epochs from 0, as everywhere
+    nn.save(result.model, out / "model.npz")
     nn.save_state({k: np.asarray(v) for k, v in data.stats.items()}, out / "preprocessing.npz")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["class", "precision", "recall", "f1", "support"])
-    for i, name in enumerate(data.classes):
-        writer.writerow(
-            [name, *(f"{per_class[k][i]:.4f}" for k in ("precision", "recall", "f1")),
-             int(per_class["support"][i])]
-        )  # fmt: skip
-    _write_text(out / "per_class.csv", buffer.getvalue())
-    _write_text(out / "report.txt", m.classification_report(cm, class_names=data.classes))
+    write_csv(
+        out / "per_class.csv",
+        ["class", "precision", "recall", "f1", "support"],
+        ([name, *(f"{per_class[k][i]:.4f}" for k in ("precision", "recall", "f1")),
+          int(per_class["support"][i])] for i, name in enumerate(data.classes)),
+    )  # fmt: skip
+    write_text(out / "report.txt", m.classification_report(cm, class_names=data.classes))
     _plots(result, cm)
 
 
@@ -375,11 +368,7 @@ def load_run(folder):
     the input preprocessing (for `Data`-like ``preprocess(x, stats)``)."""
     folder = Path(folder)
     config = load_config(folder / "config.toml")
-    if config.arch == "skip":
-        model = build_model(config)
-        model.load_state_dict(nn.load_state(folder / "model.npz"))
-    else:
-        model = nn.load(folder / "model.npz")
+    model = nn.load(folder / "model.npz")
     model.eval()
     stats = nn.load_state(folder / "preprocessing.npz")
     return config, model, stats

@@ -26,7 +26,7 @@ from autograd.nn.layers import (
     Tanh,
 )
 from autograd.nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, l2_penalty
-from autograd.nn.module import LoadResult, Module, ModuleList, Parameter, Sequential
+from autograd.nn.module import Concat, LoadResult, Module, ModuleList, Parameter, Sequential
 from autograd.nn.pytorch import from_torch, to_torch
 from autograd.nn.serialization import CheckpointError, load, load_state, save, save_state
 
@@ -34,6 +34,7 @@ __all__ = [
     "Module",
     "Parameter",
     "Sequential",
+    "Concat",
     "ModuleList",
     "LoadResult",
     "Linear",

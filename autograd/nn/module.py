@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from autograd.functional import concatenate
 from autograd.tensor import Tensor
 
 __all__ = ["Module", "Parameter", "Sequential", "ModuleList", "LoadResult"]
@@ -335,3 +336,42 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(list(self._modules.values()))
+
+
+class Concat(Module):
+    """Branches applied to the same input, their outputs joined along ``axis`` (the features,
+    1, by default): ``Concat(a, b)(x) == concatenate([a(x), b(x)], axis)``.
+
+    With `Identity` as a branch the input itself is passed on beside what the other branches
+    make of it: a skip connection. B1's architecture 2 (the inputs wired into the output
+    neuron too) is ``Sequential(Concat(Identity(), Sequential(Linear(2, 1), Tanh())),
+    Linear(3, 1), Tanh())``. Branches are named ``"0"``, ``"1"``, ... as in `Sequential`;
+    `autograd.nn.save` describes it, `autograd.nn.to_torch` maps it to a torch module of the
+    same name and ``state_dict`` keys."""
+
+    def __init__(self, *branches: Module, axis: int = 1):
+        super().__init__()
+        if not branches:
+            raise ValueError("Concat needs at least one branch")
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise TypeError(f"Concat axis must be an int, got {axis!r}")
+        self.axis = axis
+        for i, branch in enumerate(branches):
+            if not isinstance(branch, Module):
+                raise TypeError(f"Concat takes Modules, got {type(branch).__name__} at {i}")
+            setattr(self, str(i), branch)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+    def forward(self, x):
+        return concatenate([branch(x) for branch in self._modules.values()], axis=self.axis)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def __getitem__(self, index: int) -> Module:
+        return list(self._modules.values())[index]

@@ -15,16 +15,17 @@ libraries share. Adding a layer type is adding one entry.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from autograd.nn import layers
-from autograd.nn.module import Module, Sequential
+from autograd.nn.module import Concat, Module, Sequential
 from autograd.nn.serialization import refuse_shared_weights
 
-__all__ = ["to_torch", "from_torch", "require_torch", "Counterpart", "LAYERS"]
+__all__ = ["to_torch", "from_torch", "require_torch", "torch_concat", "Counterpart", "LAYERS"]
 
 
 class Counterpart(NamedTuple):
@@ -177,7 +178,27 @@ _BY_TORCH = {row.torch_name: row for row in LAYERS}
 
 
 def _supported() -> str:
-    return "Sequential, " + ", ".join(row.torch_name for row in LAYERS)
+    return "Sequential, Concat, " + ", ".join(row.torch_name for row in LAYERS)
+
+
+@functools.cache
+def torch_concat(torch):
+    """The torch module for `autograd.nn.Concat` (torch.nn has none): branches named ``"0"``,
+    ``"1"``, ... (the same ``state_dict`` keys), outputs joined by ``torch.cat`` along
+    ``dim``. Made once, when torch is first needed, so this module does not import torch."""
+
+    class TorchConcat(torch.nn.Module):
+        def __init__(self, *branches, dim: int = 1):
+            super().__init__()
+            self.dim = dim
+            for i, branch in enumerate(branches):
+                self.add_module(str(i), branch)
+
+        def forward(self, x):
+            return torch.cat([branch(x) for branch in self.children()], dim=self.dim)
+
+    TorchConcat.__name__ = TorchConcat.__qualname__ = "Concat"
+    return TorchConcat
 
 
 def require_torch(caller: str):
@@ -218,6 +239,9 @@ def _to_torch(module, torch, where, seen):
         out = torch.nn.Sequential(
             *(_to_torch(m, torch, f"{where}[{i}]", seen) for i, m in enumerate(module))
         )
+    elif type(module) is Concat:
+        branches = (_to_torch(m, torch, f"{where}[{i}]", seen) for i, m in enumerate(module))
+        out = torch_concat(torch)(*branches, dim=module.axis)
     else:
         row = _BY_OURS.get(type(module))
         if row is None:
@@ -259,6 +283,9 @@ def _from_torch(module, torch, where):
                 "from a list of layers, not an OrderedDict"
             )
         out = Sequential(*(_from_torch(m, torch, f"{where}[{i}]") for i, m in enumerate(module)))
+    elif type(module) is torch_concat(torch):
+        branches = (_from_torch(m, torch, f"{where}[{i}]") for i, m in enumerate(module.children()))
+        out = Concat(*branches, axis=module.dim)
     else:
         name = type(module).__name__
         row = _BY_TORCH.get(name)

@@ -33,7 +33,7 @@ import numpy as np
 
 from autograd.files import write_atomic
 from autograd.nn import layers
-from autograd.nn.module import Module, Sequential
+from autograd.nn.module import Concat, Module, Sequential
 from autograd.safe_read import fill_from, npy_header, npz_members, open_npz
 
 __all__ = [
@@ -99,6 +99,12 @@ def describe(module: Module, where: str = "model", _seen: dict | None = None) ->
             "type": "Sequential",
             "layers": [describe(m, f"{where}[{i}]", seen) for i, m in enumerate(module)],
         }
+    if type(module) is Concat:
+        return {
+            "type": "Concat",
+            "axis": module.axis,
+            "branches": [describe(m, f"{where}[{i}]", seen) for i, m in enumerate(module)],
+        }
     cls = LAYERS.get(type(module).__name__)
     if cls is not type(module):
         raise TypeError(
@@ -141,10 +147,20 @@ def build(description, where: str = "model", listing: dict | None = None, _prefi
         return Sequential(
             *(build(d, f"{where}[{i}]", listing, f"{_prefix}{i}.") for i, d in enumerate(parts))
         )
+    if kind == "Concat":
+        parts, axis = description.get("branches"), description.get("axis", 1)
+        if not isinstance(parts, list) or not parts:
+            raise ValueError(f"{where}: a Concat needs a non-empty list 'branches'")
+        if isinstance(axis, bool) or not isinstance(axis, int):
+            raise ValueError(f"{where}: a Concat's 'axis' must be an int, got {axis!r:.80}")
+        return Concat(
+            *(build(d, f"{where}[{i}]", listing, f"{_prefix}{i}.") for i, d in enumerate(parts)),
+            axis=axis,
+        )
     cls = LAYERS.get(kind)
     if cls is None:
         raise ValueError(
-            f"{where}: unknown layer type {kind!r}; expected Sequential or one of "
+            f"{where}: unknown layer type {kind!r}; expected Sequential, Concat or one of "
             f"{', '.join(LAYERS)}"
         )
     given = description.get("config", {})

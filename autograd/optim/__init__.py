@@ -10,6 +10,7 @@ stopper = EarlyStopping("val_loss", patience=10)
 
 from autograd.early_stopping import EarlyStopping
 from autograd.optim import lr_scheduler
+from autograd.optim.course_l2 import CourseL2
 from autograd.optim.lr_scheduler import Cosine, Exponential, LinearSaturated, LRScheduler, Step
 from autograd.optim.optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 
@@ -20,6 +21,7 @@ __all__ = [
     "AdamW",
     "Adagrad",
     "RMSprop",
+    "CourseL2",
     "lr_scheduler",
     "LRScheduler",
     "LinearSaturated",
