@@ -14,7 +14,9 @@ __all__ = [
     "to_labels",
     "accuracy",
     "batched_accuracy",
+    "binary_threshold",
     "confusion_matrix",
+    "confusion_accuracy",
     "precision_recall_f1",
     "classification_report",
 ]
@@ -82,13 +84,22 @@ def batched_accuracy(preds, target, threshold: float | None = None) -> np.ndarra
     p, t = preds.reshape(runs, -1), target.reshape(-1)
     if p.shape[1] != n or len(t) != len(target):
         raise ValueError(f"cannot compare pred {preds.shape[1:]} with target {target.shape}")
+    if threshold is None:
+        threshold = binary_threshold(t)
+    return np.mean((p > threshold) == (t > binary_threshold(t)), axis=1)
+
+
+def binary_threshold(target) -> float:
+    """Where one output per sample splits the classes, by the codes of ``target``: 0 for
+    {-1, 1} (tanh outputs, EXERCISES B), 0.5 for {0, 1} (probabilities). NOTE: targets that are
+    all 1 fit both and get 0; a caller that knows its model's output passes its own threshold
+    (`autograd.experiments.config.Config.threshold`)."""
+    t = as_array(target).reshape(-1)
     values = np.unique(t)
     if np.all(np.isin(values, (-1, 1))):
-        threshold = 0.0 if threshold is None else threshold
-        return np.mean((p > threshold) == (t > 0), axis=1)
+        return 0.0
     if np.all(np.isin(values, (0, 1))):
-        threshold = 0.5 if threshold is None else threshold
-        return np.mean((p > threshold) == (t > 0.5), axis=1)
+        return 0.5
     raise ValueError(
         f"with one output per sample, targets must be binary ({{-1, 1}} or {{0, 1}}), got "
         f"values {values[:5]}{'...' if len(values) > 5 else ''} (for a regression, train "
@@ -131,6 +142,16 @@ def confusion_matrix(
         raise ValueError(f"normalize must be None, 'true', 'pred' or 'all', got {normalize!r}")
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, cm / np.maximum(total, 1), 0.0)
+
+
+def confusion_accuracy(cm) -> float:
+    """The accuracy a confusion matrix holds: its diagonal over its total (the fraction of
+    samples whose predicted class is their true class)."""
+    cm = as_array(cm)
+    total = cm.sum()
+    if total == 0:
+        raise ValueError("accuracy of zero samples is undefined (the confusion matrix is empty)")
+    return float(np.trace(cm) / total)
 
 
 def precision_recall_f1(cm) -> dict:

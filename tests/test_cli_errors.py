@@ -220,12 +220,6 @@ def _config(text):
     return make
 
 
-READERS = "the readers raise ValueError on the hardening branch (issue 24); remove at merge"
-
-
-LATER = pytest.mark.xfail(strict=True, reason=READERS)
-
-
 @pytest.mark.parametrize(
     "flag, make",
     [
@@ -233,9 +227,9 @@ LATER = pytest.mark.xfail(strict=True, reason=READERS)
         ("--config", _config('preset = ["xor-arch1"]\n')),
         ("--config", _config('lr = "fast"\n')),
         ("--dataset", _empty_npz),
-        pytest.param("--dataset", _declares_a_trillion_rows, marks=LATER),  # exit 2, no name
-        pytest.param("--dataset", _npy_named_npz, marks=LATER),
-        pytest.param("--dataset", _huge_png_folder, marks=LATER),
+        ("--dataset", _declares_a_trillion_rows),
+        ("--dataset", _npy_named_npz),
+        ("--dataset", _huge_png_folder),
     ],
     ids=["toml-5000-deep", "preset-list", "lr-text", "npz-empty", "npz-1e12", "npy", "png"],
 )
@@ -248,7 +242,7 @@ def test_bad_files_are_bad_input_naming_the_file(flag, make, tmp_path, cli):
 
 
 def test_a_size_the_memory_cannot_hold_is_bad_input(tmp_path, cli):
-    """Before the readers check declared sizes, the allocation fails: still exit 2."""
+    """A declared size beyond memory is refused before allocating: exit 2, one line."""
     path = _declares_a_trillion_rows(tmp_path)
     code, _, err = cli("train", "--dataset", path, "--epochs", 1, "--out", tmp_path / "run")
     assert code == 2 and "internal error" not in err and len(err.splitlines()) == 1

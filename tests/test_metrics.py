@@ -200,8 +200,10 @@ def test_every_path_that_computes_a_metric_calls_autograd_metrics(targets):
     from autograd import nn, optim
     from autograd.data import DataLoader
     from autograd.experiments import run
+    from autograd.experiments.run import predicted_labels
+    from autograd.experiments.run import scores as run_scores
     from autograd.experiments.seeds import TinyNet, train_seeds
-    from autograd.train import evaluate, fit
+    from autograd.train import evaluate, fit, predict
 
     d = _one_class_splits(targets)
     output = "tanh" if targets == "{-1, 1}" else "sigmoid"
@@ -221,8 +223,15 @@ def test_every_path_that_computes_a_metric_calls_autograd_metrics(targets):
     for split in ("train", "val", "test"):
         x, y = getattr(d, f"x_{split}"), getattr(d, f"y_{split}")
         seeds_path = float(runs.evaluate(x, y)[1][0])
-        fit_path = evaluate(model, mse, DataLoader(x, y, len(x)))["accuracy"]
+        fit_path = evaluate(model, mse, DataLoader(x, y, len(x)), metrics=run_scores(net.config()))[
+            "accuracy"
+        ]
         assert seeds_path == fit_path == result.metrics[f"{split}_accuracy"], split
+        # and the number is the right one: the share of the labels the run predicts
+        labels = getattr(d, f"labels_{split}")
+        predicted = predicted_labels(net.config(), predict(model, x))
+        cm = metrics.confusion_matrix(labels, predicted, num_classes=2)
+        assert seeds_path == metrics.confusion_accuracy(cm), split
     # the one-class split has teeth: some outputs of class 1 lie between the thresholds of
     # the two conventions (0 and 0.5), where a second scoring rule would disagree
     positive = runs.outputs[0][d.labels_train == 1, 0]

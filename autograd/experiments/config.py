@@ -276,6 +276,17 @@ class Config:
             _require(value >= 0, name, f"must be a whole number >= 0, got {value}")
         return self
 
+    def threshold(self) -> float:
+        """Where one output per sample splits class 0 from class 1, by the output this config
+        trains: 0 for tanh towards {-1, 1} targets and for logits (BCE on a linear output), 0.5
+        for probabilities and {0, 1} targets. Every path that scores such a model passes it to
+        `autograd.metrics` (a split holding one class cannot tell the convention by itself)."""
+        plus_minus = self.targets == "plus-minus-one" or (
+            self.targets == "auto" and self.out_act == "tanh"
+        )
+        logits = self.loss == "bce" and self.out_act == "linear"
+        return 0.0 if plus_minus or logits else 0.5
+
     # ---- conversions --------------------------------------------------------------------
 
     @property

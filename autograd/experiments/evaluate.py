@@ -93,7 +93,7 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None, download=Fal
     names = list(classes) + [str(i) for i in range(len(classes), len(cm))]
     lines = [
         f"{path}: {len(x)} samples of {data or config.dataset} ({where})",
-        f"accuracy {np.trace(cm) / cm.sum():.4f}",
+        f"accuracy {metrics.confusion_accuracy(cm):.4f}",
         "",
         "confusion matrix (rows: true class, columns: predicted)",
         *("  " + line for line in confusion_table(cm, names)),

@@ -30,6 +30,7 @@ the folder holds a complete state, never some results without ``metrics.json``.
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 import time
@@ -136,15 +137,15 @@ def _loaders(config: Config, data: Data):
 
 
 def threshold(config: Config | None) -> float:
-    """Where one output per sample splits class 0 from class 1 (``None``, a model without its
-    run's config: 0.5, outputs read as probabilities)."""
-    if config is None:
-        return 0.5
-    plus_minus = config.targets == "plus-minus-one" or (
-        config.targets == "auto" and config.out_act == "tanh"
-    )
-    logits = config.loss == "bce" and config.out_act == "linear"
-    return 0.0 if plus_minus or logits else 0.5
+    """Where one output per sample splits class 0 from class 1 (`Config.threshold`; ``None``, a
+    model without its run's config: 0.5, outputs read as probabilities)."""
+    return 0.5 if config is None else config.threshold()
+
+
+def scores(config: Config) -> dict:
+    """The metrics `fit` and `evaluate` compute for a run of ``config``: `metrics.accuracy` at
+    the config's threshold (a one-class split would otherwise be scored by its targets' values)."""
+    return {"accuracy": functools.partial(m.accuracy, threshold=threshold(config))}
 
 
 def predicted_labels(config: Config | None, outputs: np.ndarray) -> np.ndarray:
@@ -216,6 +217,7 @@ def run(
                 progress=progress,
                 label=config.label,
                 on_epoch_end=keep,
+                metrics=scores(config),
             )
         except KeyboardInterrupt:
             interrupted = True
@@ -286,9 +288,9 @@ def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) ->
     metrics: dict = {"name": config.label, "preset": config.preset}
     for part in ("train", "val", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
-        scores = evaluate(model, loss_fn, DataLoader(x, y, EVAL_BATCH))
-        metrics[f"{part}_accuracy"] = scores["accuracy"]
-        metrics[f"{part}_loss"] = scores["loss"]
+        part_scores = evaluate(model, loss_fn, DataLoader(x, y, EVAL_BATCH), metrics=scores(config))
+        metrics[f"{part}_accuracy"] = part_scores["accuracy"]
+        metrics[f"{part}_loss"] = part_scores["loss"]
     labels = predicted_labels(config, predict(model, data.x_test, EVAL_BATCH))
     cm = m.confusion_matrix(data.labels_test, labels, num_classes=len(data.classes))
     per_class = m.precision_recall_f1(cm)

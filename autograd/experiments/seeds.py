@@ -189,6 +189,7 @@ class SeedRuns:
     seconds: float = 0.0
     label: str = ""
     stuck_at: float = field(default=0.5)
+    threshold: float | None = None  # where the one output splits the classes (`train_seeds`)
 
     @property
     def stuck(self) -> np.ndarray:
@@ -208,7 +209,7 @@ class SeedRuns:
     def evaluate(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         """``(loss, accuracy)`` per seed of the trained weights on other data ``(x, y)``."""
         x, y = _check_data(self.net, x, y)
-        loss, accuracy, _ = _scores(self.net, _stacked(self.weights), x, y)
+        loss, accuracy, _ = _scores(self.net, _stacked(self.weights), x, y, self.threshold)
         return loss, accuracy
 
     def histories(self) -> list[dict[str, list[float]]]:
@@ -255,6 +256,7 @@ class SeedRuns:
             seconds=max(p.seconds for p in parts),
             label=first.label,
             stuck_at=first.stuck_at,
+            threshold=first.threshold,
         )
 
 
@@ -314,28 +316,50 @@ def _course_mse(out: Tensor, target: Tensor) -> Tensor:
     return mse_loss(out, target, reduction="none").sum(axis=(1, 2)) * (1.0 / out.shape[1])
 
 
-def _scores(net: TinyNet, params, x: np.ndarray, y: np.ndarray):
+def _scores(net: TinyNet, params, x: np.ndarray, y: np.ndarray, threshold: float | None):
     """Per seed: the course's MSE (float64), the accuracy and the outputs of ``params`` on
     ``(x, y)``."""
     with no_grad():
         out = _forward(net, params, Tensor(x))
         loss = _course_mse(out, Tensor(np.broadcast_to(y, out.shape)))
-    return loss.data.astype(np.float64), metrics.batched_accuracy(out.data, y), out.data
+    return (
+        loss.data.astype(np.float64),
+        metrics.batched_accuracy(out.data, y, threshold),
+        out.data,
+    )
 
 
-def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.5) -> SeedRuns:
+def train_seeds(
+    net: TinyNet,
+    x,
+    y,
+    seeds,
+    label: str = "",
+    stuck_at: float = 0.5,
+    threshold: float | None = None,
+) -> SeedRuns:
     """Train ``net`` from every seed in ``seeds`` at once on the full batch ``(x, y)``.
 
     Returns a `SeedRuns`; the weights of seed ``s`` start as ``net.build(s)``'s, and every
     number equals (to float rounding) what `fit` gives for that model alone with
     ``optim.SGD(lr)`` and the loss ``MSE + nn.l2_penalty(model, l2)``. Each epoch: the batched
     forward, the loss ``sum_s (MSE_s + L2_s)``, `Tensor.backward`, one `optim.SGD` step.
+    Accuracies of one output per sample split the classes at ``threshold`` (default: by the
+    codes of the training targets, `metrics.binary_threshold`: 0 for {-1, 1}, 0.5 for {0, 1};
+    for targets of one class, by the output: 0 for tanh, 0.5 for sigmoid), on every split, so
+    a test split of one class is scored as the training data is.
     """
     start = time.perf_counter()
     seeds = np.asarray(seeds, dtype=np.int64).ravel()
     if seeds.size == 0:
         raise ValueError("train_seeds needs at least one seed")
     x, y = _check_data(net, x, y)
+    if threshold is None and y.shape[-1] == 1:
+        by_output = {"tanh": 0.0, "sigmoid": 0.5}  # for targets of one class, which fit both
+        if len(np.unique(y)) > 1 or net.output not in by_output:
+            threshold = metrics.binary_threshold(y)
+        else:
+            threshold = by_output[net.output]
     params = _stacked(net.initial_weights(seeds))
     weights = [w for w, _ in params]  # the course's L2 leaves the biases alone
     optimizer = optim.SGD([p for pair in params for p in pair], lr=net.lr)
@@ -346,11 +370,11 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
         out = _forward(net, params, inputs)
         mse = _course_mse(out, target)
         losses[:, epoch] = mse.data
-        accuracies[:, epoch] = metrics.batched_accuracy(out.data, y)
+        accuracies[:, epoch] = metrics.batched_accuracy(out.data, y, threshold)
         optimizer.zero_grad()
         (mse.sum() + nn.l2_penalty(weights, net.l2)).backward()
         optimizer.step()
-    final_loss, final_accuracy, outputs = _scores(net, params, x, y)
+    final_loss, final_accuracy, outputs = _scores(net, params, x, y, threshold)
     return SeedRuns(
         net=net,
         seeds=seeds,
@@ -362,6 +386,7 @@ def train_seeds(net: TinyNet, x, y, seeds, label: str = "", stuck_at: float = 0.
         seconds=time.perf_counter() - start,
         label=label,
         stuck_at=stuck_at,
+        threshold=threshold,
     )
 
 
