@@ -97,10 +97,32 @@ def test_colours_that_tikz_cannot_take_are_named():
 
 
 LATEX = shutil.which("pdflatex") or shutil.which("lualatex")
+# What the document loads: a LaTeX without them cannot compile it (Debian: texlive-latex-extra
+# has standalone, texlive-pictures TikZ, texlive-fonts-recommended helvet).
+NEEDS = ("standalone.cls", "tikz.sty", "helvet.sty")
 
 
-@pytest.mark.skipif(LATEX is None, reason="no pdflatex or lualatex on this machine (TeX Live "
-                    "is not installed here); the TikZ is parsed by the other tests")  # fmt: skip
+def _latex_missing() -> str:
+    if LATEX is None:
+        return "no pdflatex or lualatex on this machine (TeX Live is not installed here)"
+    kpsewhich = shutil.which("kpsewhich")
+    if kpsewhich is None:
+        return "TeX Live without kpsewhich: cannot tell whether its packages are there"
+    missing = [
+        name
+        for name in NEEDS
+        if not subprocess.run([kpsewhich, name], capture_output=True, text=True).stdout.strip()
+    ]
+    if missing:
+        return (
+            f"this TeX Live lacks {', '.join(missing)} (apt-get install texlive-latex-extra "
+            "texlive-pictures texlive-fonts-recommended)"
+        )
+    return ""
+
+
+@pytest.mark.skipif(bool(_latex_missing()), reason=f"{_latex_missing()}; the TikZ is parsed by "
+                    "the other tests")  # fmt: skip
 @pytest.mark.parametrize("name", list(diagrams()))
 def test_tikz_compiles_with_latex(name, tmp_path):
     (tmp_path / "d.tex").write_text(to_tikz(diagrams()[name].dot), encoding="utf-8")
