@@ -556,6 +556,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
             f"{name}: the input has {c} channels (shape {X.shape}) but the weight {W.shape} "
             f"(out, in, kh, kw) expects {c_w}"
         )
+    if not kh or not kw:
+        raise ValueError(
+            f"{name}: the kernel {kh}×{kw} of the weight {W.shape} (out, in, kh, kw) is empty; "
+            "expected at least 1×1 (as PyTorch)"
+        )
     oh = _out_size(h, kh, stride[0], padding[0], name, f"height (shape {X.shape})")
     ow = _out_size(w, kw, stride[1], padding[1], name, f"width (shape {X.shape})")
     xp = _channel_major(X, padding)
@@ -618,6 +623,35 @@ def _pool_setup(x, kernel_size, stride, padding, name):
     return x, X, kernel, stride, padding, out_hw, params
 
 
+def _window_max(xp, kernel, stride, out_hw, nan_aware):
+    """The max of every window of a channel-major padded image and its arg-max (the offset
+    i·kw + j in the window): the first maximum in row-major order, or the last NaN."""
+    best = arg = None
+    for i, j, where in _offsets(kernel, stride, out_hw):
+        part = xp[where]
+        if best is None:
+            best = part.copy()
+            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+            continue
+        # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
+        larger = np.greater(part, best)
+        if nan_aware:
+            larger |= np.isnan(part)
+        np.copyto(best, part, where=larger)
+        np.copyto(arg, i * kernel[1] + j, where=larger)
+    return best, arg
+
+
+def _first_pixel_of_flat_windows(best, arg, kernel, stride, padding):
+    """An all -inf window keeps its arg-max at its first pixel inside the image (PyTorch's
+    choice), not in the padding, where the gradient would be lost."""
+    oh, ow = best.shape[2:]
+    first_row = np.maximum(padding[0] - stride[0] * np.arange(oh), 0)
+    first_column = np.maximum(padding[1] - stride[1] * np.arange(ow), 0)
+    start = (first_row[:, None] * kernel[1] + first_column[None, :]).astype(arg.dtype)
+    np.copyto(arg, start, where=best == -np.inf)
+
+
 @register("max_pool2d", "MaxPool", text=lambda params: _window_text("MaxPool", params))
 def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
     """y[n,c,p,q] = max_{i,j} x_pad[n,c, s·p+i, s·q+j] (stride defaults to the kernel size;
@@ -628,17 +662,13 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
         x, kernel_size, stride, padding, name
     )
     xp = _channel_major(X, padding, fill=-np.inf)
-    best = arg = None
-    for i, j, where in _offsets(kernel, stride, out_hw):
-        part = xp[where]
-        if best is None:
-            best = part.copy()
-            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
-            continue
-        # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
-        larger = np.greater(part, best)
-        np.copyto(best, part, where=larger)
-        np.copyto(arg, i * kernel[1] + j, where=larger)
+    # NOTE: a NaN wins its window wherever it is, as in PyTorch (the last NaN in row-major order
+    # takes the gradient); the strict `>` never picks one, so the comparison also tests for NaN
+    # when the input holds one (its sum is then NaN: one cheap pass).
+    nan_aware = bool(np.isnan(np.add.reduce(X, axis=None)))
+    best, arg = _window_max(xp, kernel, stride, out_hw, nan_aware)
+    if padding[0] or padding[1]:
+        _first_pixel_of_flat_windows(best, arg, kernel, stride, padding)
     disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
 
     def backward(g):
