@@ -369,3 +369,19 @@ def test_conv2d_refuses_an_empty_kernel(kernel):
     w = Tensor(np.zeros((2, 1, *kernel), np.float32))
     with pytest.raises(ValueError, match=r"conv2d: the kernel .* is empty"):
         conv2d(np.zeros((1, 1, 4, 4), np.float32), w)
+
+
+@pytest.mark.parametrize("shape, kernel, padding", [
+    ((2, 3, 7, 6), (4, 3, 3), 0), ((2, 2, 8, 8), (2, 4, 4), 2), ((1, 4, 6, 5), (1, 2, 3), 1),
+    ((2, 5, 6, 6), (1, 1, 1), 0), ((1, 2, 5, 7), (3, 2, 2), (0, 1)), ((2, 6, 5, 5), (2, 1, 3), 3),
+])  # fmt: skip
+@pytest.mark.parametrize("correlation", [True, False])
+def test_both_input_gradients_of_a_conv_match_the_definition(monkeypatch, shape, kernel, padding,
+                                                             correlation):  # fmt: skip
+    # the input gradient as a full correlation of the output gradient, or as col2im: whichever
+    # the size rule picks, both give the same numbers (central differences, float64)
+    monkeypatch.setattr(F, "_correlation_pays", lambda *args: correlation)
+    rng = np.random.default_rng(5)
+    x = normal(rng, shape)
+    w = normal(rng, (kernel[0], shape[1], *kernel[1:]))
+    check_gradients(lambda x, w: conv2d(x, w, padding=padding), [x, w], rng)
