@@ -616,7 +616,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
         g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)  # no copy when g is channel-major
         gx = gw = gb = None
         if weight.requires_grad:
-            gw = (g2 @ cols.T).reshape(W.shape)
+            # NOTE: as (X gᵀ)ᵀ, both operands in their own memory order: OpenBLAS took 30% less
+            # time for LeNet-5's (6, 50176) @ (50176, 75) than g Xᵀ (one thread, CPU time).
+            gw = (cols @ g2.T).T.reshape(W.shape)
         if bias is not None and bias.requires_grad:
             gb = np.add.reduce(g2, axis=1)
         if x.requires_grad:
