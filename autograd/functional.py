@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from autograd.arguments import int_pair
+from autograd.kernels import compiled
 from autograd.tensor import Tensor, as_tensor, record_op, register, sigmoid_array
 
 __all__ = [
@@ -659,6 +660,11 @@ def _pool_setup(x, kernel_size, stride, padding, name):
     return x, X, kernel, stride, padding, out_hw, params
 
 
+def _arg_dtype(kernel):
+    """The smallest integer type for an offset in a window."""
+    return np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32
+
+
 def _window_max(xp, kernel, stride, out_hw, nan_aware):
     """The max of every window of a channel-major padded image and its arg-max (the offset
     i·kw + j in the window): the first maximum in row-major order, or the last NaN."""
@@ -667,7 +673,7 @@ def _window_max(xp, kernel, stride, out_hw, nan_aware):
         part = xp[where]
         if best is None:
             best = part.copy()
-            arg = np.zeros(best.shape, np.uint8 if kernel[0] * kernel[1] <= 256 else np.int32)
+            arg = np.zeros(best.shape, _arg_dtype(kernel))
             continue
         # NOTE: strictly greater: an equal later value keeps the first arg-max (PyTorch's).
         larger = np.greater(part, best)
@@ -698,11 +704,17 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
         x, kernel_size, stride, padding, name
     )
     xp = _channel_major(X, padding, fill=-np.inf)
-    # NOTE: a NaN wins its window wherever it is, as in PyTorch (the last NaN in row-major order
-    # takes the gradient); the strict `>` never picks one, so the comparison also tests for NaN
-    # when the input holds one (its sum is then NaN: one cheap pass).
-    nan_aware = bool(np.isnan(np.add.reduce(X, axis=None)))
-    best, arg = _window_max(xp, kernel, stride, out_hw, nan_aware)
+    kernels = compiled()
+    if kernels:  # the `fast` extra: one pass over the windows, the same numbers
+        best = np.empty((xp.shape[0], xp.shape[1], *out_hw), xp.dtype)
+        arg = np.empty(best.shape, _arg_dtype(kernel))
+        kernels.max_pool_forward(xp, *kernel, *stride, best, arg)
+    else:
+        # NOTE: a NaN wins its window wherever it is, as in PyTorch (the last NaN in row-major
+        # order takes the gradient); the strict `>` never picks one, so the comparison also
+        # tests for NaN when the input holds one (its sum is then NaN: one cheap pass).
+        nan_aware = bool(np.isnan(np.add.reduce(X, axis=None)))
+        best, arg = _window_max(xp, kernel, stride, out_hw, nan_aware)
     if padding[0] or padding[1]:
         _first_pixel_of_flat_windows(best, arg, kernel, stride, padding)
     disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]

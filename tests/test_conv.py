@@ -385,3 +385,35 @@ def test_both_input_gradients_of_a_conv_match_the_definition(monkeypatch, shape,
     x = normal(rng, shape)
     w = normal(rng, (kernel[0], shape[1], *kernel[1:]))
     check_gradients(lambda x, w: conv2d(x, w, padding=padding), [x, w], rng)
+
+
+# --- the compiled kernels (the `fast` extra) against the numpy path ----------------------------
+POOL_KERNEL_CASES = [(2, None, 0), (3, 1, 1), (2, 2, 1), (3, 2, 1), ((2, 3), (1, 2), (1, 1)),
+                     (1, None, 0)]  # fmt: skip
+
+
+@pytest.mark.parametrize("k, stride, padding", POOL_KERNEL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_compiled_kernel_equals_numpy(k, stride, padding, dtype):
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    from autograd.kernels import compiled, use_numba
+
+    assert compiled() is not None
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 3, (3, 4, 9, 8)).astype(dtype)  # ties, as after ReLU
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.05] = -np.inf
+    x[1, 2] = -np.inf
+    results = []
+    for numba in (False, True):
+        previous = use_numba(numba)
+        try:
+            t = Tensor(x.copy(), requires_grad=True)
+            y = max_pool2d(t, k, stride, padding)
+            y.backward(np.random.default_rng(8).standard_normal(y.shape).astype(dtype))
+        finally:
+            use_numba(previous)
+        assert y.dtype == dtype
+        results.append((y.data, t.grad))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
