@@ -4,6 +4,7 @@ order of operations and in the arrays' own dtype, so the results are equal bit f
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 
@@ -40,3 +41,13 @@ def max_pool_forward(xp, kernel_h, kernel_w, stride_h, stride_w, best, arg):
                             where = i * kernel_w + j
                 best[c, n, p, q] = top_value
                 arg[c, n, p, q] = where
+
+
+@njit(cache=True)
+def adagrad_step(p, g, total, lr, decay, eps):
+    """Adagrad in one pass: g' = g + decay·p, total <- total + g'², p <- p - lr·g'/(√total + eps)
+    (1-d views of one layout; the scalars in p's dtype; numpy path: `optim.Adagrad._update`)."""
+    for i in range(p.size):
+        gi = g[i] + decay * p[i] if decay else g[i]
+        total[i] = total[i] + gi * gi
+        p[i] = p[i] - gi / (np.sqrt(total[i]) + eps) * lr

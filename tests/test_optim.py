@@ -522,3 +522,35 @@ def test_kernels_can_be_turned_off_and_numba_is_not_imported_by_autograd():
     code = "from autograd.kernels import compiled; print(compiled())"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.strip() == "None", out.stderr
+
+
+@pytest.mark.parametrize("layout", ["C", "transposed view", "strided"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay, lr_decay", [(0.0, 0.0), (0.01, 0.1)])
+def test_adagrad_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dtype,
+                                                         weight_decay, lr_decay):  # fmt: skip
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    runs = []
+    for use_numpy in (True, False):
+        rng = np.random.default_rng(2)
+        p = rng.standard_normal((20, 13)).astype(dtype)
+        g = rng.standard_normal((20, 13)).astype(dtype)
+        if layout == "transposed view":  # nn.Linear's weight layout
+            p, g = np.ascontiguousarray(p.T).T, np.ascontiguousarray(g.T).T
+        elif layout == "strided":
+            p, g = np.repeat(p, 2, axis=1)[:, ::2], np.repeat(g, 2, axis=1)[:, ::2]
+        param = Param(0.0)
+        param.data, param.grad = p, g
+        g_before = g.copy()
+        opt = optim.Adagrad([param], lr=0.1, lr_decay=lr_decay, weight_decay=weight_decay,
+                            initial_accumulator_value=0.1)  # fmt: skip
+        for _ in range(3):
+            if use_numpy:
+                with numpy_only():
+                    opt.step()
+            else:
+                opt.step()
+        np.testing.assert_array_equal(param.grad, g_before)
+        runs.append((p.copy(), opt.state[0]["sum"].copy()))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])

@@ -327,10 +327,17 @@ class Adagrad(Optimizer):
             state["step"] = 0
             state["sum"] = np.full_like(p, self.initial_accumulator_value)
         state["step"] += 1
-        if self.weight_decay:
-            g = g + self.weight_decay * p
         lr_t = self._lr / (1.0 + (state["step"] - 1) * self.lr_decay)
         total = state["sum"]
+        kernels = compiled()
+        flat = _flat_views(p, g) if kernels else None
+        if flat and _flat_views(p, total):  # one pass (the `fast` extra) instead of seven
+            kind = p.dtype.type
+            hyper = kind(lr_t), kind(self.weight_decay), kind(self.eps)
+            kernels.adagrad_step(*flat, total.ravel(order="K"), *hyper)
+            return
+        if self.weight_decay:
+            g = g + self.weight_decay * p
         np.multiply(g, g, out=s)
         np.add(total, s, out=total)
         np.sqrt(total, out=s)
