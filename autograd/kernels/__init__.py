@@ -25,14 +25,14 @@ def use_numba(enabled: bool) -> bool:
 
 
 def compiled():
-    """The module of compiled kernels (`autograd._numba_kernels`), or None when numba is not
-    installed or the kernels are turned off."""
+    """The module of compiled kernels (`autograd.kernels.numba_loops`), or None when numba is
+    not installed or the kernels are turned off."""
     if not _state["enabled"]:
         return None
     kernels = _state["kernels"]
     if kernels is None:
         try:
-            from autograd import _numba_kernels as kernels
+            from autograd.kernels import numba_loops as kernels
         except ImportError:
             kernels = False
         _state["kernels"] = kernels

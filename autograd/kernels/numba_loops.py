@@ -1,6 +1,7 @@
 """The numba kernels behind `autograd.kernels.compiled()` (imported only from there: it
-imports numba). Each computes the same numbers as the numpy code it replaces, in the same
-order of operations and in the arrays' own dtype, so the results are equal bit for bit."""
+imports numba, which is optional). Each computes the same numbers as the numpy code it
+replaces, in the same order of operations and in the arrays' own dtype, so the results are
+equal bit for bit."""
 
 from __future__ import annotations
 
