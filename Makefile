@@ -41,10 +41,12 @@ bench-conv: bench/.venv/.installed
 
 # What needs torch (skipped by `make test`, which has no torch): the optimizers against
 # torch.optim, the conv layers against torch.nn, nn.to_torch / nn.from_torch,
-# compare_with_torch and notebook 07.
+# compare_with_torch and notebook 07; and the compiled kernels (the fast extra, numba) against
+# the numpy path.
 test-torch: bench/.venv/.installed
 	bench/.venv/bin/python -m pytest -q tests/test_pytorch.py tests/test_optim.py -k torch
 	bench/.venv/bin/python -m pytest -q tests/test_conv_torch.py
+	bench/.venv/bin/python -m pytest -q tests/test_optim.py tests/test_conv.py -k "compiled or kernels"
 
 clean:
 	rm -rf $(VENV) bench/.venv

@@ -25,6 +25,7 @@ _LAZY_SUBMODULES = (
     "data",
     "datasets",
     "metrics",
+    "kernels",
     "plots",
     "viz",
     "exercises",

@@ -16,8 +16,10 @@ the real set, float32, with the exercise's optimizer and loss:
                        Linear(10000, 10), Adagrad, batch 64
 
 Every measurement is its own process and the ratio ours/torch is paired within a repeat
-(bench/harness.py, shared with bench/tensor.py). Target (issue 13): ours >= 0.5x PyTorch on
-every network, and LeNet-5's 10 CIFAR-10 epochs (500,000 samples) in under 3 minutes.
+(bench/harness.py, shared with bench/tensor.py). Target (issue 22): ours >= 1.0x PyTorch on
+every network (floor 0.8x), and LeNet-5's 10 CIFAR-10 epochs (500,000 samples) in under 3
+minutes. With the fast extra installed (bench/.venv has it) ours runs the compiled kernels;
+AUTOGRAD_NUMBA=0 times the numpy path.
 
     bench/.venv/bin/python bench/conv.py                 # check, then 5 repeats (~6 min)
     bench/.venv/bin/python bench/conv.py --check         # same loss and gradients as torch?
@@ -55,7 +57,8 @@ from harness import (  # noqa: E402
 RESULTS = HERE / "results" / "conv.json"
 SYSTEMS = ("ours", "torch")
 POOL_BATCHES = 8
-TARGET = 0.5  # ours/torch
+TARGET = 1.0  # ours/torch (issue 22; issue 13's was 0.5)
+FLOOR = 0.8  # below this a network is a miss, between FLOOR and TARGET a near miss
 LENET_EPOCH_SAMPLES = 50_000
 LENET_EPOCHS, LENET_SECONDS = 10, 180  # LeNet-5's 10 CIFAR-10 epochs in under 3 minutes
 FOOTWEAR = (5, 7, 9)  # Fashion-MNIST: sandal, sneaker, ankle boot
@@ -294,7 +297,8 @@ def print_table(summary: dict, repeats: int) -> None:
         row += f"{torch:>10,.0f}" if torch else f"{'failed':>10}"
         if "ours/torch" in e:
             ratios = e["ours/torch per repeat"]
-            mark = " ok" if e["ours/torch"] >= TARGET else " <"
+            ratio = e["ours/torch"]
+            mark = " ok" if ratio >= TARGET else (" ~" if ratio >= FLOOR else " <")
             row += f"{e['ours/torch']:>9.2f}x{mark:<2}{min(ratios):>7.2f}-{max(ratios):.2f}"
         print(row)
     lenet = summary.get("lenet5-cifar-b64", {}).get("systems", {}).get("ours", {})
@@ -302,7 +306,8 @@ def print_table(summary: dict, repeats: int) -> None:
         seconds = LENET_EPOCHS * LENET_EPOCH_SAMPLES / lenet["samples_per_s"]
         print(f"LeNet-5, {LENET_EPOCHS} CIFAR-10 epochs at batch 64 (training steps only): "
               f"{seconds:.0f} s (target < {LENET_SECONDS} s)")  # fmt: skip
-    print(f"target: ours/torch >= {TARGET}x on every network ('<' = missed)")
+    print(f"target: ours/torch >= {TARGET}x on every network ('~' = between the floor {FLOOR}x "
+          "and the target, '<' = below the floor)")  # fmt: skip
 
 
 def main(argv=None) -> int:

@@ -62,6 +62,10 @@ def measure(trainer, system: str, name: str, pool, steps, warmup, batch, loss_ba
     result = {"system": system, "config": name, **timing, "final_loss": loss}
     if system == "torch":
         result.update(torch_info())
+    elif system == "ours":
+        from autograd.kernels import compiled
+
+        result["kernels"] = "numba" if compiled() else "numpy"
     return result
 
 

@@ -321,3 +321,99 @@ def test_kernel_stride_and_padding_take_an_int_or_a_pair():
             nn.Conv2d(1, 2, bad)
     with pytest.raises(ValueError, match=r"MaxPool2d padding must be an int >= 0 .* got -1"):
         nn.MaxPool2d(2, padding=-1)
+
+
+# --- PyTorch's edge cases (issue 24): NaN, all -inf windows, empty kernels --------------------
+def test_max_pool_propagates_a_nan_wherever_it_is_in_the_window():
+    # PyTorch: a window holding a NaN pools to NaN and sends the gradient to that NaN (the
+    # last one in row-major order when there are several), whatever its place in the window.
+    x = np.array([[[[1.0, np.nan, 5.0, 2.0],
+                    [3.0, 2.0, 1.0, np.nan],
+                    [np.nan, 7.0, np.nan, 1.0],
+                    [2.0, np.nan, 4.0, 3.0]]]], dtype=np.float32)  # fmt: skip
+    t = Tensor(x, requires_grad=True)
+    y = max_pool2d(t, 2)
+    assert np.isnan(y.data).all(), y.data
+    y.backward(np.ones(y.shape, np.float32))
+    # window (1, 0) holds NaNs at (2, 0) and (3, 1): the gradient goes to the last one
+    expected = np.array([[[[0, 1, 0, 0],
+                           [0, 0, 0, 1],
+                           [0, 0, 1, 0],
+                           [0, 1, 0, 0]]]], dtype=np.float32)  # fmt: skip
+    np.testing.assert_array_equal(t.grad, expected)
+    # windows without a NaN are untouched by a NaN elsewhere in the batch
+    x = np.arange(32, dtype=np.float32).reshape(2, 1, 4, 4)
+    x[0, 0, 0, 1] = np.nan
+    y = max_pool2d(Tensor(x), 2).data
+    assert np.isnan(y[0, 0, 0, 0]) and np.isnan(y).sum() == 1
+    np.testing.assert_array_equal(y[1], pool_reference(x[1:], 2, 2, 0, np.max, -np.inf)[0])
+
+
+def test_max_pool_gives_an_all_minus_inf_window_its_first_pixel_not_the_padding():
+    # An all -inf window that overlaps the padding: the gradient goes to the window's first
+    # pixel inside the image (PyTorch), not to the padding, where it would be lost.
+    x = np.full((1, 1, 2, 2), -np.inf, np.float32)
+    t = Tensor(x, requires_grad=True)
+    y = max_pool2d(t, 2, 2, 1)
+    assert y.shape == (1, 1, 2, 2) and np.all(y.data == -np.inf)
+    y.backward(np.ones(y.shape, np.float32))
+    np.testing.assert_array_equal(t.grad, np.ones((1, 1, 2, 2)))
+    t = Tensor(np.full((1, 1, 3, 3), -np.inf, np.float32), requires_grad=True)
+    max_pool2d(t, 3, 1, 1).sum().backward()  # overlapping windows: first in-image pixel each
+    np.testing.assert_array_equal(t.grad, [[[[4, 2, 0], [2, 1, 0], [0, 0, 0]]]])
+
+
+@pytest.mark.parametrize("kernel", [(0, 0), (0, 3), (3, 0)])
+def test_conv2d_refuses_an_empty_kernel(kernel):
+    # PyTorch refuses it; before, a 0x0 kernel gave a 5x5 output from a 4x4 image
+    w = Tensor(np.zeros((2, 1, *kernel), np.float32))
+    with pytest.raises(ValueError, match=r"conv2d: the kernel .* is empty"):
+        conv2d(np.zeros((1, 1, 4, 4), np.float32), w)
+
+
+@pytest.mark.parametrize("shape, kernel, padding", [
+    ((2, 3, 7, 6), (4, 3, 3), 0), ((2, 2, 8, 8), (2, 4, 4), 2), ((1, 4, 6, 5), (1, 2, 3), 1),
+    ((2, 5, 6, 6), (1, 1, 1), 0), ((1, 2, 5, 7), (3, 2, 2), (0, 1)), ((2, 6, 5, 5), (2, 1, 3), 3),
+])  # fmt: skip
+@pytest.mark.parametrize("correlation", [True, False])
+def test_both_input_gradients_of_a_conv_match_the_definition(monkeypatch, shape, kernel, padding,
+                                                             correlation):  # fmt: skip
+    # the input gradient as a full correlation of the output gradient, or as col2im: whichever
+    # the size rule picks, both give the same numbers (central differences, float64)
+    monkeypatch.setattr(F, "_correlation_pays", lambda *args: correlation)
+    rng = np.random.default_rng(5)
+    x = normal(rng, shape)
+    w = normal(rng, (kernel[0], shape[1], *kernel[1:]))
+    check_gradients(lambda x, w: conv2d(x, w, padding=padding), [x, w], rng)
+
+
+# --- the compiled kernels (the `fast` extra) against the numpy path ----------------------------
+POOL_KERNEL_CASES = [(2, None, 0), (3, 1, 1), (2, 2, 1), (3, 2, 1), ((2, 3), (1, 2), (1, 1)),
+                     (1, None, 0)]  # fmt: skip
+
+
+@pytest.mark.parametrize("k, stride, padding", POOL_KERNEL_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_max_pool_compiled_kernel_equals_numpy(k, stride, padding, dtype):
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    from autograd.kernels import compiled, use_numba
+
+    assert compiled() is not None
+    rng = np.random.default_rng(7)
+    x = rng.integers(-2, 3, (3, 4, 9, 8)).astype(dtype)  # ties, as after ReLU
+    x[rng.random(x.shape) < 0.05] = np.nan
+    x[rng.random(x.shape) < 0.05] = -np.inf
+    x[1, 2] = -np.inf
+    results = []
+    for numba in (False, True):
+        previous = use_numba(numba)
+        try:
+            t = Tensor(x.copy(), requires_grad=True)
+            y = max_pool2d(t, k, stride, padding)
+            y.backward(np.random.default_rng(8).standard_normal(y.shape).astype(dtype))
+        finally:
+            use_numba(previous)
+        assert y.dtype == dtype
+        results.append((y.data, t.grad))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -98,3 +98,28 @@ def test_default_init_has_torchs_bounds():
         bound = 1 / np.sqrt(6 * 5 * 5)
         assert np.abs(a).max() <= bound and np.abs(b).max() <= bound
         assert abs(a.std() - b.std()) < 0.25 * b.std()
+
+
+def test_max_pool_nan_and_all_minus_inf_windows_as_torch():
+    # issue 24: a NaN anywhere in a window wins it (the last NaN takes the gradient); an all
+    # -inf window overlapping the padding sends its gradient to its first pixel in the image
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((2, 3, 8, 8)).astype(np.float32)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[0, 1] = -np.inf
+    for k, stride, padding in ((2, None, 0), (3, 1, 1), (2, 2, 1), (3, 2, 1)):
+        ours = Tensor(x.copy(), requires_grad=True)
+        out = nn.MaxPool2d(k, stride, padding)(ours)
+        theirs = torch.from_numpy(x.copy()).requires_grad_(True)
+        ref = torch.nn.MaxPool2d(k, stride, padding)(theirs)
+        np.testing.assert_array_equal(out.data, ref.detach().numpy())
+        g = rng.standard_normal(out.shape).astype(np.float32)
+        out.backward(g)
+        ref.backward(torch.from_numpy(g))
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_torch_also_refuses_an_empty_kernel():
+    x = torch.zeros(1, 1, 4, 4)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.conv2d(x, torch.zeros(2, 1, 0, 0))

@@ -440,3 +440,117 @@ def test_ten_steps_match_torch(case):
         theirs.grad = torch.from_numpy(g.copy())
         ref.step()
     np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+# --- the compiled kernels (the `fast` extra) against the numpy path ----------------------------
+@pytest.fixture
+def numpy_only():
+    """Run the numpy path (the reference) inside the `with`, whatever is installed."""
+    from contextlib import contextmanager
+
+    from autograd.kernels import use_numba
+
+    @contextmanager
+    def off():
+        previous = use_numba(False)
+        try:
+            yield
+        finally:
+            use_numba(previous)
+
+    return off
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "transposed view", "strided", "mixed"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_sgd_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dtype, weight_decay):
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    from autograd.kernels import compiled
+
+    assert compiled() is not None
+    rng = np.random.default_rng(0)
+
+    def arrays():
+        p = rng.standard_normal((30, 17)).astype(dtype)
+        g = rng.standard_normal((30, 17)).astype(dtype)
+        if layout == "F":
+            p, g = np.asfortranarray(p), np.asfortranarray(g)
+        elif layout == "transposed view":  # nn.Linear's weight layout
+            p, g = np.ascontiguousarray(p.T).T, np.ascontiguousarray(g.T).T
+        elif layout == "strided":
+            p, g = np.repeat(p, 2, axis=1)[:, ::2], np.repeat(g, 2, axis=1)[:, ::2]
+        elif layout == "mixed":
+            g = np.asfortranarray(g)
+        return p, g
+
+    runs = []
+    for use_numpy in (True, False):
+        rng = np.random.default_rng(1)
+        p, g = arrays()
+        param = Param(0.0)
+        param.data, param.grad = p, g
+        g_before = g.copy()
+        opt = optim.SGD([param], lr=0.05, weight_decay=weight_decay)
+        for _ in range(3):
+            if use_numpy:
+                with numpy_only():
+                    opt.step()
+            else:
+                opt.step()
+        assert param.data is p and p.dtype == dtype
+        np.testing.assert_array_equal(param.grad, g_before)  # the gradient is kept
+        runs.append(p.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_kernels_can_be_turned_off_and_numba_is_not_imported_by_autograd():
+    import subprocess
+    import sys
+
+    from autograd.kernels import compiled, use_numba
+
+    previous = use_numba(False)
+    try:
+        assert compiled() is None
+    finally:
+        use_numba(previous)
+    code = "import sys, autograd, autograd.optim; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+    env = {"AUTOGRAD_NUMBA": "0", "PATH": ""}
+    code = "from autograd.kernels import compiled; print(compiled())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "None", out.stderr
+
+
+@pytest.mark.parametrize("layout", ["C", "transposed view", "strided"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay, lr_decay", [(0.0, 0.0), (0.01, 0.1)])
+def test_adagrad_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dtype,
+                                                         weight_decay, lr_decay):  # fmt: skip
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    runs = []
+    for use_numpy in (True, False):
+        rng = np.random.default_rng(2)
+        p = rng.standard_normal((20, 13)).astype(dtype)
+        g = rng.standard_normal((20, 13)).astype(dtype)
+        if layout == "transposed view":  # nn.Linear's weight layout
+            p, g = np.ascontiguousarray(p.T).T, np.ascontiguousarray(g.T).T
+        elif layout == "strided":
+            p, g = np.repeat(p, 2, axis=1)[:, ::2], np.repeat(g, 2, axis=1)[:, ::2]
+        param = Param(0.0)
+        param.data, param.grad = p, g
+        g_before = g.copy()
+        opt = optim.Adagrad([param], lr=0.1, lr_decay=lr_decay, weight_decay=weight_decay,
+                            initial_accumulator_value=0.1)  # fmt: skip
+        for _ in range(3):
+            if use_numpy:
+                with numpy_only():
+                    opt.step()
+            else:
+                opt.step()
+        np.testing.assert_array_equal(param.grad, g_before)
+        runs.append((p.copy(), opt.state[0]["sum"].copy()))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
