@@ -98,8 +98,8 @@ def test_colours_that_tikz_cannot_take_are_named():
 
 LATEX = shutil.which("pdflatex") or shutil.which("lualatex")
 # What the document loads: a LaTeX without them cannot compile it (Debian: texlive-latex-extra
-# has standalone, texlive-pictures TikZ, texlive-fonts-recommended helvet).
-NEEDS = ("standalone.cls", "tikz.sty", "helvet.sty")
+# has standalone, texlive-pictures TikZ, texlive-fonts-recommended Helvetica and its metrics).
+NEEDS = ("standalone.cls", "tikz.sty", "helvet.sty", "phvr8t.tfm")
 
 
 def _latex_missing() -> str:

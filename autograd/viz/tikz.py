@@ -78,7 +78,9 @@ def _html_text(fragment: str) -> str:
     for part in parts:
         tag = part.upper()
         if tag.startswith("<BR"):
-            out.append(r"\\")
+            # NOTE: a line that starts with "[" after \\ would be read as \\[<length>]
+            # (a vertical space): "shape (1, 2)" then "[0.033, 1.274]" did not compile.
+            out.append(r"\\\relax ")
         elif tag in ("<B>", "</B>"):
             bold = tag == "<B>"
         elif tag in ("<I>", "</I>"):
