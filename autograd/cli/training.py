@@ -231,6 +231,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     except RunInterrupted as stop:
         _summary(stop.result)
         raise
+    except ConfigError as error:  # a setting the data refuses (--boundary on 4 inputs)
+        raise _as_flags(error) from None
     _summary(result)
     return 0
 
@@ -238,8 +240,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_repeat(args: argparse.Namespace) -> int:
     config = resolve_from_args(args)
     out = _run_folder(config, args.out, f"-{args.seeds}-seeds")
-    result = repeat(config, args.seeds, out, force=args.force, n_jobs=args.jobs,
-                    stuck_at=args.stuck_at, download=args.download)  # fmt: skip
+    try:
+        result = repeat(config, args.seeds, out, force=args.force, n_jobs=args.jobs,
+                        stuck_at=args.stuck_at, download=args.download)  # fmt: skip
+    except ConfigError as error:
+        raise _as_flags(error) from None
     print(summary_line(result))
     for line in result.notes:
         print(f"note: {line}")
