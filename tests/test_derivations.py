@@ -191,8 +191,8 @@ def test_every_derivation_shown_evaluates_to_the_engines_local_gradient(tree):
             assert close(float(segments[-1]), engine.local), edge["why"]
             for segment in segments[1:]:  # each way of writing it with numbers only
                 functions = re.sub(r"(sigmoid|exp|log|tanh|sqrt|sign|σ|ln|√)\(", "(", segment)
-                if re.search(r"[^\W\d_](?<!\de)|\|", functions):
-                    continue  # written with names (σ(h) × (1 - σ(h)))
+                if re.search(r"[^\W\d_](?<!\de)|\||#", functions):
+                    continue  # written with names (σ(h) × (1 - σ(h)), sign(#2) for node 2)
                 if "ln(0.0000000000)" in segment:
                     continue  # 0^b·ln 0 at b > 0: the engine takes the limit 0, as PyTorch
                 assert close(evaluate_number(segment), engine.local, segment), edge["why"]
