@@ -66,6 +66,9 @@ def test_symbolic_claims_are_compared_symbolically():
     assert report.ok, report.summary()
     report = check(e.nodes, {"grad:b1": wrong}, symbols=symbols)
     assert not report.ok and "t1" in report.rows[0].true_text
+    # a whole number (the 2) is exact and does not make the written 1.0 coarse: 0.812 is not 1.0
+    assert not check(e.nodes, {"grad:y1": "1.0 - 2·t1"}, symbols=symbols).ok
+    assert check(e.nodes, {"grad:y1": "0.81 - 2·t1"}, symbols=symbols).ok
     swapped = expanded.replace("t1", "t2")  # the right numbers on the wrong unknown
     assert not check(e.nodes, {"grad:b1": swapped}, symbols=symbols).ok
     with pytest.raises(ClaimError, match="'q' is not an unknown"):

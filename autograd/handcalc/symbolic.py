@@ -80,7 +80,9 @@ def parse_claim(sym: Symbolic, text: str) -> tuple[Any, float]:
             raise ValueError(f"{segment!r} is not a number") from None
         if not math.isfinite(float(value)):
             raise ValueError(f"{segment} is beyond a float's range (at most about 1e308)")
-        quanta.append(10.0 ** value.as_tuple().exponent)
+        # NOTE: a whole number written without a point (the 2 of 2·t1, a squared error's
+        # factor) is exact: it does not make the claim's other numbers coarse.
+        quanta.append((10.0 ** value.as_tuple().exponent, "." in segment or "e" in segment.lower()))
         return sp.Float(float(value))
 
     def walk(node) -> tuple[Any, int]:
@@ -118,7 +120,8 @@ def parse_claim(sym: Symbolic, text: str) -> tuple[Any, float]:
         expr, _ = walk(tree)
     except RecursionError:
         raise ValueError("the expression is nested too deeply") from None
-    return sp.sympify(expr), max(quanta, default=1e-12)
+    written = [q for q, decimal in quanta if decimal] or [q for q, _ in quanta]
+    return sp.sympify(expr), max(written, default=1e-12)
 
 
 def _exponent(node: ast.expr, source: str) -> int:
@@ -146,7 +149,8 @@ def _exponent(node: ast.expr, source: str) -> int:
 def claim_matches(sym: Symbolic, claimed: str, true: Any) -> bool:
     """Is a student's expression the true one at the precision written? Both are expanded
     and compared term by term, each coefficient within half the claim's coarsest written
-    unit relative to its size (``0.241*(0.812 - 2*t1)`` is ``0.196 - 0.482·t1``, and so is
+    unit (of its decimal numbers: a whole number such as the 2 of ``2·t1`` is exact) relative
+    to its size (``0.241*(0.812 - 2*t1)`` is ``0.196 - 0.482·t1``, and so is
     the true ``0.1959 - 0.4824·t1``); expressions that are not polynomials in the unknowns
     (a sigmoid of one) are compared at the unknowns = -1, 0, 1 instead."""
     sp = sympy_module()
