@@ -46,7 +46,8 @@ from autograd.handcalc.expr import ExpressionError, build
 
 __all__ = ["Template", "Assignment", "template", "assignment", "generate_class", "regenerate"]
 __all__ += ["unfair", "read_roster", "write_class", "sheet_text", "blank_trace", "RULES"]
-__all__ += ["own_numbers", "practice_data", "TEMPLATE_NAMES"]
+__all__ += ["own_numbers", "practice_data", "TEMPLATE_NAMES", "practice_player", "student_player"]
+__all__ += ["sheet_info"]
 
 RULES = (
     "inputs and weights on a 0.1 grid inside the template's ranges; "
@@ -289,26 +290,30 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)  # a TOML basic string is JSON's string
 
 
-def sheet_text(a: Assignment, answers: dict[str, str] | None = None) -> str:
+def sheet_text(a: Assignment, answers: dict[str, str] | None = None, exercise: bool = True) -> str:
     """The student's answer sheet (TOML, read by ``autograd check --claims``): the
     expression, the ``[exercise]`` it was generated from, the student's inputs and a blank
     (``""``) for every value and gradient to work out; ``answers`` ({``"h"`` or
     ``"grad:w1"``: number as text}) fills some in."""
     answers = answers or {}
     values, grads = _answer_names(a)
+    who = f"{a.template.name} for {a.student}" if exercise else "Answer sheet"
     lines = [
-        f'# {a.template.name} for {a.student}: replace each "" by your number (e.g. 0.123);',
+        f'# {who}: replace each "" by your number (e.g. 0.123);',
         "# gradients are d(output)/d(node). Grade it: autograd check --claims THIS_FILE",
         f"expression = {_toml_string(a.template.expression)}",
-        "",
-        "[exercise]  # where your numbers come from: do not edit",
-        f"template = {_toml_string(a.template.name)}",
-        f"student = {_toml_string(a.student)}",
-        f"seed = {a.seed}",
-        f"attempt = {a.attempt}",
     ]
-    if a.template.name == "custom":
-        lines.append(f"ranges = {_toml_string(json.dumps(a.template.ranges))}")
+    if exercise:
+        lines += [
+            "",
+            "[exercise]  # where your numbers come from: do not edit",
+            f"template = {_toml_string(a.template.name)}",
+            f"student = {_toml_string(a.student)}",
+            f"seed = {a.seed}",
+            f"attempt = {a.attempt}",
+        ]
+        if a.template.name == "custom":
+            lines.append(f"ranges = {_toml_string(json.dumps(a.template.ranges))}")
     lines += ["", "[inputs]"]
     lines += [f"{name} = {a.values[name]!r}" for name in a.values]
     lines += ["", "[values]"]
@@ -477,7 +482,6 @@ def write_class(
     from autograd.files import write_atomic
     from autograd.notation import format_number
     from autograd.viz import draw
-    from autograd.viz.steps import StepPlayer
 
     tpl = template(tpl) if isinstance(tpl, str) else tpl
     out = Path(out)
@@ -497,8 +501,8 @@ def write_class(
         contents[folder / "graph.png"] = blank.render("png")
         contents[folder / "sheet.toml"] = sheet_text(a).encode("utf-8")
         if practice:
-            page = StepPlayer(a.root, practice=True, answers=practice_data(a), sheet=sheet_info(a))
-            contents[folder / "practice.html"] = page.html().encode("utf-8")
+            page = student_player(a).html()
+            contents[folder / "practice.html"] = page.encode("utf-8")
         contents[out / "key" / f"{a.student}.svg"] = draw(
             a.root, title=f"{title} (key)", edge_grads=True
         ).render("svg")
@@ -521,13 +525,41 @@ def write_class(
     return [write_atomic(path, data) for path, data in contents.items()]
 
 
-def sheet_info(a: Assignment) -> dict:
+def practice_player(expression: str, values: dict[str, float], **options):
+    """The practice page (`autograd.viz.steps.StepPlayer` with ``practice=True``) of any
+    expression `build` reads, with the checker's slips and hints and an answer sheet to
+    download (``autograd draw EXPR --set ... --practice page.html``). ``options`` go to the
+    player (``style``)."""
+    from autograd.viz.steps import StepPlayer
+
+    root, nodes = build(expression, values)
+    inputs = {name: value for name, value in values.items() if name in nodes}
+    a = Assignment(Template("expression", expression, {}), "", 0, 0, inputs, root, nodes)
+    return StepPlayer(
+        root, practice=True, answers=practice_data(a), sheet=sheet_info(a, exercise=False),
+        **options,
+    )  # fmt: skip
+
+
+def student_player(a: Assignment):
+    """A student's practice page: their own numbers, their sheet to download."""
+    from autograd.viz.steps import StepPlayer
+
+    title = f"Practice: {a.template.name} for {a.student}"
+    from autograd.viz.style import Style
+
+    return StepPlayer(
+        a.root, Style(title=title), practice=True, answers=practice_data(a), sheet=sheet_info(a)
+    )
+
+
+def sheet_info(a: Assignment, exercise: bool = True) -> dict:
     """The sheet's fixed part, for the practice page's download: the sheet text with a
     placeholder the page fills with the typed answers (`sheet_text`)."""
     values, grads = _answer_names(a)
     marker = {name: f"@@{name}@@" for name in values}
     marker.update({f"grad:{name}": f"@@grad:{name}@@" for name in grads})
-    text = sheet_text(a, {})
+    text = sheet_text(a, {}, exercise=exercise)
     # each blank line "name = """ gets its key, so the page can put the typed number there
     lines = []
     section = ""
@@ -539,4 +571,5 @@ def sheet_info(a: Assignment) -> dict:
             key = name if section == "[values]" else f"grad:{name}"
             line = f"{name} = {marker[key]}"
         lines.append(line)
-    return {"text": "\n".join(lines) + "\n", "name": f"{a.student}-sheet.toml"}
+    name = f"{a.student}-sheet.toml" if a.student else "answer-sheet.toml"
+    return {"text": "\n".join(lines) + "\n", "name": name}
