@@ -244,7 +244,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     try:
         out = _output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
         steps = _output_path(args.steps, (".html",), "--steps") if args.steps else None
-        if out is None and steps is None:
+        if out is None and steps is None and not args.practice:
             raise UsageError(
                 "nothing to write: give -o FILE (.svg .png .pdf .dot) and/or --steps FILE.html"
             )
@@ -280,9 +280,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
             # the player explains upstream x local: the local derivatives belong on the edges
             save_steps(root, steps, dataclasses.replace(style, edge_grads=True), symbols=symbols)
             print(f"wrote {steps}")
+        if args.practice:
+            _practice_page(args, parse_assignments(args.set), style)  # issue 20
     except GraphTooLarge as e:
         return _too_large("draw", e)
-    except ValueError as e:
+    except ValueError as e:  # a UsageError of --practice too
         return _fail("draw", str(e))
     except (OSError, RuntimeError) as e:  # rendering or writing failed
         return _fail("draw", f"{type(e).__name__}: {e}", code=3)
@@ -457,6 +459,7 @@ def build_parser() -> argparse.ArgumentParser:
     _expression_arguments(draw)
     draw.add_argument("-o", "--output", metavar="FILE", help="diagram: .svg .png .pdf or .dot")
     draw.add_argument("--steps", metavar="FILE.html", help="step-through player page")
+    draw.add_argument("--practice", metavar="FILE.html", help="practice page (issue 20)")
     _style_arguments(draw)
     draw.set_defaults(run=cmd_draw)
     check = commands.add_parser(
@@ -507,7 +510,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write every part-A diagram (SVG and DOT) into a folder",
         description="Render the diagrams of the course's part-A exercises (A1 with sigmoid, "
         "tanh, ELU and Leaky ReLU, A2, A3, A4) as NAME.svg and NAME.dot into DIR. "
-        "The repository's graphs/ folder is this output: autograd exercises graphs",
+        "The repository's graphs/ folder is this output: autograd exercises graphs. "
+        "Per-student exercises: autograd exercises generate --help",
     )
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
     exercises.add_argument(
@@ -519,6 +523,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="file formats to write: svg png pdf dot (default: svg dot)",
     )
     exercises.set_defaults(run=cmd_exercises)
+    _add_exercises_generate(commands)  # issue 20
     from autograd.experiments.cli import add_commands  # train, presets, evaluate
     from autograd.experiments.tables_cli import add_commands as add_table_commands
 
@@ -558,8 +563,56 @@ def _expression_last(argv: list[str]) -> list[str]:
 EXIT_INTERNAL_ERROR = 4
 
 
+# --- issue 20: `autograd exercises generate` and `autograd draw --practice` (to port) ---------
+def _add_exercises_generate(commands) -> None:
+    from autograd.handcalc.generate import GENERATE_HELP
+
+    gen = commands.add_parser(
+        "exercises-generate", prog="autograd exercises generate", description=GENERATE_HELP
+    )
+    gen.add_argument("template", metavar="TEMPLATE", help="a1-sigmoid ... a4, or an EXPR")
+    gen.add_argument("--students", required=True, metavar="ROSTER.csv", help="column 'id'")
+    gen.add_argument("--seed", required=True, type=int, help="the class's seed")
+    gen.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    gen.add_argument("--range", nargs="+", action="extend", default=[], metavar="NAME=LO:HI")
+    gen.set_defaults(run=cmd_exercises_generate)
+
+
+def cmd_exercises_generate(args: argparse.Namespace) -> int:
+    from autograd.handcalc.expr import ExpressionError
+    from autograd.handcalc.generate import generate
+    from autograd.viz import RenderError
+
+    try:
+        paths = generate(args.template, args.students, args.seed, args.out, args.range)
+    except ExpressionError as e:
+        return _fail("exercises generate", str(e), e.pointer())
+    except (RenderError, OSError) as e:
+        return _fail("exercises generate", f"{type(e).__name__}: {e}", code=3)
+    except ValueError as e:
+        return _fail("exercises generate", str(e))
+    print(f"wrote {len(paths)} files into {args.out}")
+    return 0
+
+
+def _practice_page(args, values: dict, style) -> None:
+    """``draw --practice FILE.html``: the practice page of the expression."""
+    from autograd.handcalc.generate import practice_player
+
+    if "?" in values.values():
+        raise UsageError("--practice: inputs left unknown are not supported yet")
+    path = _output_path(args.practice, (".html",), "--practice")
+    practice_player(args.expression, values, style=style).save(path)
+    print(f"wrote {path}")
+
+
+# --- end of issue 20's wiring ----------------------------------------------------------------
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["exercises", "generate"]:  # issue 20: a subcommand of exercises
+        argv = ["exercises-generate", *argv[2:]]
     args = build_parser().parse_args(_expression_last(argv))
     try:
         return args.run(args)

@@ -190,7 +190,43 @@ def test_generated_sheet_without_answers_or_with_a_forged_exercise(tmp_path):
     sheet = load_sheet(path)
     assert sheet.claims == {} and "grad:x" in sheet.unanswered
     (row,) = grade([path]).rows
-    assert row.status.startswith("unreadable") and "no claims" in row.error
+    assert row.status.startswith("unreadable") and "nothing answered yet" in row.error
     path.write_text(sheet_text(a, {"f": "1"}).replace("attempt = 0", 'attempt = "x"'))
     (row,) = grade([path]).rows
     assert "does not name a generated exercise" in row.error
+
+
+def test_cli_generates_a_class_and_grades_it(tmp_path, capsys):
+    from autograd.cli import main
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id\nana\nben\n")
+    out = tmp_path / "class"
+    argv = ["exercises", "generate", "a4", "--students", str(roster), "--seed", "3"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "students" / "ben" / "practice.html").exists()
+    sheets = sorted(out.glob("students/*/sheet.toml"))
+    # ana answers all right, ben copies ana's numbers
+    ana, ben = (regenerate("a4", sid, 3, 0) for sid in ("ana", "ben"))
+    sheets[0].write_text(sheet_text(ana, _true_answers(ana)))
+    sheets[1].write_text(sheet_text(ben, _true_answers(ana)))
+    grades = tmp_path / "grades.csv"
+    assert main(["check", "--claims", *map(str, sheets), "--csv", str(grades)]) == 1
+    rows = list(csv.DictReader(grades.open()))
+    assert [(r["status"], r["wrong"]) for r in rows] == [("graded", "0"), ("graded", "3")]
+    assert "most often wrong" in capsys.readouterr().out
+    expression = ["exercises", "generate", "w*x", "--students", str(roster), "--seed", "1"]
+    assert main([*expression, "--out", str(out)]) == 2  # an expression needs --range
+    assert "--range NAME=LOW:HIGH" in capsys.readouterr().err
+    assert main([*expression, "--out", str(out), "--range", "w=1:2", "x=1:2"]) == 0
+
+
+def test_cli_draw_practice(tmp_path, capsys):
+    from autograd.cli import main
+
+    page = tmp_path / "p.html"
+    assert main(["draw", "y = tanh(w*x + b)", "--set", "w=0.5", "x=1.2", "b=-0.3",
+                 "--practice", str(page)]) == 0  # fmt: skip
+    assert '"key":"grad:w"' in page.read_text()
+    assert main(["draw", "w*x", "--set", "w=?", "x=1", "--practice", str(page)]) == 2
+    assert "not supported yet" in capsys.readouterr().err

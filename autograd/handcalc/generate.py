@@ -47,7 +47,7 @@ from autograd.handcalc.expr import ExpressionError, build
 __all__ = ["Template", "Assignment", "template", "assignment", "generate_class", "regenerate"]
 __all__ += ["unfair", "read_roster", "write_class", "sheet_text", "blank_trace", "RULES"]
 __all__ += ["own_numbers", "practice_data", "TEMPLATE_NAMES", "practice_player", "student_player"]
-__all__ += ["sheet_info"]
+__all__ += ["sheet_info", "generate", "parse_ranges", "GENERATE_HELP"]
 
 RULES = (
     "inputs and weights on a 0.1 grid inside the template's ranges; "
@@ -573,3 +573,53 @@ def sheet_info(a: Assignment, exercise: bool = True) -> dict:
         lines.append(line)
     name = f"{a.student}-sheet.toml" if a.student else "answer-sheet.toml"
     return {"text": "\n".join(lines) + "\n", "name": name}
+
+
+# --- the command line's entry points (autograd exercises generate, autograd draw --practice) --
+GENERATE_HELP = (
+    "Make a class's exercises: every student of the roster (a CSV with a column 'id') gets "
+    "their own numbers for TEMPLATE (a1-sigmoid a1-tanh a1-elu a1-leaky-relu a2 a3 a4, or an "
+    "expression with --range for each input), drawn reproducibly from their id and --seed. "
+    f"Fairness rules: {RULES}. Per student (DIR/students/ID/): the blank graph (graph.svg, "
+    "graph.png), the answer sheet (sheet.toml, graded by autograd check --claims) and the "
+    "practice page (practice.html); for the teacher: DIR/key/ (full diagrams, values.csv "
+    "of every value and gradient) and DIR/manifest.json."
+)
+
+
+def parse_ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    """``["w=-2:2", "x=0:1.5"]`` -> ``{"w": (-2.0, 2.0), "x": (0.0, 1.5)}``."""
+    ranges = {}
+    for item in items:
+        name, eq, bounds = item.partition("=")
+        low, colon, high = bounds.partition(":")
+        try:
+            if not (eq and colon and name.strip()):
+                raise ValueError
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise ValueError(f"--range {item!r}: expected NAME=LOW:HIGH, e.g. w=-2:2") from None
+    return ranges
+
+
+def generate(
+    template_or_expression: str,
+    roster: str | os.PathLike,
+    seed: int,
+    out: str | os.PathLike,
+    ranges: list[str] | None = None,
+) -> list[Path]:
+    """``autograd exercises generate``: a course template by name (`TEMPLATE_NAMES`), or an
+    expression with ``ranges`` (``NAME=LOW:HIGH`` items) for its inputs; `write_class`."""
+    if template_or_expression in TEMPLATE_NAMES:
+        if ranges:
+            raise ValueError("--range is for an expression; a course template has its ranges")
+        tpl = template(template_or_expression)
+    else:
+        if not ranges:
+            raise ValueError(
+                f"{template_or_expression!r} is not a template ({', '.join(TEMPLATE_NAMES)}); "
+                "for an expression give --range NAME=LOW:HIGH for each input"
+            )
+        tpl = Template.custom(template_or_expression, parse_ranges(ranges))
+    return write_class(tpl, read_roster(roster), seed, out)

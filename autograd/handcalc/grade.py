@@ -81,6 +81,8 @@ def sheet_check(
         raise ClaimError(
             f'no expression: give it as the first argument or as expression = "..." in {path}'
         )
+    if not claims and sheet.unanswered:
+        raise ClaimError(f'{path}: nothing answered yet (every number is still "")')
     if not claims:
         raise ClaimError(f"{path} has no claims: add [values] or [grads]")
     unknown = list(unknown or [])
