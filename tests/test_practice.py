@@ -135,3 +135,49 @@ def test_browser_practice_hint_right_answer_score_download_and_grade(browser, tm
     assert main(["check", "--claims", str(sheet)]) == 0, capsys.readouterr().out
     out = capsys.readouterr().out
     assert "all 8 claims ok" in out  # h, y and 6 gradients: the sheet's
+
+
+def test_browser_precision_rule_is_the_checkers(browser, tmp_path):
+    """The page's comparison agrees with autograd.handcalc.precision.matches on ties,
+    negative numbers, many decimals and random pairs."""
+    import random
+
+    from autograd.handcalc.precision import matches
+
+    path = practice_player("y = w*x", {"w": 0.5, "x": 1.5}).save(tmp_path / "p.html")
+    browser.get(path.as_uri())
+    rng = random.Random(0)
+    cases = [("0.33", 0.335), ("0.33", 0.3350001), ("0.34", 0.335), ("-0.915", -0.9145),
+             ("1.000", 0.9995), ("0.666", 0.6665), ("2.370", 2.37)]  # fmt: skip
+    for _ in range(300):
+        true = rng.uniform(-5, 5)
+        digits = rng.randint(1, 5)
+        cases.append((f"{true + rng.choice([-1, 0, 1]) * 10**-digits / 2:.{digits}f}", true))
+    verdicts = browser.execute_script(
+        "var r = window.autogradPracticeRule;"
+        "return arguments[0].map(function (c) {"
+        "  var d = r.decimalsOf(c[0]);"
+        "  return r.close(parseFloat(c[0]), c[1], Math.pow(10, -d)); });",
+        [list(c) for c in cases],
+    )
+    assert verdicts == [matches(text, true) for text, true in cases]
+
+
+def test_browser_practice_card_fits_1280x720(browser, tmp_path):
+    """The answer box, the feedback and the buttons are in view at 1280×720 (A3, the largest
+    course graph), with a hint shown."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    a = assignment("a3", "s001", seed=7)
+    path = student_player(a).save(tmp_path / "a3.html")
+    browser.set_window_size(1280, 720)
+    browser.get(path.as_uri())
+    while not browser.find_elements(By.ID, "answer"):
+        browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    browser.find_element(By.ID, "answer").send_keys("123.456", Keys.ENTER)
+    height = browser.execute_script("return window.innerHeight")
+    for element in ("answer", "check", "reveal", "feedback", "download", "score"):
+        rect = browser.find_element(By.ID, element).rect
+        assert 0 <= rect["y"] and rect["y"] + rect["height"] <= height, (element, rect, height)
+    assert browser.find_element(By.ID, "feedback").text.startswith("Not yet")
