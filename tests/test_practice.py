@@ -37,6 +37,9 @@ def test_questions_are_every_computed_value_and_every_gradient_but_the_seed():
     assert any("1 − σ(h) instead of σ(h)" in h for h in hints)
     assert any("uses 1 − σ(h) instead of σ'(h)" in h for h in hints)
     assert "@@grad:w1@@" in data["practice"]["sheet"]["text"]
+    # the unnamed steps between get the checker's hints too (not on the sheet: no name there)
+    assert any("sign is flipped" in s["hint"] for s in q["grad:w1 × x1"]["slips"])
+    assert "w1 × x1" not in data["practice"]["sheet"]["text"]
 
 
 def test_practice_page_hides_local_derivatives_and_sandbox_allows_the_download():

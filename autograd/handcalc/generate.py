@@ -362,21 +362,30 @@ def practice_data(a: Assignment) -> dict:
     checker writes for each (`autograd.handcalc.hints`), and the precision rule's unit
     (3 decimals). The page only compares typed numbers with these."""
     from autograd.handcalc.check import check
+    from autograd.notation import Namer
+    from autograd.viz.dot import as_roots, graph_nodes, is_constant
 
-    values, grads = _answer_names(a)
     trace = a.trace()
-    keys = list(values) + [f"grad:{name}" for name in grads]
+    # every node by the name the player shows (w1 × x1 for an unnamed product), so that the
+    # steps between the named ones get the checker's hints too
+    order = graph_nodes(as_roots(a.root))
+    namer = Namer(order)
+    named = {namer.name(i): node for i, node in enumerate(order) if not is_constant(node)}
+    outputs = as_roots(a.root)
+    keys = [name for name, node in named.items() if node.parents]
+    keys += [f"grad:{name}" for name, node in named.items()
+             if node in trace.grads and not any(node is y for y in outputs)]  # fmt: skip
     out = {}
     for key in keys:
         kind, name = ("grad", key[5:]) if key.startswith("grad:") else ("value", key)
-        node = a.nodes[name]
+        node = named[name]
         true = node.data if kind == "value" else trace.grads[node]
         slips = []
         for wrong in _slip_candidates(a, node, kind, trace):
             text = f"{wrong:.3f}"
             if text in {s["value"] for s in slips}:
                 continue
-            row = check((a.root, a.nodes), {key: text}).rows[0]
+            row = check((a.root, named), {key: text}).rows[0]
             if not row.ok and row.hint:
                 slips.append({"value": text, "hint": row.hint})
         out[key] = {"true": true, "text": f"{true:.3f}", "slips": slips}
