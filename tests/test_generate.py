@@ -230,3 +230,17 @@ def test_cli_draw_practice(tmp_path, capsys):
     assert '"key":"grad:w"' in page.read_text()
     assert main(["draw", "w*x", "--set", "w=?", "x=1", "--practice", str(page)]) == 2
     assert "not supported yet" in capsys.readouterr().err
+
+
+def test_an_expression_template_is_graded_from_the_ranges_in_its_sheet(tmp_path):
+    tpl = Template.custom("y = tanh(w*x + b)", {"w": (-2, 2), "x": (-2, 2), "b": (-1, 1)})
+    ana, ben = generate_class(tpl, ["ana", "ben"], seed=5)
+    for a in (ana, ben):
+        (tmp_path / f"{a.student}.toml").write_text(sheet_text(a, _true_answers(a)))
+    text = (tmp_path / "ben.toml").read_text()
+    assert '\\"w\\": [-2.0, 2.0]' in text  # the ranges, a JSON text in a TOML string
+    (tmp_path / "ben.toml").write_text(text.replace('\\"w\\": [-2.0, 2.0]', '\\"w\\": [-3.0, 3.0]'))
+    ok, forged = grade(sorted(tmp_path.glob("*.toml"))).rows
+    assert ok.status == "graded" and ok.wrong == 0 and ok.claims == 4
+    # other ranges, other numbers: not the draw the sheet says it is (or other inputs)
+    assert forged.error or forged.notes, forged
