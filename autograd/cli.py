@@ -599,8 +599,6 @@ def _practice_page(args, values: dict, style) -> None:
     """``draw --practice FILE.html``: the practice page of the expression."""
     from autograd.handcalc.generate import practice_player
 
-    if "?" in values.values():
-        raise UsageError("--practice: inputs left unknown are not supported yet")
     path = _output_path(args.practice, (".html",), "--practice")
     practice_player(args.expression, values, style=style).save(path)
     print(f"wrote {path}")

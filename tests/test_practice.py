@@ -184,3 +184,44 @@ def test_browser_practice_card_fits_1280x720(browser, tmp_path):
         rect = browser.find_element(By.ID, element).rect
         assert 0 <= rect["y"] and rect["y"] + rect["height"] <= height, (element, rect, height)
     assert browser.find_element(By.ID, "feedback").text.startswith("Not yet")
+
+
+def test_browser_unknowns_are_typed_as_expressions_and_graded_by_the_checker(browser, capsys):
+    """With t left unknown the numbers it reaches are expressions: the page saves what is
+    typed (it cannot compare expressions) and the downloaded sheet is graded symbolically."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from autograd.cli import main
+
+    path = browser.downloads / "unknowns.html"
+    player = practice_player("e = y - t; C = e**2", {"y": 0.7, "t": "?"})
+    player.save(path)
+    browser.get(path.as_uri())
+    questions = player.data()["practice"]["questions"]
+    typed = {"e": "0.7 - t", "C": "(0.7 - t)**2", "grad:e": "1.4 - 2*t",
+             "grad:y": "1.400 - 2*t", "grad:t": "2*t - 1.4"}  # fmt: skip
+    typed["grad:y"] = "1.4 + 2*t"  # wrong: the checker says so when the sheet is graded
+    assert {q["key"] for q in questions.values()} == set(typed)
+    steps = len(player.data()["steps"])
+    for s in range(steps):
+        q = questions.get(str(s))
+        if q is None:
+            browser.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+            continue
+        assert q["expression"]
+        browser.find_element(By.ID, "answer").send_keys(typed[q["key"]], Keys.ENTER)
+        assert browser.find_element(By.ID, "feedback").text.startswith("Saved")
+        browser.find_element(By.ID, "answer").send_keys(Keys.ENTER)
+    assert "5 expressions saved for the checker" in browser.find_element(By.ID, "score").text
+    browser.find_element(By.ID, "download").click()
+    sheet = browser.downloads / "answer-sheet.toml"
+    for _ in range(50):
+        if sheet.exists() and sheet.stat().st_size:
+            break
+        time.sleep(0.1)
+    assert 't = "?"' in sheet.read_text()
+    assert main(["check", "--claims", str(sheet)]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"grad:y\s+1.4 \+ 2\*t\s+1.400 - 2·t\s+WRONG", out), out
+    assert "1 of 5 claims wrong" in out

@@ -315,12 +315,16 @@ def sheet_text(a: Assignment, answers: dict[str, str] | None = None, exercise: b
         if a.template.name == "custom":
             lines.append(f"ranges = {_toml_string(json.dumps(a.template.ranges))}")
     lines += ["", "[inputs]"]
-    lines += [f"{name} = {a.values[name]!r}" for name in a.values]
+    lines += [f"{name} = {_input(a.values[name])}" for name in a.values]
     lines += ["", "[values]"]
     lines += [f"{name} = {_answer(answers.get(name))}" for name in values]
     lines += ["", "[grads]"]
     lines += [f"{name} = {_answer(answers.get('grad:' + name))}" for name in grads]
     return "\n".join(lines) + "\n"
+
+
+def _input(value) -> str:
+    return '"?"' if value == "?" else repr(value)  # "?": left unknown (handcalc.symbolic)
 
 
 def _answer(text: str | None) -> str:
@@ -538,15 +542,21 @@ def practice_player(expression: str, values: dict[str, float], **options):
     """The practice page (`autograd.viz.steps.StepPlayer` with ``practice=True``) of any
     expression `build` reads, with the checker's slips and hints and an answer sheet to
     download (``autograd draw EXPR --set ... --practice page.html``). ``options`` go to the
-    player (``style``)."""
+    player (``style``). An input whose value is ``"?"`` is left unknown: the numbers it
+    reaches are typed as expressions and compared by the checker when the sheet is graded
+    (no hints on such a page yet)."""
+    from autograd.handcalc.expr import split_unknowns
     from autograd.viz.steps import StepPlayer
 
-    root, nodes = build(expression, values)
+    numbers, unknown = split_unknowns(values)
+    root, nodes = build(expression, numbers)
     inputs = {name: value for name, value in values.items() if name in nodes}
     a = Assignment(Template("expression", expression, {}), "", 0, 0, inputs, root, nodes)
+    symbols = [nodes[name] for name in unknown if name in nodes] or None
+    answers = practice_data(a) if symbols is None else {}  # NOTE: slips of numbers only
     return StepPlayer(
-        root, practice=True, answers=practice_data(a), sheet=sheet_info(a, exercise=False),
-        **options,
+        root, practice=True, answers=answers, sheet=sheet_info(a, exercise=False),
+        symbols=symbols, **options,
     )  # fmt: skip
 
 

@@ -273,11 +273,12 @@
     input.type = "text";
     input.setAttribute("inputmode", "decimal");
     input.setAttribute("autocomplete", "off");
-    input.setAttribute("aria-label", question.key + ", " + data.decimals + " decimals");
+    input.setAttribute("aria-label", question.key + (question.expression
+      ? ", an expression in the unknowns" : ", " + data.decimals + " decimals"));
     input.setAttribute("aria-describedby", "feedback");
     var state = done[s];
     if (state) {
-      input.value = state.state === "right" ? state.typed : question.text;
+      input.value = state.state === "revealed" ? question.text : state.typed;
       input.readOnly = true;
     } else if (typedLast.hasOwnProperty(s)) {
       input.value = typedLast[s];
@@ -297,7 +298,11 @@
     var feedback = el("div", "feedback");
     feedback.id = "feedback";
     feedback.setAttribute("aria-live", "polite");
-    if (state) {
+    if (state && state.state === "saved") {
+      feedback.textContent = "Saved for your answer sheet (the checker compares expressions); " +
+        "the true one: " + question.text + ".";
+      feedback.className = "feedback revealed";
+    } else if (state) {
       feedback.textContent = state.state === "right"
         ? "Right: " + node.name + (step.phase === "forward" ? "" : "'s gradient") + " is " + question.text + "."
         : "Revealed: " + question.text + ".";
@@ -311,6 +316,13 @@
     function submit() {
       if (done[s]) { go(s + 1); return; }
       var typed = input.value.trim().replace("\u2212", "-");
+      if (question.expression) {
+        // no sympy here: the checker compares it (autograd check --claims the sheet)
+        if (!typed) return;
+        done[s] = { state: "saved", typed: typed, tries: 1 };
+        refresh(s);
+        return;
+      }
       var v = verdict(question, typed);
       if (v.format) { feedback.textContent = v.text; feedback.className = "feedback format"; return; }
       question.tries = (question.tries || 0) + 1;
@@ -377,17 +389,20 @@
     var el2 = document.getElementById("score");
     if (!practice || !el2) return;
     var keys = Object.keys(questions);
-    var right = 0, first = 0, revealed = 0;
+    var right = 0, first = 0, revealed = 0, saved = 0;
     keys.forEach(function (k) {
       var d = done[k];
       if (!d) return;
       if (d.state === "right") { right++; if (d.tries === 1) first++; }
+      else if (d.state === "saved") saved++;
       else revealed++;
     });
-    var answered = right + revealed;
+    var answered = right + revealed + saved;
     var text = answered + " of " + keys.length + " answered";
     if (answered === keys.length) {
-      text = "Score: " + right + " of " + keys.length + " right (" + first + " at the first try, " + revealed + " revealed)";
+      var numbers = keys.length - saved;
+      text = "Score: " + right + " of " + numbers + " right (" + first + " at the first try, " + revealed + " revealed)";
+      if (saved) text += "; " + saved + " expressions saved for the checker";
     }
     el2.textContent = text;
     el2.className = answered === keys.length ? "finished" : "";
@@ -397,8 +412,10 @@
     var text = practice.sheet.text;
     Object.keys(questions).forEach(function (k) {
       var q = questions[k];
-      var typed = done[k] && done[k].state === "right" ? done[k].typed : (typedLast[k] || "");
-      text = text.split("@@" + q.key + "@@").join(decimalsOf(typed) >= 0 ? typed : '""');
+      var mine = done[k] && (done[k].state === "right" || done[k].state === "saved");
+      var typed = mine ? done[k].typed : (typedLast[k] || "");
+      var written = q.expression ? JSON.stringify(typed) : (decimalsOf(typed) >= 0 ? typed : '""');
+      text = text.split("@@" + q.key + "@@").join(written);
     });
     return text.replace(/@@[^@\n]+@@/g, '""');
   }

@@ -520,8 +520,10 @@ def practice_questions(
     its text, and the known slips of that number with their hints, as the caller computed
     them (``answers[key]["slips"]``: ``[{"value": number, "hint": text}]``; the checker's, in
     `autograd.handcalc.generate.practice_data`: the page only compares numbers). A number
-    left in unknowns is shown, not asked. ``sheet``: ``{"text", "name"}``, the answer sheet
-    the page fills with the typed answers (``@@key@@`` placeholders) and downloads."""
+    that is an expression in unknowns (``symbols``) is typed as an expression and saved for
+    the answer sheet, where ``autograd check`` compares it symbolically (``expression``).
+    ``sheet``: ``{"text", "name"}``, the answer sheet the page fills with the typed answers
+    (``@@key@@`` placeholders) and downloads."""
     answers = answers or {}
     order, nodes, questions = trace.order, data["nodes"], {}
     for s, step in enumerate(data["steps"]):
@@ -536,17 +538,21 @@ def practice_questions(
             if i == data["output"] or step["incoming"] == []:
                 continue  # the seed, 1
             key, true = f"grad:{entry['name']}", trace.grads.get(node)
+        text = entry["value"] if step["phase"] == "forward" else entry["grad"]
         try:
             number = float(true)
         except (TypeError, ValueError):
-            continue  # an expression in unknowns: shown, not asked
+            # an expression in unknowns: the student types it; the page cannot compare
+            # expressions (no sympy in a browser), so it is saved for the checker's sheet
+            questions[str(s)] = {"key": key, "true": None, "text": text, "slips": []}
+            questions[str(s)]["expression"] = True
+            continue
         if not math.isfinite(number):
             continue  # nothing to type (and JSON has no inf)
         slips = [
             {"value": float(slip["value"]), "hint": str(slip["hint"])}
             for slip in answers.get(key, {}).get("slips", ())
         ]
-        text = entry["value"] if step["phase"] == "forward" else entry["grad"]
         questions[str(s)] = {"key": key, "true": number, "text": text, "slips": slips}
     unknown = sorted(set(answers) - {q["key"] for q in questions.values()})
     if unknown:
