@@ -222,3 +222,29 @@ def write_gallery(directory: str | os.PathLike, formats=("svg", "dot")) -> list[
 
     directory.mkdir(parents=True, exist_ok=True)
     return [write_atomic(path, data) for path, data in contents.items()]
+
+
+# --- templates: the exercises as expressions, for per-student numbers --------------------------
+# The same graphs as the builders above, written in the expression language of
+# `autograd.handcalc.expr` (what `autograd draw` and `autograd check` read), with the range of
+# each input. `autograd.handcalc.generate` draws every student's own numbers from these ranges
+# (on a 0.1 grid) and keeps only fair draws; an answer sheet carries the expression, so
+# ``autograd check --claims`` can grade it. The ranges hold the course's own numbers.
+_A1 = "h = w1*x1 + w2*x2 + b; y = {f}"
+_A1_RANGES = {"x1": (-3.0, 3.0), "x2": (-3.0, 3.0), "w1": (-2.0, 2.0), "w2": (-2.0, 2.0),
+              "b": (-4.0, 4.0)}  # fmt: skip
+_A2 = "h1 = w11*x1 + w12*x2 + b1; h2 = w21*x1 + w22*x2 + b2; y1 = sigmoid(h1); y2 = sigmoid(h2)"
+_A2_RANGES = {"x1": (-3.5, 3.5), "x2": (-3.5, 3.5), "b1": (-4.0, 4.0), "b2": (-4.0, 4.0)}
+_A2_RANGES |= {f"w{i}{j}": (-2.0, 2.0) for i in (1, 2) for j in (1, 2)}
+TEMPLATES: dict[str, tuple[str, dict[str, tuple[float, float]]]] = {
+    "a1-sigmoid": (_A1.format(f="sigmoid(h)"), _A1_RANGES),
+    "a1-tanh": (_A1.format(f="tanh(h)"), _A1_RANGES),
+    "a1-elu": (_A1.format(f="elu(h, alpha=0.1)"), _A1_RANGES),
+    "a1-leaky-relu": (_A1.format(f="leaky_relu(h, alpha=0.1)"), _A1_RANGES),
+    "a2": (_A2, _A2_RANGES),
+    "a3": (
+        _A2 + "; e1 = y1 - t1; e2 = y2 - t2; C = e1**2 + e2**2",
+        {**_A2_RANGES, "t1": (0.0, 1.0), "t2": (0.0, 1.0)},
+    ),
+    "a4": ("f = x**2 + 2*x*y + y**2", {"x": (-4.0, 4.0), "y": (-4.0, 4.0)}),
+}

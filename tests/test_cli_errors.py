@@ -108,6 +108,37 @@ ERROR_PATHS = [
     (["check", "--claims", "{tmp}/none.toml"], 2, "none.toml"),
     (["check", "--claims", "{file}", "{file}", "--claim", "y=1"], 2, "with several sheets"),
     (["exercises", "{file}"], 2, "not a folder"),
+    (
+        [
+            "exercises",
+            "generate",
+            "a1-sigmoid",
+            "--students",
+            "{tmp}/none.csv",
+            "--seed",
+            "1",
+            "--out",
+            "{tmp}/class",
+        ],
+        2,
+        "none.csv",
+    ),  # fmt: skip
+    (
+        [
+            "exercises",
+            "generate",
+            "a9",
+            "--students",
+            "{file}",
+            "--seed",
+            "1",
+            "--out",
+            "{tmp}/class",
+        ],
+        2,
+        "a9",
+    ),  # fmt: skip
+    (["draw", PERCEPTRON, *SET, "--practice", "{tmp}/p.txt"], 2, "--practice"),
     (["demo", "--out", "{file}"], 2, "not a folder"),
     (["train", "--epochs", "0"], 2, "--epochs: must be >= 1"),
     (["train", "--seed", "-1"], 2, "--seed: must be a whole number >= 0"),
@@ -140,15 +171,20 @@ def test_every_subcommand_error_path_is_one_line_and_its_code(argv, code, messag
     (tmp_path / "afile").write_text("not a folder, not a model\n", encoding="utf-8")
     argv = [a.format(tmp=tmp_path, file=tmp_path / "afile") for a in argv]
     got, out, err = cli(*argv)
-    line = one_error_line(argv[0], err)
+    line = one_error_line(_command(argv), err)
     assert got == code and message in line, line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]  # nothing written
+
+
+def _command(argv: list[str]) -> str:
+    """The command as the user types it (``exercises generate``: a subcommand of exercises)."""
+    return "exercises generate" if argv[:2] == ["exercises", "generate"] else argv[0]
 
 
 def test_the_walk_covers_every_subcommand():
     parser = autograd.cli.build_parser()
     commands = set(parser.get_default("commands"))
-    assert commands == {argv[0] for argv, _, _ in ERROR_PATHS}
+    assert commands == {_command(argv).replace(" ", "-") for argv, _, _ in ERROR_PATHS}
 
 
 def test_an_error_in_any_library_call_goes_through_the_table(cli, monkeypatch, tmp_path):

@@ -216,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run one ``autograd`` command; returns its exit code (see the module's table)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     command = argv[0] if argv and not argv[0].startswith("-") else ""
+    if argv[:2] == ["exercises", "generate"]:  # a subcommand of exercises (a folder: ./generate)
+        argv, command = ["exercises-generate", *argv[2:]], "exercises generate"
     try:
         args = _parse(argv)
         return args.run(args)

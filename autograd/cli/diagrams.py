@@ -15,6 +15,7 @@ from autograd.cli.common import UsageError, note, user_output_path, warn
 from autograd.data import xor
 from autograd.exercises import A1_ACTIVATIONS, CLUSTERS, a1, a3, write_gallery
 from autograd.handcalc import expr
+from autograd.handcalc.generate import GENERATE_HELP, generate, practice_player
 from autograd.handcalc.symbolic import symbolic, sympy_module
 from autograd.viz import GraphTooLarge, draw
 from autograd.viz.dot import graph_nodes
@@ -22,7 +23,14 @@ from autograd.viz.format import format_number
 from autograd.viz.steps import save_steps
 from autograd.viz.style import Style
 
-__all__ = ["add_commands", "cmd_demo", "cmd_draw", "cmd_exercises", "neuron_clusters"]
+__all__ = [
+    "add_commands",
+    "cmd_demo",
+    "cmd_draw",
+    "cmd_exercises",
+    "cmd_exercises_generate",
+    "neuron_clusters",
+]
 
 DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
 NAMED_OUTPUTS = 5  # a note names this many outputs, then says how many there are
@@ -326,9 +334,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
     """Parse the expression, compute forward and backward, write the diagram and/or steps."""
     out = user_output_path(args.output, DIAGRAM_SUFFIXES, "-o") if args.output else None
     steps = user_output_path(args.steps, (".html",), "--steps") if args.steps else None
-    if out is None and steps is None:
+    practice = user_output_path(args.practice, (".html",), "--practice") if args.practice else None
+    if out is None and steps is None and practice is None:
         raise UsageError(
-            "nothing to write: give -o FILE (.svg .png .pdf .dot) and/or --steps FILE.html"
+            "nothing to write: give -o FILE (.svg .png .pdf .dot), --steps FILE.html and/or "
+            "--practice FILE.html"
         )
     style_from(args)  # bad style flags are refused before the expression is parsed
     values, unknown = unknowns(expr.parse_assignments(args.set))
@@ -348,6 +358,18 @@ def cmd_draw(args: argparse.Namespace) -> int:
         # the player explains upstream x local: the local derivatives belong on the edges
         save_steps(root, steps, dataclasses.replace(style, edge_grads=True), symbols=symbols)
         print(f"wrote {steps}")
+    if practice is not None:
+        practice_player(args.expression, expr.parse_assignments(args.set), style=style).save(
+            practice
+        )
+        print(f"wrote {practice}")
+    return 0
+
+
+def cmd_exercises_generate(args: argparse.Namespace) -> int:
+    """One exercise per student of a roster (`autograd.handcalc.generate.generate`)."""
+    paths = generate(args.template, args.students, args.seed, args.out, args.range)
+    print(f"wrote {len(paths)} files into {args.out}")
     return 0
 
 
@@ -375,6 +397,11 @@ def add_commands(commands) -> None:
     add_expression_flags(draw_parser)
     draw_parser.add_argument("-o", "--output", metavar="FILE", help="diagram: .svg .png .pdf .dot")
     draw_parser.add_argument("--steps", metavar="FILE.html", help="step-through player page")
+    draw_parser.add_argument(
+        "--practice",
+        metavar="FILE.html",
+        help="practice page: every number hidden, each typed answer checked at once",
+    )
     add_style_flags(draw_parser)
     draw_parser.set_defaults(run=cmd_draw)
     exercises = commands.add_parser(
@@ -382,7 +409,8 @@ def add_commands(commands) -> None:
         help="write every part-A diagram (SVG and DOT) into a folder",
         description="Render the diagrams of the course's part-A exercises (A1 with sigmoid, "
         "tanh, ELU and Leaky ReLU, A2, A3, A4) as NAME.svg and NAME.dot into DIR. "
-        "The repository's graphs/ folder is this output: autograd exercises graphs",
+        "The repository's graphs/ folder is this output: autograd exercises graphs. "
+        "One exercise per student: autograd exercises generate --help",
     )
     exercises.add_argument("directory", metavar="DIR", help="output folder (made when missing)")
     exercises.add_argument(
@@ -394,3 +422,14 @@ def add_commands(commands) -> None:
         help="file formats to write: svg png pdf dot (default: svg dot)",
     )
     exercises.set_defaults(run=cmd_exercises)
+    # `autograd exercises generate ...` (main turns it into this command's name)
+    gen = commands.add_parser(
+        "exercises-generate", prog="autograd exercises generate", description=GENERATE_HELP
+    )
+    gen.add_argument("template", metavar="TEMPLATE", help="a1-sigmoid ... a4, or an EXPR")
+    gen.add_argument("--students", required=True, metavar="ROSTER.csv", help="column 'id'")
+    gen.add_argument("--seed", required=True, type=int, help="the class's seed")
+    gen.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    gen.add_argument("--range", nargs="+", action="extend", default=[], metavar="NAME=LO:HI",
+                     help="the range an input's values are drawn from")  # fmt: skip
+    gen.set_defaults(run=cmd_exercises_generate)

@@ -43,14 +43,27 @@ def sheet_check(
     outputs: list[str] | None = None,
     unknown: list[str] | None = None,
     builder=None,
+    notes: list[str] | None = None,
 ) -> tuple[Any, dict, CheckReport, dict[str, float]]:
     """Check the sheet at ``path``, with ``expression``, input ``values`` and ``claims`` given
     besides it (on the command line). Returns ``(root, nodes, report, values used)``.
     ``unknown``: names of inputs left unknown (``--set t1=?``; a sheet's ``t1 = "?"``).
     ``builder(expression, values, outputs)`` builds the graph (default: `build`; the command
     line passes one that prints the engine's warnings and its notes).
+    A generated sheet (``[exercise]``, `autograd.handcalc.generate`) is checked against its
+    author's own numbers, made again from its id and seed; what the student's copy changed is
+    appended to ``notes`` (``inputs edited: ...``).
     Raises `ClaimError` or `ExpressionError` (naming the sheet) for a malformed sheet."""
     sheet = load_sheet(path)
+    if sheet.exercise is not None:
+        from autograd.handcalc.generate import own_numbers
+
+        sheet, edits = own_numbers(sheet, path)
+        if notes is not None:
+            notes.extend(edits)
+        if expression and expression != sheet.expression:
+            raise ClaimError(f"{path} is a generated sheet of another expression")
+        expression = sheet.expression
     if sheet.expression and expression and sheet.expression != expression:
         raise ClaimError(f"{path} has another expression; give only one of them")
     expression = expression or sheet.expression
@@ -68,6 +81,8 @@ def sheet_check(
         raise ClaimError(
             f'no expression: give it as the first argument or as expression = "..." in {path}'
         )
+    if not claims and sheet.unanswered:
+        raise ClaimError(f'{path}: nothing answered yet (every number is still "")')
     if not claims:
         raise ClaimError(f"{path} has no claims: add [values] or [grads]")
     unknown = list(unknown or [])
@@ -106,11 +121,15 @@ class GradeRow:
     error: str = ""
     report: CheckReport | None = None
     graph: Any = None  # (root, nodes) for the student's highlighted diagram
+    notes: list[str] = field(default_factory=list)  # a generated sheet's edits
 
     @property
     def status(self) -> str:
-        """``graded``, or ``unreadable: REASON``."""
-        return f"unreadable: {self.error}" if self.error else "graded"
+        """``graded``, ``graded; inputs edited: ...`` (a generated sheet whose numbers were
+        changed: graded against the generated ones), or ``unreadable: REASON``."""
+        if self.error:
+            return f"unreadable: {self.error}"
+        return "; ".join(["graded", *self.notes])
 
     def hints(self) -> list[str]:
         """Every hint of the sheet, each once, ``key: hint``, the first wrong claim's first."""
@@ -163,7 +182,8 @@ class Grades:
             if row.error:
                 lines.append((str(row.sheet), "-", "-", f"unreadable: {row.error}"))
             else:
-                lines.append((str(row.sheet), str(row.claims), str(row.wrong), row.first_wrong))
+                first = "; ".join([row.first_wrong, *row.notes]).strip("; ")
+                lines.append((str(row.sheet), str(row.claims), str(row.wrong), first))
         widths = [max(len(line[i]) for line in lines) for i in range(3)]
         out = [
             "  ".join(
@@ -199,7 +219,9 @@ def grade(
     for path in paths:
         row = GradeRow(Path(path))
         try:
-            root, nodes, report, _ = sheet_check(path, expression, values, outputs=outputs)
+            root, nodes, report, _ = sheet_check(
+                path, expression, values, outputs=outputs, notes=row.notes
+            )
         except (ClaimError, ExpressionError, ValueError) as e:
             row.error = str(e)
         except (ArithmeticError, RecursionError, TypeError, LookupError) as e:

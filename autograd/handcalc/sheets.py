@@ -14,7 +14,7 @@ from autograd.handcalc.claims import ClaimError, as_claim_text
 
 __all__ = ["Sheet", "load_sheet", "SHEET_KEYS"]
 
-SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims")
+SHEET_KEYS = ("expression", "inputs", "values", "grads", "claims", "exercise")
 
 
 @dataclass
@@ -24,6 +24,8 @@ class Sheet:
     expression: str | None
     inputs: dict[str, float]
     claims: dict[str, str]
+    exercise: dict | None = None  # [exercise] of a generated sheet (autograd.handcalc.generate)
+    unanswered: tuple[str, ...] = ()  # claims left blank ("") on a generated sheet
 
 
 def _read_toml(path: Path) -> dict:
@@ -56,6 +58,10 @@ def load_sheet(path) -> Sheet:
     w1 = 0.623
     [claims]          # or claims written as on the command line
     "grad:b" = 0.223
+
+    A sheet made by ``autograd exercises generate`` also has ``[exercise]`` (template,
+    student, seed, attempt: `autograd.handcalc.generate` makes its numbers again from it) and
+    ``""`` for every number not yet worked out (skipped, listed in ``unanswered``).
     """
     path = Path(path)
     data = _read_toml(path)
@@ -80,12 +86,19 @@ def load_sheet(path) -> Sheet:
             continue
         text = as_claim_text(name, value)
         inputs[unicodedata.normalize("NFKC", name)] = float(Decimal(text))  # as the parser does
+    exercise = data.get("exercise")
+    if exercise is not None and not isinstance(exercise, dict):
+        raise ClaimError(f"{path}: [exercise] must be a table (template, student, seed, attempt)")
     claims: dict[str, str] = {}
+    unanswered = []
     entries = [(name, value) for name, value in _flat(tables["values"])]
     entries += [(f"grad:{name}", value) for name, value in _flat(tables["grads"])]
     entries += list(_flat(tables["claims"]))
     for key, value in entries:
         if key in claims:
             raise ClaimError(f"{path}: {key} is claimed twice")
+        if value == "":  # a blank of a generated sheet, not filled in
+            unanswered.append(key)
+            continue
         claims[key] = as_claim_text(key, value, expression_ok=True)
-    return Sheet(expression, inputs, claims)
+    return Sheet(expression, inputs, claims, exercise, tuple(unanswered))

@@ -49,6 +49,23 @@
     else forwardStep[step.node] = s;
   });
 
+  // Practice mode (data.practice): every number a student works out is a question, hidden
+  // until typed right or revealed. The page only compares the typed number with the true one
+  // and with the numbers of the known slips (all computed in Python) at the typed number's
+  // precision: |true - typed| <= half a unit of its last digit (the checker's rule).
+  var practice = data.practice || null;
+  var questions = practice ? practice.questions : {};
+  var done = {}; // step -> {state: "right" | "revealed", typed: text, tries: n}
+  var typedLast = {}; // step -> the last number typed
+  var valueQuestion = nodes.map(function () { return -1; });
+  var gradQuestion = nodes.map(function () { return -1; });
+  Object.keys(questions).forEach(function (k) {
+    var s = parseInt(k, 10);
+    if (steps[s].phase === "forward") valueQuestion[steps[s].node] = s;
+    else gradQuestion[steps[s].node] = s;
+  });
+  function solved(s) { return s < 0 || done.hasOwnProperty(s); }
+
   var STATES = ["current", "related", "future", "inactive"];
 
   function mark(el, state) {
@@ -98,9 +115,13 @@
         // A local derivative is known once the values it uses are: when the node is computed.
         if (edge) edge.classList.toggle("unlabelled", later);
       });
-      show(p.value, node.value, later ? "hidden" : "shown");
+      show(p.value, node.value, later || !solved(valueQuestion[i]) ? "hidden" : "shown");
       if (forward || backwardStep[i] < 0) {
         show(p.grad, null, "hidden");
+      } else if (practice) {
+        // no partial sums: they would give the answer away
+        var known = backwardStep[i] <= s && solved(gradQuestion[i]);
+        show(p.grad, known ? node.grad : null, known ? "shown" : "hidden");
       } else if (backwardStep[i] <= s || complete.hasOwnProperty(i)) {
         show(p.grad, node.grad, "shown");
       } else if (partial.hasOwnProperty(i)) {
@@ -184,6 +205,11 @@
     if (node.op) title.appendChild(el("span", "op", node.op));
     panel.appendChild(title);
 
+    var question = questions[String(s)];
+    if (question) {
+      askQuestion(panel, s, step, node, question);
+      if (!done.hasOwnProperty(s)) return; // the working is shown once it is answered
+    }
     var body = el("div", "body");
     panel.appendChild(body);
     if (forward) {
@@ -224,6 +250,197 @@
     if (step.note) panel.appendChild(el("p", "note", step.note));
   }
 
+  // --- practice: the question of a step, its check, hints, reveal, score and sheet ---------
+  function askQuestion(panel, s, step, node, question) {
+    var box = el("div", "question");
+    var prompt = el("div", "prompt");
+    if (step.phase === "forward") {
+      // the formula with names, and with the numbers when they are known: not the result
+      var lines = step.lines.slice(0, step.lines.length - 1);
+      lines.forEach(function (line) { prompt.appendChild(el("div", "line", line)); });
+      prompt.appendChild(el("div", "ask", node.name + " = ?"));
+    } else {
+      var children = step.incoming.map(function (edge) {
+        return "grad(" + nodes[edge.from].name + ") × ∂" + nodes[edge.from].name + "/∂" + node.name;
+      });
+      prompt.appendChild(el("div", "line", "grad(" + node.name + ") = " + children.join(" + ")));
+      prompt.appendChild(el("div", "ask", "grad(" + node.name + ") = ?"));
+    }
+    box.appendChild(prompt);
+    var row = el("div", "answer-row");
+    var input = el("input");
+    input.id = "answer";
+    input.type = "text";
+    input.setAttribute("inputmode", "decimal");
+    input.setAttribute("autocomplete", "off");
+    input.setAttribute("aria-label", question.key + (question.expression
+      ? ", an expression in the unknowns" : ", " + data.decimals + " decimals"));
+    input.setAttribute("aria-describedby", "feedback");
+    var state = done[s];
+    if (state) {
+      input.value = state.state === "revealed" ? question.text : state.typed;
+      input.readOnly = true;
+    } else if (typedLast.hasOwnProperty(s)) {
+      input.value = typedLast[s];
+    }
+    row.appendChild(input);
+    var check = el("button", null, "Check");
+    check.id = "check";
+    check.type = "button";
+    var reveal = el("button", null, "Reveal");
+    reveal.id = "reveal";
+    reveal.type = "button";
+    reveal.disabled = !!state;
+    check.disabled = !!state;
+    row.appendChild(check);
+    row.appendChild(reveal);
+    box.appendChild(row);
+    var feedback = el("div", "feedback");
+    feedback.id = "feedback";
+    feedback.setAttribute("aria-live", "polite");
+    if (state && state.state === "saved") {
+      feedback.textContent = "Saved for your answer sheet (the checker compares expressions); " +
+        "the true one: " + question.text + ".";
+      feedback.className = "feedback revealed";
+    } else if (state) {
+      feedback.textContent = state.state === "right"
+        ? "Right: " + node.name + (step.phase === "forward" ? "" : "'s gradient") + " is " + question.text + "."
+        : "Revealed: " + question.text + ".";
+      feedback.className = "feedback " + state.state;
+    } else if (typedLast.hasOwnProperty(s)) {
+      feedback.textContent = verdict(question, typedLast[s]).text;
+      feedback.className = "feedback wrong";
+    }
+    box.appendChild(feedback);
+    panel.appendChild(box);
+    function submit() {
+      if (done[s]) { go(s + 1); return; }
+      var typed = input.value.trim().replace("\u2212", "-");
+      if (question.expression) {
+        // no sympy here: the checker compares it (autograd check --claims the sheet)
+        if (!typed) return;
+        done[s] = { state: "saved", typed: typed, tries: 1 };
+        refresh(s);
+        return;
+      }
+      var v = verdict(question, typed);
+      if (v.format) { feedback.textContent = v.text; feedback.className = "feedback format"; return; }
+      question.tries = (question.tries || 0) + 1;
+      typedLast[s] = typed;
+      if (v.ok) {
+        done[s] = { state: "right", typed: typed, tries: question.tries };
+        refresh(s);
+      } else {
+        feedback.textContent = v.text;
+        feedback.className = "feedback wrong";
+        input.select();
+      }
+    }
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); submit(); return; }
+      if (event.key === "ArrowDown") { event.preventDefault(); go(s + 1); return; }
+      if (event.key === "ArrowUp") { event.preventDefault(); go(s - 1); return; }
+      event.stopPropagation(); // the arrows ← → move the cursor in the box, not the step
+    });
+    check.addEventListener("click", submit);
+    reveal.addEventListener("click", function () {
+      done[s] = { state: "revealed", typed: "", tries: question.tries || 0 };
+      refresh(s);
+    });
+    setTimeout(function () { input.focus(); }, 0);
+  }
+
+  function decimalsOf(text) {
+    var m = /^[+-]?(\d+)(?:\.(\d*))?$|^[+-]?\.(\d+)$/.exec(text);
+    if (!m) return -1;
+    return (m[2] || m[3] || "").length;
+  }
+
+  function close(claim, truth, unit) {
+    // the checker's precision rule (autograd/handcalc/precision.py: close)
+    var slack = 1e-9 * unit + 1e-12 * Math.abs(truth);
+    return isFinite(truth) && Math.abs(truth - claim) <= unit / 2 + slack;
+  }
+
+  function verdict(question, typed) {
+    var d = decimalsOf(typed);
+    if (d < 0) return { format: true, text: "Type a number, e.g. 0.123 (then Enter)." };
+    if (d < data.decimals) {
+      return { format: true, text: "Write it with " + data.decimals + " decimals, e.g. " + question.text.replace(/\d/g, "0") + "." };
+    }
+    var unit = Math.pow(10, -d);
+    var claim = parseFloat(typed);
+    if (close(claim, question.true, unit)) return { ok: true, text: "Right." };
+    for (var i = 0; i < question.slips.length; i++) {
+      if (close(claim, question.slips[i].value, unit)) {
+        return { ok: false, text: "Not yet. Hint: " + question.slips[i].hint };
+      }
+    }
+    return { ok: false, text: "Not yet: check this step's calculation (Reveal shows the number)." };
+  }
+
+  function refresh(s) {
+    paintDiagram(s);
+    paintPanel(s);
+    score();
+  }
+
+  function score() {
+    var el2 = document.getElementById("score");
+    if (!practice || !el2) return;
+    var keys = Object.keys(questions);
+    var right = 0, first = 0, revealed = 0, saved = 0;
+    keys.forEach(function (k) {
+      var d = done[k];
+      if (!d) return;
+      if (d.state === "right") { right++; if (d.tries === 1) first++; }
+      else if (d.state === "saved") saved++;
+      else revealed++;
+    });
+    var answered = right + revealed + saved;
+    var text = answered + " of " + keys.length + " answered";
+    if (answered === keys.length) {
+      var numbers = keys.length - saved;
+      text = "Score: " + right + " of " + numbers + " right (" + first + " at the first try, " + revealed + " revealed)";
+      if (saved) text += "; " + saved + " expressions saved for the checker";
+    }
+    el2.textContent = text;
+    el2.className = answered === keys.length ? "finished" : "";
+  }
+
+  function sheetText() {
+    var text = practice.sheet.text;
+    Object.keys(questions).forEach(function (k) {
+      var q = questions[k];
+      var mine = done[k] && (done[k].state === "right" || done[k].state === "saved");
+      var typed = mine ? done[k].typed : (typedLast[k] || "");
+      var written = q.expression ? JSON.stringify(typed) : (decimalsOf(typed) >= 0 ? typed : '""');
+      text = text.split("@@" + q.key + "@@").join(written);
+    });
+    return text.replace(/@@[^@\n]+@@/g, '""');
+  }
+
+  if (practice) {
+    var download = document.getElementById("download");
+    if (!practice.sheet) {
+      download.hidden = true;
+    } else {
+      download.addEventListener("click", function () {
+        var blob = new Blob([sheetText()], { type: "application/toml" });
+        var a = document.createElement("a");
+        a.href = URL.createObjectURL(blob);
+        a.download = practice.sheet.name;
+        document.body.appendChild(a);
+        a.click();
+        setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      });
+    }
+    window.autogradPracticeSheet = function () { return practice.sheet ? sheetText() : null; };
+    // for tests/test_practice.py: the rule is the checker's (autograd/handcalc/precision.py)
+    window.autogradPracticeRule = { close: close, decimalsOf: decimalsOf };
+    score();
+  }
+
   function go(s) {
     s = Math.max(0, Math.min(total - 1, s));
     paintDiagram(s);
@@ -254,6 +471,8 @@
     if (event.target && event.target.id === "scrub") return;
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     var keys = { ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: total - 1 };
+    var onButton = event.target && /^(button|input)$/i.test(event.target.tagName || "");
+    if (practice && !onButton) keys.Enter = current + 1; // a step with nothing to type
     if (!keys.hasOwnProperty(event.key)) return;
     event.preventDefault();
     go(keys[event.key]);

@@ -28,8 +28,10 @@ import copy
 import dataclasses
 import html
 import json
+import math
 import os
 import re
+from collections.abc import Mapping
 from importlib import resources
 from numbers import Real
 from pathlib import Path
@@ -410,15 +412,28 @@ class StepPlayer:
     """
 
     def __init__(
-        self, roots: Any, style: Style | None = None, *, output: Any = None, symbols: Any = None
+        self,
+        roots: Any,
+        style: Style | None = None,
+        *,
+        output: Any = None,
+        symbols: Any = None,
+        practice: bool = False,
+        answers: Mapping[str, Mapping] | None = None,
+        sheet: Mapping[str, str] | None = None,
     ):
         from autograd.viz import draw
 
         self.roots = as_roots(roots)
-        base = style if style is not None else Style(edge_grads=True)
+        base = style if style is not None else Style(edge_grads=not practice)
         if not isinstance(base, Style):
             raise TypeError(f"StepPlayer: style must be a Style, got {type(base).__name__}")
         self.style = dataclasses.replace(base, show_grad=True)
+        if practice:  # the local derivatives on the edges are part of what is practised
+            self.style = dataclasses.replace(self.style, edge_grads=False)
+        elif answers is not None or sheet is not None:
+            raise ValueError("StepPlayer: answers and sheet are for practice=True")
+        self.practice = practice
         self.output = output
         check_scalar_graph(self.roots)
         if output is None:
@@ -426,6 +441,8 @@ class StepPlayer:
         # one trace for the steps and the diagram's edge labels: they cannot disagree
         trace = backprop_of(output, symbols, self.style.decimals)
         self._data = build_steps(self.roots, self.style, output, trace=trace)
+        if practice:
+            self._data["practice"] = practice_questions(self._data, trace, answers, sheet)
         self.diagram = draw(self.roots, self.style, trace=trace)
 
     def data(self) -> dict:
@@ -466,6 +483,8 @@ class StepPlayer:
             svg=svg,
             data=_script_json(data),
             script=script,
+            practice=_PRACTICE_BAR if self.practice else "",
+            keys=_PRACTICE_KEYS if self.practice else "",
         )
 
     def save(self, path: str | os.PathLike) -> Path:
@@ -483,11 +502,62 @@ class StepPlayer:
         page = self.html()
         _, svg_height = _svg_size(page)
         height = int(min(720, max(480, svg_height + 160)))  # the diagram scrolls inside
+        # practice: the typed answers are saved as an answer sheet (a download)
+        sandbox = "allow-scripts allow-downloads" if self.practice else "allow-scripts"
         return (
-            f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="{sandbox}" '
             f'style="width:100%;height:{height}px;border:1px solid #ddd;border-radius:6px" '
             f'title="step-through player"></iframe>'
         )
+
+
+def practice_questions(
+    data: dict, trace: Backprop, answers: Mapping[str, Mapping] | None, sheet: Mapping | None
+) -> dict:
+    """The practice page's questions, one per step whose number the student works out: the
+    value of every node computed from others (``"h"``), the gradient of every node but the
+    output (``"grad:h"``). Each holds the true number (``true``, as the page compares it) and
+    its text, and the known slips of that number with their hints, as the caller computed
+    them (``answers[key]["slips"]``: ``[{"value": number, "hint": text}]``; the checker's, in
+    `autograd.handcalc.generate.practice_data`: the page only compares numbers). A number
+    that is an expression in unknowns (``symbols``) is typed as an expression and saved for
+    the answer sheet, where ``autograd check`` compares it symbolically (``expression``).
+    ``sheet``: ``{"text", "name"}``, the answer sheet the page fills with the typed answers
+    (``@@key@@`` placeholders) and downloads."""
+    answers = answers or {}
+    order, nodes, questions = trace.order, data["nodes"], {}
+    for s, step in enumerate(data["steps"]):
+        i = step["node"]
+        node = order[i] if i < len(order) else None
+        entry = nodes[i]
+        if step["phase"] == "forward":
+            if not entry["parents"]:
+                continue  # given
+            key, true = entry["name"], trace.values.get(node, getattr(node, "data", None))
+        else:
+            if i == data["output"] or step["incoming"] == []:
+                continue  # the seed, 1
+            key, true = f"grad:{entry['name']}", trace.grads.get(node)
+        text = entry["value"] if step["phase"] == "forward" else entry["grad"]
+        try:
+            number = float(true)
+        except (TypeError, ValueError):
+            # an expression in unknowns: the student types it; the page cannot compare
+            # expressions (no sympy in a browser), so it is saved for the checker's sheet
+            questions[str(s)] = {"key": key, "true": None, "text": text, "slips": []}
+            questions[str(s)]["expression"] = True
+            continue
+        if not math.isfinite(number):
+            continue  # nothing to type (and JSON has no inf)
+        slips = [
+            {"value": float(slip["value"]), "hint": str(slip["hint"])}
+            for slip in answers.get(key, {}).get("slips", ())
+        ]
+        questions[str(s)] = {"key": key, "true": number, "text": text, "slips": slips}
+    unknown = sorted(set(answers) - {q["key"] for q in questions.values()})
+    if unknown:
+        raise ValueError(f"StepPlayer: answers for {', '.join(unknown)}, not numbers of the graph")
+    return {"questions": questions, "sheet": dict(sheet) if sheet else None}
 
 
 def save_steps(
@@ -501,6 +571,17 @@ def save_steps(
     """Write the step-through page of the graph of ``roots`` to ``path`` (see `StepPlayer`)."""
     return StepPlayer(roots, style, output=output, symbols=symbols).save(path)
 
+
+_PRACTICE_BAR = """<nav class="practice-bar" aria-label="practice">
+  <span id="score" aria-live="polite"></span>
+  <button id="download" type="button" title="save your answers as an answer sheet">
+  Download answer sheet</button>
+</nav>
+"""
+_PRACTICE_KEYS = (
+    "; practice: type the number, Enter checks (Enter again: next step), &#x2191; &#x2193; "
+    "step from the answer box, Tab to Reveal"
+)
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -529,11 +610,11 @@ _PAGE = """<!DOCTYPE html>
   <button id="last" type="button" title="last step (End)">Last &#xBB;</button>
   <input id="scrub" type="range" min="1" max="{total}" value="1" aria-label="step">
 </nav>
-<main class="{layout}">
+{practice}<main class="{layout}">
   <section id="panel" aria-live="polite"></section>
   <div id="diagram">{svg}</div>
 </main>
-<footer>Keys: &#x2190; &#x2192; step, Home/End first/last. Made by autograd-lab.</footer>
+<footer>Keys: &#x2190; &#x2192; step, Home/End first/last{keys}. Made by autograd-lab.</footer>
 </div>
 <script id="autograd-steps" type="application/json">{data}</script>
 <script>
