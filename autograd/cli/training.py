@@ -39,6 +39,7 @@ __all__ = [
     "add_data_flags",
     "add_setting_flags",
     "resolve_from_args",
+    "setting_value",
     "cmd_train",
     "cmd_repeat",
     "cmd_reproduce",
@@ -150,6 +151,19 @@ def add_run_flags(parser: argparse.ArgumentParser, out_default: str) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite a run already in --out")
     add_data_flags(parser)
     add_setting_flags(parser)
+
+
+def setting_value(name: str, text: str):
+    """The text of the setting ``name`` as its `Config` type, as its flag takes it
+    (``3072-100-10``, ``0.8,0.2``; ``yes`` / ``no`` for a switch); ConfigError naming the flag
+    when it is not one (``autograd sweep --grid`` values)."""
+    kind = {f.name: str(f.type) for f in dataclasses.fields(Config)}[name]
+    if kind == "bool":
+        words = {"yes": True, "true": True, "no": False, "false": False}
+        if text.strip().lower() not in words:
+            raise ConfigError(f"{_flag(name)}: cannot read {text!r}; expected yes or no")
+        return words[text.strip().lower()]
+    return _parse_value(name, kind, text)
 
 
 def _overrides(args: argparse.Namespace) -> dict:
