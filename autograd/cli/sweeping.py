@@ -16,7 +16,7 @@ import argparse
 import dataclasses
 
 from autograd.cli.common import UsageError
-from autograd.cli.training import _jobs, add_run_flags, resolve_from_args, setting_value
+from autograd.cli.training import add_run_flags, jobs_count, resolve_from_args, setting_value
 from autograd.experiments.config import Config, ConfigError, resolve
 from autograd.experiments.sweep import Range, plan_sweep, read_sweep_file, sweep
 
@@ -146,7 +146,7 @@ def add_commands(commands) -> None:
     )
     p.add_argument(
         "--jobs",
-        type=_jobs,
+        type=jobs_count,
         default=1,
         metavar="N",
         help="runs at once (joblib processes; -1: one per core; default: 1)",

@@ -65,7 +65,8 @@ __all__ = [
 SWEEP_FILES = ("results.csv", "results.md", "sweep.png", "sweep.toml")
 # Settings that change what is read from disk: with one of them swept, the data cannot be read
 # once for every run.
-DATA_SETTINGS = ("dataset", "data_dir", "parity_n", "samples", "image_size", "grayscale")
+DATA_SETTINGS = ("dataset", "data_dir", "parity_n", "samples", "split_seed", "image_size",
+                 "grayscale")  # fmt: skip
 NOT_SWEPT = ("name", "preset")  # a run's name is its folder's; the preset is the base
 RETRIES = 1  # a run whose worker died is tried this many more times
 BEST_CURVES = 5  # curves of the best runs in sweep.png
@@ -186,7 +187,7 @@ def _check_grid(base: Config, grid: dict, seeds: int, random: int) -> None:
             if random < 1:
                 raise ConfigError(
                     f"--grid {name}={values}: a range is for random draws; add --random K "
-                    "(or list the values: {name}=A,B,C)"
+                    f"(or list the values: {name}=A,B,C)"
                 )
             if known[name] not in ("int", "float"):
                 raise ConfigError(f"--grid {name}={values}: a range needs a number setting")
@@ -390,7 +391,7 @@ def _parallel_rows(tasks, n_jobs: int, client, raw):
         yield from joblib.Parallel(n_jobs=n_jobs, return_as=order)(calls)
         return
     scatter = [raw] if raw is not None else None
-    with joblib.parallel_config(backend="dask", scatter=scatter):
+    with joblib.parallel_config(backend="dask", client=client, scatter=scatter):
         jobs = n_jobs if n_jobs > 1 else -1  # -1: every worker thread of the cluster
         yield from joblib.Parallel(n_jobs=jobs, return_as=order)(calls)
 
