@@ -67,6 +67,9 @@ SWEEP_FILES = ("results.csv", "results.md", "sweep.png", "sweep.toml")
 # once for every run.
 DATA_SETTINGS = ("dataset", "data_dir", "parity_n", "samples", "split_seed", "image_size",
                  "grayscale")  # fmt: skip
+# what a row of the table keeps of a run's metrics.json
+ROW_METRICS = ("val_accuracy", "test_accuracy", "train_accuracy", "val_loss", "test_loss",
+               "epochs_run", "seconds")  # fmt: skip
 NOT_SWEPT = ("name", "preset")  # a run's name is its folder's; the preset is the base
 RETRIES = 1  # a run whose worker died is tried this many more times
 BEST_CURVES = 5  # curves of the best runs in sweep.png
@@ -320,18 +323,7 @@ def _row(name: str, settings: dict, metrics: dict, history: dict) -> dict:
         "settings": settings,
         "status": "ok",
         "error": "",
-        **{
-            k: metrics[k]
-            for k in (
-                "val_accuracy",
-                "test_accuracy",
-                "train_accuracy",
-                "val_loss",
-                "test_loss",
-                "epochs_run",
-                "seconds",
-            )  # fmt: skip
-        },
+        **{k: metrics[k] for k in ROW_METRICS},
         "val_curve": list(history.get("val_accuracy", [])),
     }
 
@@ -441,14 +433,13 @@ def sweep(
         )
     client = _client(scheduler) if scheduler else None  # before anything is written
     try:
-        raw = load_raw(plan.base, download) if send_data else None
-        return _sweep(plan, out, n_jobs, client, raw, force, progress, download)
+        return _sweep(plan, out, n_jobs, client, send_data, force, progress, download)
     finally:
         if client is not None:
             client.close()
 
 
-def _sweep(plan, out, n_jobs, client, raw, force, progress, download) -> SweepResult:
+def _sweep(plan, out, n_jobs, client, send_data, force, progress, download) -> SweepResult:
     runs_dir = out / "runs"
     rows: dict[str, dict] = {}
     pending = []
@@ -459,7 +450,10 @@ def _sweep(plan, out, n_jobs, client, raw, force, progress, download) -> SweepRe
             history = json.loads((folder / "history.json").read_text())
             rows[name] = _row(name, settings, metrics, history)
         else:
-            pending.append((name, settings, config, str(folder), raw, download))
+            pending.append((name, settings, config, str(folder)))
+    # read once here when it is sent (and only when a run is left to do)
+    raw = load_raw(plan.base, download) if send_data and pending else None
+    pending = [(*task, raw, download) for task in pending]
     result = SweepResult(plan, [], out, skipped=len(rows))
     runs_dir.mkdir(parents=True, exist_ok=True)
     write_text(out / "sweep.toml", _plan_toml(plan))
@@ -611,5 +605,5 @@ def _figure(result: SweepResult, path: Path) -> None:
     if ok:
         curves.legend(fontsize="small")
     fig.suptitle(f"sweep of {result.plan.base.preset or result.plan.base.label}: "
-                 f"{len(ok)} of {len(result.plan.runs)} runs")  # fmt: skip
+                 f"{len(ok)} of {len(result.plan.runs)} runs", y=1.03)  # fmt: skip
     plots.save_figure(fig, path)
