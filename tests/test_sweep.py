@@ -284,3 +284,25 @@ def test_a_finished_folder_of_other_settings_is_an_error_not_mixed(cli, tmp_path
     code, out, err = cli("sweep", *FAST, "--grid", "lr=0.1", "--momentum", "0.5",
                          "--out", tmp_path / "s", "--quiet")  # fmt: skip
     assert code == 2 and "holds a finished run of other settings" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL of a worker process: POSIX")
+def test_a_joblib_worker_killed_mid_sweep_loses_only_its_run(tmp_path):
+    """A real death: SIGKILL to one of joblib's worker processes while it trains. The sweep
+    ends normally and every run is in the table (the killed run tried once more)."""
+    psutil = pytest.importorskip("psutil", reason="psutil finds the worker processes")
+    pytest.importorskip("joblib")
+    out = tmp_path / "s"
+    process = _sweep_process(out, "--jobs", "2", "--epochs", "300")
+    _wait_for(process, out, 1)
+    workers = [
+        p for p in psutil.Process(process.pid).children(recursive=True)
+        if "LokyProcess" in " ".join(p.cmdline())
+    ]  # fmt: skip
+    assert workers, "no joblib worker process found"
+    workers[0].kill()
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 0, err
+    rows = (out / "results.csv").read_text().splitlines()[1:]
+    assert len(rows) == 6 and all(r.endswith(",ok") for r in rows), rows
+    assert len(_finished(out)) == 6
