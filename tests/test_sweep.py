@@ -64,6 +64,13 @@ def test_seeds_multiply_the_runs_and_the_seed_is_a_column(tmp_path):
     assert plan.swept == ["lr", "seed"]
 
 
+def test_long_settings_give_distinct_folder_names_of_one_component():
+    paths = ["/data/" + "a" * 150 + ".npz", "/data/" + "a" * 150 + "b.npz"]
+    plan = plan_sweep(resolve("xor-arch1"), {"dataset": paths})
+    names = [name for name, _, _ in plan.runs]
+    assert len(set(names)) == 2 and all(len(n) <= 100 and "/" not in n for n in names)
+
+
 def test_random_draws_are_in_their_ranges_and_the_same_on_a_rerun():
     grid = {"lr": Range(0.001, 0.1, log=True), "epochs": Range(2, 9), "act": ["tanh", "relu"]}
     plan = plan_sweep(resolve("xor-arch1"), grid, random=6, random_seed=1)

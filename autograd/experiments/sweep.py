@@ -35,6 +35,7 @@ which are tried once more and then reported as failed.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
 import json
 import math
@@ -44,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd.experiments.config import Config, ConfigError, load_config
+from autograd.experiments.config import NAME_MAX_CHARS, Config, ConfigError, load_config
 from autograd.experiments.data import load_data, load_raw
 from autograd.experiments.run import RunInterrupted, prepare_out, run
 from autograd.files import interrupts_deferred, output_folder, read_toml, write_csv, write_text
@@ -174,7 +175,10 @@ def _folder_name(settings: dict) -> str:
     becomes ``_``, so a data set's path cannot climb out of the sweep's folder)."""
     text = ",".join(f"{k}={_value_text(v)}" for k, v in settings.items())
     safe = "".join(c if c.isalnum() or c in ".=,+-_" else "_" for c in text)
-    return safe[:200] or "base"
+    if len(safe) > NAME_MAX_CHARS:  # a long grid: cut, and a digest keeps the names apart
+        digest = hashlib.sha1(safe.encode()).hexdigest()[:8]
+        safe = f"{safe[: NAME_MAX_CHARS - 9]}-{digest}"
+    return safe or "base"
 
 
 def _check_grid(base: Config, grid: dict, seeds: int, random: int) -> None:
