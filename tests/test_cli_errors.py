@@ -19,6 +19,7 @@ import autograd.cli
 from autograd.cli import EXIT_CODES, exit_code
 from autograd.cli.common import UsageError
 from autograd.experiments import ConfigError, DataError, OutputExists
+from autograd.experiments.sweep import SchedulerUnreachable
 from autograd.files import TomlError, output_folder
 from autograd.handcalc.check import ClaimError
 from autograd.handcalc.expr import ExpressionError
@@ -58,6 +59,7 @@ def one_error_line(command: str, err: str) -> str:
         (MemoryError(), 2),
         (URLError("no route to host"), 2),
         (ConnectionRefusedError("refused"), 2),
+        (SchedulerUnreachable("no Dask scheduler answers at tcp://h:8786"), 2),
         (TimeoutError("timed out"), 2),
         (ImportError("pip install 'autograd-lab[viz]'"), 3),
         (RenderError("Graphviz failed"), 3),
@@ -163,6 +165,10 @@ ERROR_PATHS = [
     (["evaluate", "{file}"], 2, "needs --data"),
     (["evaluate", "{file}", "--data", "xor", "--plot", "{tmp}/c.txt"], 2, "--plot"),
     (["presets", "--table", "z9"], 2, "no table 'z9'"),
+    (["sweep", "--grid", "speed=1,2"], 2, "unknown setting 'speed'; settings:"),
+    (["sweep", "--grid", "lr=", "--out", "{tmp}/s"], 2, "--grid lr: no values"),
+    (["sweep", "--grid", "lr=0.1", "--jobs", "0"], 2, "--jobs"),
+    (["sweep", "--grid", "lr=0.1", "--out", "{file}/sub"], 2, "is a file, not a folder"),
 ]
 
 

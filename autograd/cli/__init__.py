@@ -2,7 +2,8 @@
 
 Each subcommand is a function ``cmd_NAME(args) -> int`` in the module of its family
 (`autograd.cli.diagrams`: demo, draw, exercises; `autograd.cli.checking`: check and class
-grading; `autograd.cli.training`: train, repeat, evaluate, reproduce, presets). It returns 0
+grading; `autograd.cli.training`: train, repeat, evaluate, reproduce, presets;
+`autograd.cli.sweeping`: sweep). It returns 0
 (all right) or 1 (a claim is wrong) and raises on anything else; `main` looks the exception up
 in `EXIT_CODES` and prints one line ``autograd COMMAND: error: MESSAGE`` on stderr:
 
@@ -44,8 +45,9 @@ from collections.abc import Callable  # noqa: E402
 from importlib.metadata import PackageNotFoundError, version  # noqa: E402
 from urllib.error import URLError  # noqa: E402
 
-from autograd.cli import checking, diagrams, training  # noqa: E402
+from autograd.cli import checking, diagrams, sweeping, training  # noqa: E402
 from autograd.cli.common import UsageError, shorten  # noqa: E402
+from autograd.experiments.sweep import SchedulerUnreachable  # noqa: E402
 from autograd.handcalc.expr import ExpressionError  # noqa: E402
 from autograd.viz import GraphTooLarge, RenderError  # noqa: E402
 
@@ -114,6 +116,7 @@ EXIT_CODES: tuple[tuple[type | tuple[type, ...], int, Callable | None], ...] = (
     (ExpressionError, 2, _with_pointer),
     (MemoryError, 2, _memory),
     (ValueError, 2, _plain),  # UsageError, ConfigError, DataError, ClaimError, TomlError, ...
+    (SchedulerUnreachable, 2, _plain),  # autograd sweep --scheduler: nothing written
     ((URLError, ConnectionError, TimeoutError), 2, _network),
     ((FileNotFoundError, FileExistsError, NotADirectoryError, IsADirectoryError), 2, _plain),
     (ImportError, 3, _plain),  # an optional library: the message says what to install
@@ -175,6 +178,7 @@ def build_parser() -> Parser:
     diagrams.add_commands(commands)
     checking.add_commands(commands)
     training.add_commands(commands)
+    sweeping.add_commands(commands)
     parser.set_defaults(commands=commands.choices)
     return parser
 

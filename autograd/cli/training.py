@@ -39,6 +39,8 @@ __all__ = [
     "add_data_flags",
     "add_setting_flags",
     "resolve_from_args",
+    "setting_value",
+    "jobs_count",
     "cmd_train",
     "cmd_repeat",
     "cmd_reproduce",
@@ -150,6 +152,19 @@ def add_run_flags(parser: argparse.ArgumentParser, out_default: str) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite a run already in --out")
     add_data_flags(parser)
     add_setting_flags(parser)
+
+
+def setting_value(name: str, text: str):
+    """The text of the setting ``name`` as its `Config` type, as its flag takes it
+    (``3072-100-10``, ``0.8,0.2``; ``yes`` / ``no`` for a switch); ConfigError naming the flag
+    when it is not one (``autograd sweep --grid`` values)."""
+    kind = {f.name: str(f.type) for f in dataclasses.fields(Config)}[name]
+    if kind == "bool":
+        words = {"yes": True, "true": True, "no": False, "false": False}
+        if text.strip().lower() not in words:
+            raise ConfigError(f"{_flag(name)}: cannot read {text!r}; expected yes or no")
+        return words[text.strip().lower()]
+    return _parse_value(name, kind, text)
 
 
 def _overrides(args: argparse.Namespace) -> dict:
@@ -310,7 +325,8 @@ def _positive_int(text: str) -> int:
     return _whole(text)
 
 
-def _jobs(text: str) -> int:
+def jobs_count(text: str) -> int:
+    """The argparse type of every ``--jobs``: a count >= 1, or -1 for one per core."""
     value = _whole(text, minimum=-1)
     if value == 0:
         raise argparse.ArgumentTypeError("expected a number >= 1, or -1 for every core; got 0")
@@ -373,7 +389,7 @@ def add_commands(commands) -> None:
     add_run_flags(repeat_parser, out_default="runs/NAME-N-seeds")
     repeat_parser.add_argument("--seeds", type=_positive_int, default=100, metavar="N",
                                help="how many seeds (default: 100)")  # fmt: skip
-    repeat_parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+    repeat_parser.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
                                help="processes (joblib; -1: one per core; default: 1)")  # fmt: skip
     repeat_parser.add_argument(
         "--stuck-at", type=_accuracy, metavar="ACC",
@@ -404,7 +420,7 @@ def add_commands(commands) -> None:
                    help="train on this fraction of the training data (default: 1)")  # fmt: skip
     p.add_argument("--force", action="store_true", help="overwrite a table in --out")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    p.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+    p.add_argument("--jobs", type=jobs_count, default=1, metavar="N",
                    help="processes for b1/b2 (joblib; -1: one per core; default: 1)")  # fmt: skip
     p.set_defaults(run=cmd_reproduce)
 
