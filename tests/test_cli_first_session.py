@@ -275,3 +275,22 @@ def test_neuron_boxes_are_the_galleries_boxes():
     assert boxes == {**A3_SERIES_CLUSTERS, "cost": ["C"]}
     one = "h = w1*x1 + w2*x2 + b; y = sigmoid(h)"
     assert neuron_clusters(build(one, A1_INPUTS)[1]) == {}  # one neuron: no box
+
+
+def test_draw_writes_tikz_and_themes_from_the_command_line(tmp_path, cli):
+    """Issue 21's export and themes from the CLI: -o x.tex writes the TikZ document,
+    --theme picks the palette (the dark theme's background in the DOT)."""
+    expression = "sigmoid(w*x + b)"
+    values = ["--set", "w=1.5", "x=2", "b=-1"]
+    code, out, err = cli("draw", expression, *values, "-o", tmp_path / "g.tex")
+    assert code == 0, err
+    text = (tmp_path / "g.tex").read_text(encoding="utf-8")
+    assert "\\documentclass" in text and "\\begin{tikzpicture}" in text
+    code, _, err = cli("draw", expression, *values, "--theme", "dark", "-o", tmp_path / "d.dot")
+    assert code == 0, err
+    from autograd.viz.style import Style
+
+    dark = (tmp_path / "d.dot").read_text(encoding="utf-8")
+    assert Style.theme("dark").background.lower() in dark.lower()
+    code, _, err = cli("draw", expression, *values, "--theme", "neon", "-o", tmp_path / "n.svg")
+    assert code == 2 and "--theme" in err and not (tmp_path / "n.svg").exists()

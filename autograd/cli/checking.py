@@ -151,7 +151,7 @@ def add_commands(commands) -> None:
         "-o",
         "--output",
         metavar="FILE",
-        help="diagram with the wrong nodes highlighted: .svg .png .pdf or .dot",
+        help="diagram with the wrong nodes highlighted: .svg .png .pdf .dot or .tex",
     )
     add_style_flags(check_parser)
     check_parser.set_defaults(run=cmd_check)

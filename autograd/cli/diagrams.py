@@ -20,8 +20,9 @@ from autograd.handcalc.symbolic import symbolic, sympy_module
 from autograd.viz import GraphTooLarge, draw
 from autograd.viz.dot import graph_nodes
 from autograd.viz.format import format_number
+from autograd.viz.render import SUFFIXES
 from autograd.viz.steps import save_steps
-from autograd.viz.style import Style
+from autograd.viz.style import THEMES, Style
 
 __all__ = [
     "add_commands",
@@ -32,7 +33,7 @@ __all__ = [
     "neuron_clusters",
 ]
 
-DIAGRAM_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+DIAGRAM_SUFFIXES = SUFFIXES  # .svg .png .pdf .dot, and .tex (TikZ for slides)
 NAMED_OUTPUTS = 5  # a note names this many outputs, then says how many there are
 # The ops that make a weighted sum a neuron (`neuron_clusters`).
 NEURON_OPS = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "softplus")
@@ -106,6 +107,13 @@ def add_style_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--title", default="", help="text above the diagram")
     group.add_argument(
+        "--theme",
+        default="course",
+        choices=tuple(THEMES),
+        help="colours: course (light blue values, pink gradients; default), colorblind "
+        "(Okabe-Ito, gradients also marked with ∇), grayscale (print), dark (slides)",
+    )
+    group.add_argument(
         "--max-nodes",
         type=int,
         metavar="N",
@@ -126,7 +134,8 @@ def style_from(args: argparse.Namespace, nodes: dict | None = None) -> Style:
     """The `Style` of the style flags; ``nodes`` (name -> node): for ``--clusters auto``."""
     clusters = parse_clusters(args.clusters, nodes or {})
     try:
-        return Style(
+        return Style.theme(
+            args.theme,
             show_grad=args.show_grad,
             edge_grads=args.edge_grads,
             decimals=args.decimals,
@@ -337,7 +346,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     practice = user_output_path(args.practice, (".html",), "--practice") if args.practice else None
     if out is None and steps is None and practice is None:
         raise UsageError(
-            "nothing to write: give -o FILE (.svg .png .pdf .dot), --steps FILE.html and/or "
+            "nothing to write: give -o FILE (.svg .png .pdf .dot .tex), --steps FILE.html and/or "
             "--practice FILE.html"
         )
     style_from(args)  # bad style flags are refused before the expression is parsed
@@ -395,7 +404,9 @@ def add_commands(commands) -> None:
         "--set x1=2.8 x2=-1.8 w1=1.45 w2=-0.35 b=-4 -o perceptron.svg",
     )
     add_expression_flags(draw_parser)
-    draw_parser.add_argument("-o", "--output", metavar="FILE", help="diagram: .svg .png .pdf .dot")
+    draw_parser.add_argument(
+        "-o", "--output", metavar="FILE", help="diagram: .svg .png .pdf .dot, or .tex (TikZ)"
+    )
     draw_parser.add_argument("--steps", metavar="FILE.html", help="step-through player page")
     draw_parser.add_argument(
         "--practice",
