@@ -433,8 +433,8 @@ def test_every_c5_preset_trains_and_evaluates_end_to_end(name, tmp_path, capsys,
 def test_conv_presets_refuse_settings_their_network_does_not_have():
     with pytest.raises(ConfigError, match=r"layers: the lenet5 network takes \[3072, classes\]"):
         resolve("lenet5-cifar10", layers=[784, 10])
-    with pytest.raises(ConfigError, match="augment: flips are for MLP rows"):
-        resolve("lenet5-cifar10", augment="hflip")
+    with pytest.raises(ConfigError, match="shift: must be 0 to 8 pixels, got 9"):
+        resolve("lenet5-cifar10", augment="hflip", shift=9)
     with pytest.raises(ConfigError, match="dropout: the conv1 network has no dropout"):
         resolve("mnist-conv1", dropout=0.5)
 

@@ -318,6 +318,28 @@ PRESETS.update(
             "10 epochs",
             note="learning rate and batch size not given in the report: 0.01 and 64",
         ),
+        "lenet5-cifar10-best": Preset(
+            dict(
+                _C5,
+                dataset="cifar10",
+                arch="lenet5",
+                layers=[3072, 10],
+                normalize="standardize",
+                augment="hflip",
+                shift=2,
+                optimizer="adam",
+                lr=2e-3,
+                schedule="cosine",
+                lr_min=1e-5,
+                batch_size=128,
+                epochs=20,
+            ),  # fmt: skip
+            reported="",
+            table="",
+            description="CIFAR-10 LeNet-5 (lenet5-cifar10's layers) trained well: standardized "
+            "inputs, horizontal flips and shifts of up to 2 pixels, Adam 2e-3 with a cosine "
+            "schedule, batch 128, 20 epochs",
+        ),
     }
 )
 
