@@ -38,7 +38,8 @@ def test_the_real_test_part_has_a_thousand_images_of_each_class(test_part):
     assert np.array_equal(np.bincount(y), [1000] * 10)
     # a real photograph set: every pixel value occurs, the mean is mid-grey, not random noise
     assert len(np.unique(x)) == 256 and 100 < x.mean() < 140
-    neighbours = np.corrcoef(x[:, :, :-1].reshape(-1), x[:, :, 1:].reshape(-1))[0, 1]
+    some = x[:500].astype(np.float32)
+    neighbours = np.corrcoef(some[:, :, :-1].reshape(-1), some[:, :, 1:].reshape(-1))[0, 1]
     assert neighbours > 0.8
 
 

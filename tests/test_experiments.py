@@ -400,7 +400,14 @@ def test_c5_table_has_the_four_conv_networks():
     assert fashion.class_weights == {"5": 2.0, "7": 2.0, "9": 2.0} and fashion.optimizer == "adam"
 
 
-@pytest.mark.parametrize("name", list(C5_WEIGHTS))
+def test_lenet5_best_has_the_course_lenet5_layers_and_augments_its_images():
+    best, course = resolve("lenet5-cifar10-best"), resolve("lenet5-cifar10")
+    shapes = {k: v.shape for k, v in build_model(course).state_dict().items()}
+    assert {k: v.shape for k, v in build_model(best).state_dict().items()} == shapes
+    assert (best.augment, best.shift, course.augment, course.shift) == ("hflip", 2, "none", 0)
+
+
+@pytest.mark.parametrize("name", [*C5_WEIGHTS, "lenet5-cifar10-best"])
 def test_every_c5_preset_trains_and_evaluates_end_to_end(name, tmp_path, capsys, no_data):
     if "cifar10" in name:
         (tmp_path / "data").mkdir()
