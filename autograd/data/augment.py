@@ -1,4 +1,5 @@
-"""Data augmentation of image batches: random left-right flips and small translations.
+"""Data augmentation of image batches: random left-right flips and small translations
+(import it from here; `autograd.data` does not re-export it).
 
     batch = flip_shift(images, rng, flip=True, shift=2)        # (N, H, W, C) pixels
     loader = AugmentLoader(x, y, 128, image_shape=(32, 32, 3), offset=..., step=..., shift=2)
