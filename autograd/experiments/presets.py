@@ -342,8 +342,8 @@ PRESETS.update(
             description="CIFAR-10 LeNet-5 (lenet5-cifar10's layers) trained well: standardized "
             "inputs, horizontal flips and shifts of up to 2 pixels, Adam 2e-3 with a cosine "
             "schedule, batch 128, 20 epochs",
-            note="20 epochs not yet measured on the real CIFAR-10; with --epochs 10: test 0.648 "
-            "(README, Results)",
+            note="measured on the real CIFAR-10: test 0.686 (README, Results); with --epochs 10: "
+            "test 0.648",
         ),
     }
 )
