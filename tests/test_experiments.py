@@ -280,7 +280,7 @@ def test_user_npz_and_image_folder(tmp_path, capsys):
 
 
 def test_flips_mirror_the_pixels_before_the_preprocessing():
-    from autograd.data import FlipLoader
+    from autograd.data.augment import AugmentLoader
     from autograd.experiments.data import preprocess
 
     rng = np.random.default_rng(0)
@@ -291,7 +291,9 @@ def test_flips_mirror_the_pixels_before_the_preprocessing():
     x = preprocess(images, stats)
     offset = preprocess(np.zeros((1, 24)), stats)
     step = preprocess(np.ones((1, 24)), stats) - offset
-    loader = FlipLoader(x, np.arange(64), (3, 4, 2), offset, step, batch_size=64, seed=0)
+    loader = AugmentLoader(
+        x, np.arange(64), 64, image_shape=(3, 4, 2), offset=offset, step=step, seed=0
+    )
     xb, yb = next(iter(loader))
     flipped = preprocess(images[yb][:, :, ::-1], stats)
     same = np.isclose(xb, x[yb], atol=1e-4).all(axis=1)
@@ -425,7 +427,14 @@ def test_c5_table_has_the_four_conv_networks():
     assert fashion.class_weights == {"5": 2.0, "7": 2.0, "9": 2.0} and fashion.optimizer == "adam"
 
 
-@pytest.mark.parametrize("name", list(C5_WEIGHTS))
+def test_lenet5_best_has_the_course_lenet5_layers_and_augments_its_images():
+    best, course = resolve("lenet5-cifar10-best"), resolve("lenet5-cifar10")
+    shapes = {k: v.shape for k, v in build_model(course).state_dict().items()}
+    assert {k: v.shape for k, v in build_model(best).state_dict().items()} == shapes
+    assert (best.augment, best.shift, course.augment, course.shift) == ("hflip", 2, "none", 0)
+
+
+@pytest.mark.parametrize("name", [*C5_WEIGHTS, "lenet5-cifar10-best"])
 def test_every_c5_preset_trains_and_evaluates_end_to_end(name, tmp_path, capsys, no_data):
     if "cifar10" in name:
         (tmp_path / "data").mkdir()
@@ -458,8 +467,8 @@ def test_every_c5_preset_trains_and_evaluates_end_to_end(name, tmp_path, capsys,
 def test_conv_presets_refuse_settings_their_network_does_not_have():
     with pytest.raises(ConfigError, match=r"layers: the lenet5 network takes \[3072, classes\]"):
         resolve("lenet5-cifar10", layers=[784, 10])
-    with pytest.raises(ConfigError, match="augment: flips are for MLP rows"):
-        resolve("lenet5-cifar10", augment="hflip")
+    with pytest.raises(ConfigError, match="shift: must be 0 to 8 pixels, got 9"):
+        resolve("lenet5-cifar10", augment="hflip", shift=9)
     with pytest.raises(ConfigError, match="dropout: the conv1 network has no dropout"):
         resolve("mnist-conv1", dropout=0.5)
 

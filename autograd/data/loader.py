@@ -16,7 +16,6 @@ from autograd.tensor import as_array
 
 __all__ = [
     "DataLoader",
-    "FlipLoader",
     "split",
     "train_val_split",
     "one_hot",
@@ -180,32 +179,3 @@ def standardize(x, mean=None, std=None, eps: float = 1e-8):
     std = np.asarray(std, dtype=x.dtype)
     scale = np.where(std == 0, x.dtype.type(1), std) + x.dtype.type(eps)
     return (x - mean) / scale, mean, std
-
-
-class FlipLoader(DataLoader):
-    """A shuffling `DataLoader` that mirrors a random half of each batch left-right.
-
-    The rows are preprocessed images (``x = (pixels * scale - mean) / std`` per pixel, e.g.
-    from `autograd.experiments.data.preprocess`), so a flip is done on the pixels: undone,
-    mirrored, redone, exactly, with ``offset`` = the preprocessed 0 and ``step`` = preprocessed
-    1 - 0 (one value per input, or one for all). ``image_shape`` is (H, W, C) of a row."""
-
-    def __init__(self, x, y, image_shape, offset, step, batch_size: int, seed: int):
-        super().__init__(x, y, batch_size=batch_size, shuffle=True, seed=seed)
-        if image_shape is None:
-            raise ValueError("augment hflip needs images; this data set has flat samples")
-        self.image_shape = tuple(image_shape)
-        self.offset, self.step = offset.reshape(-1), step.reshape(-1)
-        self.flip_rng = np.random.default_rng([seed, 1])
-
-    def _mirror(self, rows: np.ndarray) -> np.ndarray:
-        return rows.reshape(-1, *self.image_shape)[:, :, ::-1].reshape(len(rows), -1)
-
-    def __iter__(self):
-        for xb, yb in super().__iter__():
-            flip = self.flip_rng.random(len(xb)) < 0.5
-            if flip.any():
-                xb = xb.copy()
-                pixels = (xb[flip] - self.offset) / self.step
-                xb[flip] = self._mirror(pixels) * self.step + self.offset
-            yield xb, yb

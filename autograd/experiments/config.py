@@ -104,6 +104,9 @@ class Config:
         "auto", "MSE/BCE targets: one-hot (or one column) in {0,1} or {-1,1}; auto: tanh -> +-1"
     )
     augment: str = _setting("none", "hflip: mirror a random half of each training batch")
+    shift: int = _setting(
+        0, "move each training image by up to N pixels in x and y (black border); 0: off"
+    )
     # architecture
     arch: str = _setting(
         "mlp",
@@ -222,7 +225,6 @@ class Config:
                 f"{'28x28x1' if pixels == 784 else '32x32x3'} images), got {self.layers}",
             )
             _require(self.loss == "ce", "loss", f"the {self.arch} network is trained with ce")
-            _require(self.augment == "none", "augment", "flips are for MLP rows, not conv nets")
             _require(self.dropout == 0, "dropout", f"the {self.arch} network has no dropout")
         if self.arch == "skip":
             _require(
@@ -230,6 +232,7 @@ class Config:
                 "layers",
                 f"the skip architecture has one hidden layer (IN-H-OUT), got {self.layers}",
             )
+        _require(0 <= self.shift <= 8, "shift", f"must be 0 to 8 pixels, got {self.shift}")
         _require(0 <= self.dropout < 1, "dropout", f"must be in [0, 1), got {self.dropout}")
         for key, weight in self.class_weights.items():
             _require(

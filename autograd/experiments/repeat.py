@@ -81,7 +81,10 @@ def batchable(config: Config, data: Data) -> str:
         (config.weight_decay == 0, "weight_decay (the course's l2 is supported)"),
         (config.loss == "mse", f"the loss {config.loss!r} (only the course's mse)"),
         (config.batch_size == 0 or config.batch_size >= len(data.x_train), "mini-batches"),
-        (config.dropout == 0 and config.augment == "none", "dropout or augmentation"),
+        (
+            config.dropout == 0 and config.augment == "none" and config.shift == 0,
+            "dropout or augmentation",
+        ),
         (config.schedule == "none" and config.patience == 0, "a schedule or early stopping"),
         (config.act in ("tanh", "sigmoid", "relu"), f"the activation {config.act!r}"),
         (config.out_act in ("tanh", "sigmoid", "linear"), f"the output {config.out_act!r}"),

@@ -42,7 +42,8 @@ import numpy as np
 
 from autograd import metrics as m
 from autograd import nn, optim
-from autograd.data import DataLoader, FlipLoader
+from autograd.data import DataLoader
+from autograd.data.augment import AugmentLoader
 from autograd.experiments.build import build_loss, build_model, build_optimizer
 from autograd.experiments.config import Config, ConfigError, load_config
 from autograd.experiments.data import Data, load_data, preprocess, sized
@@ -125,12 +126,13 @@ def prepare_out(
 
 def _loaders(config: Config, data: Data):
     batch = config.batch_size or len(data.x_train)
-    if config.augment == "hflip":
-        offset = preprocess(np.zeros((1, data.x_train.shape[1])), data.stats)
-        step = preprocess(np.ones((1, data.x_train.shape[1])), data.stats) - offset
-        train = FlipLoader(
-            data.x_train, data.y_train, data.image_shape, offset, step, batch, config.seed
-        )
+    if config.augment == "hflip" or config.shift:
+        black = np.zeros((1, int(np.prod(data.x_train.shape[1:]))))
+        offset = preprocess(black, data.stats)
+        step = preprocess(black + 1, data.stats) - offset
+        train = AugmentLoader(data.x_train, data.y_train, batch, image_shape=data.image_shape,
+                              offset=offset, step=step, flip=config.augment == "hflip",
+                              shift=config.shift, seed=config.seed)  # fmt: skip
     else:
         train = DataLoader(data.x_train, data.y_train, batch, shuffle=True, seed=config.seed)
     return train, DataLoader(data.x_val, data.y_val, EVAL_BATCH)
