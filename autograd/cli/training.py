@@ -333,12 +333,16 @@ def jobs_count(text: str) -> int:
     return value
 
 
-def _positive_number(text: str) -> float:
-    """A finite number > 0 (``--epoch-scale inf`` would ask for endless epochs)."""
+def _number(text: str) -> float:
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _positive_number(text: str) -> float:
+    """A finite number > 0 (``--epoch-scale inf`` would ask for endless epochs)."""
+    value = _number(text)
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text!r}")
     return value
@@ -353,10 +357,7 @@ def _fraction(text: str) -> float:
 
 def _accuracy(text: str) -> float:
     """An accuracy in [0, 1] (``nan`` would make every seed not stuck)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _number(text)
     if not 0 <= value <= 1:  # `not` also refuses nan
         raise argparse.ArgumentTypeError(f"expected an accuracy in [0, 1], got {text!r}")
     return value
