@@ -294,3 +294,25 @@ def test_draw_writes_tikz_and_themes_from_the_command_line(tmp_path, cli):
     assert Style.theme("dark").background.lower() in dark.lower()
     code, _, err = cli("draw", expression, *values, "--theme", "neon", "-o", tmp_path / "n.svg")
     assert code == 2 and "--theme" in err and not (tmp_path / "n.svg").exists()
+
+
+@pytest.mark.parametrize("level", ["scalar", "neuron", "layer"])
+def test_evaluate_draws_the_network_at_each_level(level, tmp_path, cli):
+    """Issue 21's three levels from the command line: a trained XOR run drawn on one example;
+    the same output value appears at every level."""
+    run_dir = tmp_path / "xor"
+    code, _, err = cli("train", "--preset", "xor-arch1", "--quiet", "--out", run_dir)
+    assert code == 0, err
+    path = tmp_path / f"{level}.dot"
+    code, out, err = cli("evaluate", run_dir, "--network", path, "--level", level, "--sample", 3)
+    assert code == 0 and f"{level} diagram of sample 3" in out, err
+    from autograd import nn
+
+    model = nn.load(run_dir / "model.npz")
+    from autograd.data import xor
+
+    x, _ = xor()
+    value = float(model(__import__("autograd").Tensor(x[3:4])).data.reshape(-1)[0])
+    assert f"{value:.3f}" in path.read_text(encoding="utf-8")
+    code, _, err = cli("evaluate", run_dir, "--network", tmp_path / "n.svg", "--sample", 99)
+    assert code == 2 and "--sample" in err and not (tmp_path / "n.svg").exists()

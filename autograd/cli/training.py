@@ -32,6 +32,8 @@ from autograd.experiments.presets import PRESETS
 from autograd.experiments.repeat import repeat, summary_line
 from autograd.experiments.reproduce import TABLE_NAMES, reproduce
 from autograd.experiments.run import RunInterrupted, run
+from autograd.nn.scalar_graph import LEVELS
+from autograd.viz.render import SUFFIXES
 
 __all__ = [
     "add_commands",
@@ -284,7 +286,9 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     plot = user_output_path(args.plot, (".png", ".svg", ".pdf"), "--plot") if args.plot else None
-    print(evaluate_model(args.model, args.data, args.set_data_dir, plot, args.download))
+    network = user_output_path(args.network, SUFFIXES, "--network") if args.network else None
+    print(evaluate_model(args.model, args.data, args.set_data_dir, plot, args.download,
+                         network, args.level, args.sample))  # fmt: skip
     return 0
 
 
@@ -449,4 +453,20 @@ def add_commands(commands) -> None:
     )
     add_data_flags(evaluate)
     evaluate.add_argument("--plot", metavar="FILE.png", help="draw the confusion matrix")
+    evaluate.add_argument(
+        "--network",
+        metavar="FILE",
+        help="draw the network on one example (.svg .png .pdf .dot .tex): every neuron's "
+        "values and gradients (of the sum of the outputs); Sequential MLPs",
+    )
+    evaluate.add_argument(
+        "--level",
+        choices=LEVELS,
+        default="neuron",
+        help="scalar: every multiply; neuron (default): a box per neuron; layer: the Tensor graph",
+    )
+    evaluate.add_argument(
+        "--sample", type=lambda t: _whole(t, minimum=0), default=0, metavar="I",
+        help="which example of the data to draw (default: 0)",
+    )  # fmt: skip
     evaluate.set_defaults(run=cmd_evaluate)

@@ -18,6 +18,7 @@ from autograd import metrics, nn
 from autograd.experiments.config import Config, ConfigError
 from autograd.experiments.data import as_images, load_data, load_raw, preprocess
 from autograd.experiments.run import load_run, predicted_labels
+from autograd.nn.scalar_graph import draw_network
 from autograd.train import predict
 
 __all__ = ["evaluate_model", "confusion_table"]
@@ -47,12 +48,24 @@ def confusion_table(cm: np.ndarray, names: list[str]) -> list[str]:
     return [head, *rows]
 
 
-def evaluate_model(model_path, data=None, data_dir=None, plot=None, download=False) -> str:
+def evaluate_model(
+    model_path,
+    data=None,
+    data_dir=None,
+    plot=None,
+    download=False,
+    network=None,
+    level: str = "neuron",
+    sample: int = 0,
+) -> str:
     """The text report of ``autograd evaluate``: accuracy, the confusion matrix and per-class
     precision/recall/F1 of the model at ``model_path`` (a run folder of ``autograd train``, its
     ``model.npz``, or a file of `nn.save` with ``data``). ``data``: a data set name (its test
     set) or a path; without it the run's own test split. ``plot``: also draw the confusion
-    matrix there. ``download``: fetch a missing official data set."""
+    matrix there. ``download``: fetch a missing official data set. ``network``: also draw the
+    model on example ``sample`` of that data at ``level`` (``scalar``, ``neuron`` or ``layer``,
+    `autograd.nn.scalar_graph.draw_network`; gradients of the sum of the outputs) into that
+    file (.svg .png .pdf .dot .tex)."""
     path = Path(model_path)
     folder = path if path.is_dir() else path.parent
     if (folder / "config.toml").is_file() and (path.is_dir() or path.name == "model.npz"):
@@ -107,4 +120,9 @@ def evaluate_model(model_path, data=None, data_dir=None, plot=None, download=Fal
 
         plt.close(plots.plot_confusion_matrix(cm, names, normalize=True, path=plot))
         lines.append(f"\nconfusion matrix drawn in {plot}")
+    if network:
+        if not 0 <= sample < len(x):
+            raise ValueError(f"--sample: the data has samples 0 to {len(x) - 1}, got {sample}")
+        draw_network(model, x[sample], level=level).save(network)
+        lines.append(f"{level} diagram of sample {sample} drawn in {network}")
     return "\n".join(lines)
