@@ -16,7 +16,13 @@ import argparse
 import dataclasses
 
 from autograd.cli.common import UsageError
-from autograd.cli.training import add_run_flags, jobs_count, resolve_from_args, setting_value
+from autograd.cli.training import (
+    add_run_flags,
+    jobs_count,
+    resolve_from_args,
+    setting_value,
+    whole_number,
+)
 from autograd.experiments.config import Config, ConfigError, resolve
 from autograd.experiments.sweep import Range, plan_sweep, read_sweep_file, sweep
 
@@ -108,16 +114,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
-    return value
-
-
 def add_commands(commands) -> None:
     """Add ``sweep``."""
     p = commands.add_parser(
@@ -134,9 +130,9 @@ def add_commands(commands) -> None:
     p.add_argument("--grid", action="append", default=[], metavar="SETTING=A,B,...",
                    help="values of one setting (LOW:HIGH[:log]: a range for --random); "
                    "repeat for more settings")  # fmt: skip
-    p.add_argument("--seeds", type=_count, metavar="N",
+    p.add_argument("--seeds", type=whole_number, metavar="N",
                    help="run every combination from N seeds, counting up from --seed")  # fmt: skip
-    p.add_argument("--random", type=_count, metavar="K",
+    p.add_argument("--random", type=whole_number, metavar="K",
                    help="K random draws of the grid instead of every combination")  # fmt: skip
     p.add_argument(
         "--random-seed",

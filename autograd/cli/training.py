@@ -43,6 +43,7 @@ __all__ = [
     "resolve_from_args",
     "setting_value",
     "jobs_count",
+    "whole_number",
     "cmd_train",
     "cmd_repeat",
     "cmd_reproduce",
@@ -315,7 +316,8 @@ def cmd_presets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _whole(text: str, minimum: int = 1) -> int:
+def whole_number(text: str, minimum: int = 1) -> int:
+    """A flag's whole number of at least ``minimum`` (argparse's ``type=``)."""
     try:
         value = int(text)
     except ValueError:
@@ -326,12 +328,12 @@ def _whole(text: str, minimum: int = 1) -> int:
 
 
 def _positive_int(text: str) -> int:
-    return _whole(text)
+    return whole_number(text)
 
 
 def jobs_count(text: str) -> int:
     """The argparse type of every ``--jobs``: a count >= 1, or -1 for one per core."""
-    value = _whole(text, minimum=-1)
+    value = whole_number(text, minimum=-1)
     if value == 0:
         raise argparse.ArgumentTypeError("expected a number >= 1, or -1 for every core; got 0")
     return value
@@ -466,7 +468,7 @@ def add_commands(commands) -> None:
         help="scalar: every multiply; neuron (default): a box per neuron; layer: the Tensor graph",
     )
     evaluate.add_argument(
-        "--sample", type=lambda t: _whole(t, minimum=0), default=0, metavar="I",
+        "--sample", type=lambda t: whole_number(t, minimum=0), default=0, metavar="I",
         help="which example of the data to draw (default: 0)",
     )  # fmt: skip
     evaluate.set_defaults(run=cmd_evaluate)
