@@ -321,6 +321,19 @@ def _finished(folder: Path, config: Config) -> dict | None:
     return metrics
 
 
+def _finished_rows(plan, runs_dir: Path, rows: dict) -> dict:
+    """``rows`` and a row for every other run of ``plan`` whose folder holds a finished run
+    (`_finished`): what a rerun skips, and what the table of an interrupted sweep lists."""
+    rows = dict(rows)
+    for name, config, settings in plan.runs:
+        folder = runs_dir / name
+        metrics = None if name in rows else _finished(folder, config)
+        if metrics is not None:
+            history = json.loads((folder / "history.json").read_text())
+            rows[name] = _row(name, settings, metrics, history)
+    return rows
+
+
 def _row(name: str, settings: dict, metrics: dict, history: dict) -> dict:
     return {
         "name": name,
@@ -445,16 +458,12 @@ def sweep(
 
 def _sweep(plan, out, n_jobs, client, send_data, force, progress, download) -> SweepResult:
     runs_dir = out / "runs"
-    rows: dict[str, dict] = {}
-    pending = []
-    for name, config, settings in plan.runs:
-        folder = runs_dir / name
-        metrics = None if force else _finished(folder, config)
-        if metrics is not None:
-            history = json.loads((folder / "history.json").read_text())
-            rows[name] = _row(name, settings, metrics, history)
-        else:
-            pending.append((name, settings, config, str(folder)))
+    rows: dict[str, dict] = {} if force else _finished_rows(plan, runs_dir, {})
+    pending = [
+        (name, settings, config, str(runs_dir / name))
+        for name, config, settings in plan.runs
+        if name not in rows
+    ]
     # read once here when it is sent (and only when a run is left to do)
     raw = load_raw(plan.base, download) if send_data and pending else None
     pending = [(*task, raw, download) for task in pending]
@@ -482,6 +491,8 @@ def _sweep(plan, out, n_jobs, client, send_data, force, progress, download) -> S
             except Exception as crash:  # noqa: BLE001 - a worker died (a run's error is its row)
                 pending = _after_crash(pending, rows, attempts, crash)
     except KeyboardInterrupt:
+        # NOTE: a run may have finished its folder just before the Ctrl-C reached the loop
+        rows = _finished_rows(plan, runs_dir, rows)
         result.rows = _sorted(rows, plan)
         with interrupts_deferred():
             _write(result)
