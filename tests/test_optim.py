@@ -554,3 +554,59 @@ def test_adagrad_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dt
         runs.append((p.copy(), opt.state[0]["sum"].copy()))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+SLICED = {
+    "sgd": lambda ps: optim.SGD(ps, lr=0.1, weight_decay=0.01),
+    "sgd-momentum": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    "sgd-nesterov": lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda ps: optim.Adam(ps, lr=0.1, weight_decay=0.01),
+    "adamw": lambda ps: optim.AdamW(ps, lr=0.1),
+    "adagrad": lambda ps: optim.Adagrad(ps, lr=0.1, weight_decay=0.01, lr_decay=0.1),
+    "rmsprop": lambda ps: optim.RMSprop(ps, lr=0.1, weight_decay=0.01, momentum=0.9),
+    "rmsprop-centered": lambda ps: optim.RMSprop(ps, lr=0.1, centered=True),
+}
+
+
+@pytest.mark.parametrize("layout", ["C", "transposed view", "strided"])
+@pytest.mark.parametrize("name", SLICED)
+def test_an_update_in_slices_equals_the_update_of_the_whole_array(numpy_only, monkeypatch,
+                                                                 name, layout):  # fmt: skip
+    # Large parameters are updated slice by slice (`optimizers._CHUNK` elements at a time, for
+    # the cache): with slices of 7 elements, parameters of 30x17 must get the same bits, state
+    # included, in every memory layout (a strided one is updated whole).
+    from autograd.optim import optimizers
+
+    runs = []
+    for chunk in (7, 10**9):
+        monkeypatch.setattr(optimizers, "_CHUNK", chunk)
+        rng = np.random.default_rng(3)
+        params = []
+        for _ in range(2):
+            p = Param(0.0)
+            p.data = rng.standard_normal((30, 17)).astype(np.float32)
+            if layout == "transposed view":  # nn.Linear's weight layout
+                p.data = np.ascontiguousarray(p.data.T).T
+            elif layout == "strided":
+                p.data = np.repeat(p.data, 2, axis=1)[:, ::2]
+            params.append(p)
+        opt = SLICED[name](params)
+        for _ in range(4):
+            grads = [rng.standard_normal((30, 17)).astype(np.float32) for _ in params]
+            for p, g in zip(params, grads):
+                p.grad = np.asfortranarray(g) if layout == "transposed view" else g
+            with numpy_only():
+                opt.step()
+            for p, g in zip(params, grads):
+                np.testing.assert_array_equal(p.grad, g)  # the gradient is kept
+        state = [
+            {k: v.copy() for k, v in s.items() if isinstance(v, np.ndarray) and k != "scratch"}
+            for s in opt.state
+        ]
+        runs.append(([p.data.copy() for p in params], state))
+    for got, expected in zip(runs[0][0], runs[1][0]):
+        np.testing.assert_array_equal(got, expected)
+    for got, expected in zip(runs[0][1], runs[1][1]):
+        assert got.keys() == expected.keys()
+        for key in got:
+            np.testing.assert_array_equal(got[key], expected[key], err_msg=key)

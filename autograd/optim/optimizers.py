@@ -123,6 +123,30 @@ def _flat_views(p: np.ndarray, g: np.ndarray):
     return None
 
 
+# NOTE: an update is a dozen element-wise passes (Adam: thirteen). Over a whole 3072x1024
+# weight each pass streams 12 MB from memory; in slices of 2^16 elements the passes after the
+# first read the slice from cache: Adam's step on a 3072-1024-512-10 MLP took 16 instead of
+# 34 ms here. The numbers do not change (each element sees the same operations in the same
+# order).
+_CHUNK = 1 << 16
+
+
+def _in_slices(update, arrays, *scalars) -> None:
+    """Run the element-wise ``update(*arrays, *scalars)`` on successive slices of ``_CHUNK``
+    elements of the arrays (p, its gradient, its state and work arrays) when they share one
+    dtype and one contiguous memory order; else once on the whole arrays."""
+    p = arrays[0]
+    flat = None
+    if p.size > _CHUNK and all(a.dtype == p.dtype and a.shape == p.shape for a in arrays):
+        if all(a.flags.c_contiguous for a in arrays) or all(a.flags.f_contiguous for a in arrays):
+            flat = [a.ravel(order="K") for a in arrays]
+    if flat is None:
+        update(*arrays, *scalars)
+        return
+    for start in range(0, p.size, _CHUNK):
+        update(*(a[start : start + _CHUNK] for a in flat), *scalars)
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, ``torch.optim.SGD`` without dampening.
 
@@ -171,29 +195,40 @@ class SGD(Optimizer):
             if flat:  # one pass (the `fast` extra) instead of numpy's three
                 kernels.sgd_step(*flat, p.dtype.type(lr), p.dtype.type(1.0 - lr * wd))
                 return
-            if wd:
-                np.multiply(p, 1.0 - lr * wd, out=p)
-            np.multiply(g, lr, out=s)
-            np.subtract(p, s, out=p)
+            _in_slices(_sgd, (p, g, s), lr, wd)
             return
         state = self.state[i]
-        if wd:  # s = g + wd * p
-            np.multiply(p, wd, out=s)
-            np.add(s, g, out=s)
-        else:
-            np.copyto(s, g)
         b = state.get("momentum_buffer")
-        if b is None:
-            b = state["momentum_buffer"] = np.copy(s)  # keeps p's memory layout
-        else:
-            np.multiply(b, mu, out=b)
-            np.add(b, s, out=b)
-        if self.nesterov:  # s = g + mu * b
-            s += mu * b
-        else:
-            np.copyto(s, b)
-        s *= lr
-        np.subtract(p, s, out=p)
+        first = b is None
+        if first:
+            b = state["momentum_buffer"] = np.empty_like(p)  # keeps p's memory layout
+        _in_slices(_sgd_momentum, (p, g, s, b), lr, wd, mu, self.nesterov, first)
+
+
+def _sgd(p, g, s, lr, wd):
+    if wd:
+        np.multiply(p, 1.0 - lr * wd, out=p)
+    np.multiply(g, lr, out=s)
+    np.subtract(p, s, out=p)
+
+
+def _sgd_momentum(p, g, s, b, lr, wd, mu, nesterov, first):
+    if wd:  # s = g + wd * p
+        np.multiply(p, wd, out=s)
+        np.add(s, g, out=s)
+    else:
+        np.copyto(s, g)
+    if first:  # b = g on the first step
+        np.copyto(b, s)
+    else:
+        np.multiply(b, mu, out=b)
+        np.add(b, s, out=b)
+    if nesterov:  # s = g + mu * b
+        s += mu * b
+    else:
+        np.copyto(s, b)
+    s *= lr
+    np.subtract(p, s, out=p)
 
 
 class Adam(Optimizer):
@@ -234,8 +269,6 @@ class Adam(Optimizer):
         }
 
     def _update(self, i, p, g):
-        lr, wd, eps = self._lr, self.weight_decay, self.eps
-        b1, b2 = self.betas
         state = self.state[i]
         s = self._scratch(i, p)
         if "m" not in state:
@@ -244,25 +277,30 @@ class Adam(Optimizer):
             state["v"] = np.zeros_like(p)
         state["step"] += 1
         t = state["step"]
-        m, v = state["m"], state["v"]
-        if wd and self.decoupled:
-            np.multiply(p, 1.0 - lr * wd, out=p)
-        elif wd:
-            g = g + wd * p  # a new array: the parameter's .grad is left untouched
-        np.multiply(g, 1.0 - b1, out=s)
-        np.multiply(m, b1, out=m)
-        np.add(m, s, out=m)
-        np.multiply(g, g, out=s)
-        s *= 1.0 - b2
-        np.multiply(v, b2, out=v)
-        np.add(v, s, out=v)
-        # s <- sqrt(v) / sqrt(1 - b2^t) + eps, then the step lr / (1 - b1^t) * m / s
-        np.sqrt(v, out=s)
-        s /= math.sqrt(1.0 - b2**t)
-        s += eps
-        np.divide(m, s, out=s)
-        s *= lr / (1.0 - b1**t)
-        np.subtract(p, s, out=p)
+        b1, b2 = self.betas
+        scalars = (self._lr, self.weight_decay, self.eps, b1, b2, t, self.decoupled)
+        _in_slices(_adam, (p, g, state["m"], state["v"], s), *scalars)
+
+
+def _adam(p, g, m, v, s, lr, wd, eps, b1, b2, t, decoupled):
+    if wd and decoupled:
+        np.multiply(p, 1.0 - lr * wd, out=p)
+    elif wd:
+        g = g + wd * p  # a new array: the parameter's .grad is left untouched
+    np.multiply(g, 1.0 - b1, out=s)
+    np.multiply(m, b1, out=m)
+    np.add(m, s, out=m)
+    np.multiply(g, g, out=s)
+    s *= 1.0 - b2
+    np.multiply(v, b2, out=v)
+    np.add(v, s, out=v)
+    # s <- sqrt(v) / sqrt(1 - b2^t) + eps, then the step lr / (1 - b1^t) * m / s
+    np.sqrt(v, out=s)
+    s /= math.sqrt(1.0 - b2**t)
+    s += eps
+    np.divide(m, s, out=s)
+    s *= lr / (1.0 - b1**t)
+    np.subtract(p, s, out=p)
 
 
 class AdamW(Adam):
@@ -336,15 +374,19 @@ class Adagrad(Optimizer):
             hyper = kind(lr_t), kind(self.weight_decay), kind(self.eps)
             kernels.adagrad_step(*flat, total.ravel(order="K"), *hyper)
             return
-        if self.weight_decay:
-            g = g + self.weight_decay * p
-        np.multiply(g, g, out=s)
-        np.add(total, s, out=total)
-        np.sqrt(total, out=s)
-        s += self.eps
-        np.divide(g, s, out=s)
-        s *= lr_t
-        np.subtract(p, s, out=p)
+        _in_slices(_adagrad, (p, g, total, s), lr_t, self.weight_decay, self.eps)
+
+
+def _adagrad(p, g, total, s, lr_t, wd, eps):
+    if wd:
+        g = g + wd * p
+    np.multiply(g, g, out=s)
+    np.add(total, s, out=total)
+    np.sqrt(total, out=s)
+    s += eps
+    np.divide(g, s, out=s)
+    s *= lr_t
+    np.subtract(p, s, out=p)
 
 
 class RMSprop(Optimizer):
@@ -386,7 +428,6 @@ class RMSprop(Optimizer):
         }
 
     def _update(self, i, p, g):
-        alpha = self.alpha
         state = self.state[i]
         s = self._scratch(i, p)
         if "square_avg" not in state:
@@ -395,29 +436,34 @@ class RMSprop(Optimizer):
                 state["grad_avg"] = np.zeros_like(p)
             if self.momentum:
                 state["momentum_buffer"] = np.zeros_like(p)
-        if self.weight_decay:
-            g = g + self.weight_decay * p
-        v = state["square_avg"]
-        np.multiply(g, g, out=s)
-        s *= 1.0 - alpha
-        np.multiply(v, alpha, out=v)
-        np.add(v, s, out=v)
-        if self.centered:
-            a = state["grad_avg"]
-            np.multiply(a, alpha, out=a)
-            a += (1.0 - alpha) * g
-            np.multiply(a, a, out=s)
-            np.subtract(v, s, out=s)
-            np.sqrt(s, out=s)
-        else:
-            np.sqrt(v, out=s)
-        s += self.eps
-        np.divide(g, s, out=s)  # s = d
-        if self.momentum:
-            b = state["momentum_buffer"]
-            np.multiply(b, self.momentum, out=b)
-            np.add(b, s, out=b)
-            np.multiply(b, self._lr, out=s)
-        else:
-            s *= self._lr
-        np.subtract(p, s, out=p)
+        arrays = [p, g, state["square_avg"], s]
+        for extra in ("grad_avg", "momentum_buffer"):
+            arrays.append(state.get(extra, s))  # s stands in for a state it does not keep
+        scalars = (self._lr, self.alpha, self.eps, self.weight_decay, self.momentum, self.centered)
+        _in_slices(_rmsprop, arrays, *scalars)
+
+
+def _rmsprop(p, g, v, s, a, b, lr, alpha, eps, wd, momentum, centered):
+    if wd:
+        g = g + wd * p
+    np.multiply(g, g, out=s)
+    s *= 1.0 - alpha
+    np.multiply(v, alpha, out=v)
+    np.add(v, s, out=v)
+    if centered:
+        np.multiply(a, alpha, out=a)
+        a += (1.0 - alpha) * g
+        np.multiply(a, a, out=s)
+        np.subtract(v, s, out=s)
+        np.sqrt(s, out=s)
+    else:
+        np.sqrt(v, out=s)
+    s += eps
+    np.divide(g, s, out=s)  # s = d
+    if momentum:
+        np.multiply(b, momentum, out=b)
+        np.add(b, s, out=b)
+        np.multiply(b, lr, out=s)
+    else:
+        s *= lr
+    np.subtract(p, s, out=p)
