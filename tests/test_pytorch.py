@@ -161,7 +161,7 @@ def test_no_memory_is_shared():
 def test_unknown_layers_are_refused_by_name():
     torch = _torch()
     with pytest.raises(TypeError, match=r"module\[1\] is torch.nn.modules.conv.Conv1d.*supported: "
-                       r"Sequential, Linear"):  # fmt: skip
+                       r"Sequential, Concat, Linear"):  # fmt: skip
         nn.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Conv1d(1, 1, 1)))
 
     class Custom(torch.nn.Linear):
@@ -190,7 +190,9 @@ def test_unknown_layers_are_refused_by_name():
         def forward(self, x):
             return x
 
-    with pytest.raises(TypeError, match=r"model\[1\] is a Mine.*supported: Sequential, Linear"):
+    with pytest.raises(
+        TypeError, match=r"model\[1\] is a Mine.*supported: Sequential, Concat, Linear"
+    ):
         nn.to_torch(nn.Sequential(nn.ReLU(), Mine()))
 
 
