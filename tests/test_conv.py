@@ -417,3 +417,25 @@ def test_max_pool_compiled_kernel_equals_numpy(k, stride, padding, dtype):
         results.append((y.data, t.grad))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("slice_elements", [1, 500])
+def test_conv_without_a_weight_gradient_takes_the_batch_in_slices(monkeypatch, slice_elements):
+    # under no_grad (evaluation) the im2col matrix is made a few images at a time; the output
+    # is the definition's, as with the whole batch
+    monkeypatch.setattr(F, "_COLS_SLICE", slice_elements)  # 1 or a few images per slice
+    rng = np.random.default_rng(17)
+    x = rng.standard_normal((7, 2, 9, 8))
+    w = rng.standard_normal((3, 2, 3, 3))
+    b = rng.standard_normal(3)
+    expected = conv_reference(x, w, b, 2, 1)
+    from autograd import no_grad
+
+    with no_grad():
+        y = conv2d(Tensor(x), Tensor(w, requires_grad=True), Tensor(b), stride=2, padding=1)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=1e-12)
+    frozen = Tensor(w)  # a frozen weight: slices too, and the input still gets its gradient
+    xt = Tensor(x, requires_grad=True)
+    y = conv2d(xt, frozen, Tensor(b), stride=2, padding=1)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=1e-12)
+    check_gradients(lambda x: conv2d(x, frozen, stride=2, padding=1), [x], rng)
