@@ -162,19 +162,35 @@ def _row_starts(n, classes):
 
 
 @register("cross_entropy", "CE", arity=1, kind="loss", reduction="mean")
-def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
+def cross_entropy(logits, target, weight=None, reduction="mean", label_smoothing=0.0) -> Tensor:
     """Softmax cross-entropy with integer targets, fused (log-softmax + NLL in one node).
 
     ℓₙ = w[yₙ]·(log Σⱼ e^zₙⱼ - zₙ,yₙ);  mean = Σ ℓₙ / Σ w[yₙ] (PyTorch's weighted mean),
     sum = Σ ℓₙ, none = the ℓₙ.  dℓₙ/dzₙ = w[yₙ]·(softmax(zₙ) - onehot(yₙ)).
+
+    ``label_smoothing`` ε (PyTorch's): the target is (1 - ε)·onehot(y) + ε/K over the K classes,
+    ℓₙ = (1 - ε)·w[yₙ]·(-log pₙ,yₙ) + (ε/K)·Σⱼ w[j]·(-log pₙⱼ) (the mean still divides by
+    Σ w[yₙ]); dℓₙ/dzₙ = ((1 - ε)·w[yₙ] + (ε/K)·Σⱼ w[j])·softmax(zₙ) - (1 - ε)·w[yₙ]·onehot(yₙ)
+    - (ε/K)·w.
     """
     check_reduction(reduction, "cross_entropy")
+    eps = float(label_smoothing)
+    if not 0.0 <= eps <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     logits = as_tensor(logits)
     Z = logits.data
     if Z.ndim != 2:
         raise ValueError(f"cross_entropy: logits must be (N, classes), got shape {Z.shape}")
     n, classes = Z.shape
     t = _class_targets(target, n, classes, "cross_entropy")
+    w_class = None
+    if weight is not None:
+        w_class = np.asarray(weight.data if isinstance(weight, Tensor) else weight, Z.dtype)
+        if w_class.shape != (classes,):
+            raise ValueError(
+                f"cross_entropy: weight has shape {w_class.shape}, expected ({classes},): one "
+                "weight per class"
+            )
     # Flat positions of the target logits: 1-d indexing is several times faster than Z[rows, t].
     picked = _row_starts(n, classes) + t
     # NOTE: log-sum-exp with the row max taken out: e^z never overflows. e is allocated in C
@@ -183,20 +199,20 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     m = np.maximum.reduce(Z, axis=1, keepdims=True)
     e = np.subtract(Z, m, order="C")
     nll = -_flat_view(e)[picked]  # -(z_y - m)
+    if eps:  # Σⱼ w[j]·(zₙⱼ - m), before e is overwritten
+        shifted = np.add.reduce(e, axis=1) if w_class is None else e @ w_class
     np.exp(e, out=e)
     s = np.add.reduce(e, axis=1, keepdims=True)
-    nll += np.log(s.reshape(n))
-    if weight is not None:
-        w_class = np.asarray(weight.data if isinstance(weight, Tensor) else weight, Z.dtype)
-        if w_class.shape != (classes,):
-            raise ValueError(
-                f"cross_entropy: weight has shape {w_class.shape}, expected ({classes},): one "
-                "weight per class"
-            )
+    log_s = np.log(s.reshape(n))
+    nll += log_s
+    w = None
+    if w_class is not None:
         w = w_class[t]
         nll *= w
-    else:
-        w = None
+    if eps:  # (1 - ε)·ℓ + (ε/K)·Σⱼ w[j]·(log s - (zₙⱼ - m))
+        w_total = classes if w_class is None else float(np.add.reduce(w_class))
+        nll *= 1.0 - eps
+        nll += (eps / classes) * (w_total * log_s - shifted)
     if reduction == "none":
         loss = nll
     else:
@@ -208,22 +224,37 @@ def cross_entropy(logits, target, weight=None, reduction="mean") -> Tensor:
     def backward(g):
         # coef[n] = d(loss)/d(ℓₙ before weighting): g·w[yₙ] / (Σ w or N or 1)
         if reduction == "none":
-            coef = g if w is None else g * w
+            base = g
         else:
             # A Python float: cheaper than 0-d array arithmetic, and it keeps float32.
-            coef = float(g)
+            base = float(g)
             if reduction == "mean":
-                coef /= max(n, 1) if w is None else float(np.add.reduce(w))
-            if w is not None:
-                coef = coef * w
-        scale = coef / s if type(coef) is float else coef[:, None] / s
+                base /= max(n, 1) if w is None else float(np.add.reduce(w))
+        coef = base if w is None else base * w
+        if eps:
+            coef = coef * (1.0 - eps)
+            on_softmax = coef + base * (eps / classes * w_total)
+        else:
+            on_softmax = coef
+        if type(on_softmax) is float:
+            scale = on_softmax / s
+        else:
+            scale = np.reshape(on_softmax, (-1, 1)) / s
         grad = np.multiply(e, scale, order="C")
         _flat_view(grad)[picked] -= coef
+        if eps:
+            spread = eps / classes if w_class is None else (eps / classes) * w_class
+            if type(base) is float:
+                grad -= base * spread
+            else:
+                grad -= base[:, None] * spread
         return (grad,)
 
     params = _params(reduction)
     if weight is not None:
         params = {**(params or {}), "weight": w_class.tolist()}
+    if eps:
+        params = {**(params or {}), "label_smoothing": eps}
     return record_op(loss, (logits,), "cross_entropy", backward, params)
 
 

@@ -212,6 +212,8 @@ def test_bad_flag_values_are_one_line_and_exit_code_2(tmp_path, capsys):
         (["--layers", "2-x-1"], "--layers: cannot read '2-x-1'"),
         (["--out-act", "softmx"], "--out-act: unknown value 'softmx'"),
         (["--batch-size", "-1"], "--batch-size: must be >= 0"),
+        (["--label-smoothing", "0.1"], "--label-smoothing: applies to the cross-entropy"),
+        (["--loss", "ce", "--label-smoothing", "1"], "--label-smoothing: must be at least 0 and"),
     ]:
         code, _, err = _train(capsys, *argv, "--out", tmp_path / "r")
         assert code == 2 and err.count("\n") == 1 and message in err, err

@@ -4,7 +4,7 @@ the L2 penalty, and a skip-connection network (EXERCISES.md B1, architecture 2) 
 import numpy as np
 import pytest
 
-from autograd import nn, no_grad
+from autograd import gradcheck, nn, no_grad
 from autograd.functional import concatenate
 from autograd.tensor import Tensor
 
@@ -451,6 +451,50 @@ def test_cross_entropy_loss(weighted, reduction):
     if reduction == "mean":
         grad /= w.sum()
     np.testing.assert_allclose(z.grad, grad, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("eps", [0.1, 1.0])
+def test_cross_entropy_with_label_smoothing(weighted, reduction, eps):
+    # PyTorch's definition written out: the target (1 - eps)·onehot + eps/K, each class's
+    # -log p weighted by its class weight, the mean divided by Σ w[y] (as without smoothing)
+    n, k = 7, 4
+    logits = RNG.standard_normal((n, k)) * 3
+    target = RNG.integers(0, k, size=n)
+    weight = np.array([1.0, 2.0, 0.5, 3.0]) if weighted else np.ones(k)
+    z = Tensor(logits, requires_grad=True)
+    loss_fn = nn.CrossEntropyLoss(weight=weight if weighted else None, reduction=reduction,
+                                  label_smoothing=eps)  # fmt: skip
+    loss = loss_fn(z, target)
+    log_p = np.log(_softmax(logits))
+    soft = (1 - eps) * np.eye(k)[target] + eps / k
+    per_sample = -(soft * weight * log_p).sum(axis=1)
+    expected = {
+        "mean": per_sample.sum() / weight[target].sum(),
+        "sum": per_sample.sum(),
+        "none": per_sample,
+    }[reduction]
+    np.testing.assert_allclose(loss.data, expected, rtol=1e-10)
+    upstream = RNG.standard_normal(loss.shape)
+    assert gradcheck(lambda z: loss_fn(z, target), [Tensor(logits, requires_grad=True)],
+                     upstream=upstream)  # fmt: skip
+    assert "label_smoothing=" in repr(loss_fn)
+
+
+def test_label_smoothing_zero_is_the_plain_cross_entropy_and_bad_values_are_refused():
+    logits = RNG.standard_normal((5, 3))
+    target = RNG.integers(0, 3, size=5)
+    grads = []
+    for eps in (None, 0.0):
+        z = Tensor(logits, requires_grad=True)
+        fn = nn.CrossEntropyLoss() if eps is None else nn.CrossEntropyLoss(label_smoothing=eps)
+        fn(z, target).backward()
+        grads.append(z.grad)
+    np.testing.assert_array_equal(grads[0], grads[1])
+    for bad in (-0.1, 1.5, "0.1"):
+        with pytest.raises(ValueError, match="label_smoothing must be a number in"):
+            nn.CrossEntropyLoss(label_smoothing=bad)
 
 
 def test_cross_entropy_rejects_bad_class_weights():

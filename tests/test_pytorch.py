@@ -356,3 +356,24 @@ def test_integer_tensors_promote_as_in_pytorch():
         if here != there:
             differ[name] = (here, there)
     assert not differ
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_label_smoothing_is_pytorchs(weighted, reduction):
+    torch = _torch()
+    rng = np.random.default_rng(4)
+    z = rng.standard_normal((9, 5)) * 2
+    y = rng.integers(0, 5, size=9)
+    weight = np.array([1.0, 2.0, 0.5, 3.0, 1.5]) if weighted else None
+    ours = Tensor(z, requires_grad=True)
+    loss = nn.CrossEntropyLoss(weight=weight, reduction=reduction, label_smoothing=0.2)(ours, y)
+    loss.sum().backward()
+    zt = torch.tensor(z, requires_grad=True)
+    wt = None if weight is None else torch.tensor(weight)
+    theirs = torch.nn.functional.cross_entropy(
+        zt, torch.from_numpy(y), weight=wt, reduction=reduction, label_smoothing=0.2
+    )
+    theirs.sum().backward()
+    np.testing.assert_allclose(loss.data, theirs.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours.grad, zt.grad.numpy(), rtol=1e-10, atol=1e-14)

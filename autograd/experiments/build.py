@@ -116,7 +116,7 @@ def build_loss(config: Config):
                     f"{len(weight)} outputs (classes 0 to {len(weight) - 1})"
                 )
             weight[int(key)] = value
-    return nn.CrossEntropyLoss(weight=weight)
+    return nn.CrossEntropyLoss(weight=weight, label_smoothing=config.label_smoothing)
 
 
 def build_optimizer(config: Config, model):

@@ -131,6 +131,9 @@ class Config:
     class_weights: dict[str, float] = _setting(
         factory=dict, help="cross-entropy weight per class, e.g. 5=2,7=2,9=2"
     )
+    label_smoothing: float = _setting(
+        0.0, "cross-entropy towards (1-e)*onehot + e/classes (PyTorch's label_smoothing); 0: off"
+    )
     # optimizer and schedule
     optimizer: str = _setting("sgd", "the optimizer")
     lr: float = _setting(0.5, "learning rate")
@@ -242,6 +245,10 @@ class Config:
             )
         if self.class_weights:
             _require(self.loss == "ce", "class_weights", "apply to the cross-entropy (loss ce)")
+        _require(0.0 <= self.label_smoothing < 1.0, "label_smoothing",
+                 f"must be at least 0 and below 1, got {self.label_smoothing}")  # fmt: skip
+        if self.label_smoothing:
+            _require(self.loss == "ce", "label_smoothing", "applies to the cross-entropy (loss ce)")
         if self.loss == "ce":
             _require(
                 self.out_act == "softmax",

@@ -51,11 +51,18 @@ class CrossEntropyLoss(_Loss):
 
     ``target`` holds class indices (ints, shape (N,)). ``weight`` (one number per class, e.g.
     2.0 for classes whose errors cost twice as much) gives PyTorch's weighted mean:
-    ``sum_i w[y_i] * loss_i / sum_i w[y_i]`` with ``reduction="mean"``.
+    ``sum_i w[y_i] * loss_i / sum_i w[y_i]`` with ``reduction="mean"``. ``label_smoothing`` ε
+    (PyTorch's) trains towards (1 - ε)·onehot(y) + ε/K instead of onehot(y).
     """
 
-    def __init__(self, weight=None, reduction: str = "mean"):
+    def __init__(self, weight=None, reduction: str = "mean", label_smoothing: float = 0.0):
         super().__init__(reduction)
+        if not isinstance(label_smoothing, (int, float)) or not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(
+                f"CrossEntropyLoss label_smoothing must be a number in [0, 1], got "
+                f"{label_smoothing!r}"
+            )
+        self.label_smoothing = float(label_smoothing)
         if weight is not None:
             weight = np.asarray(weight.data if isinstance(weight, Tensor) else weight)
             if weight.ndim != 1 or not np.issubdtype(weight.dtype, np.number):
@@ -68,12 +75,15 @@ class CrossEntropyLoss(_Loss):
         self.weight = weight
 
     def forward(self, logits, target):
-        return cross_entropy(logits, target, weight=self.weight, reduction=self.reduction)
+        return cross_entropy(logits, target, weight=self.weight, reduction=self.reduction,
+                             label_smoothing=self.label_smoothing)  # fmt: skip
 
     def extra_repr(self) -> str:
         parts = [] if self.weight is None else [f"weight={self.weight.tolist()}"]
         if self.reduction != "mean":
             parts.append(f"reduction={self.reduction!r}")
+        if self.label_smoothing:
+            parts.append(f"label_smoothing={self.label_smoothing}")
         return ", ".join(parts)
 
 
