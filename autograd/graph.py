@@ -35,6 +35,7 @@ the nodes they reach come from the op table's formulas (`OpSpec.formulas`).
 
 from __future__ import annotations
 
+import cmath
 import threading
 import warnings
 import weakref
@@ -317,6 +318,7 @@ def _forward(order: list, unknowns: Mapping, arithmetic: Arithmetic, local: dict
     of the nodes they reach, both from the op formulas."""
     values: dict = {}
     depends: set = set()
+    placeholders = {symbol: leaf.data for leaf, symbol in unknowns.items()}
     for node in order:
         if node in unknowns:
             if node.parents:
@@ -331,11 +333,39 @@ def _forward(order: list, unknowns: Mapping, arithmetic: Arithmetic, local: dict
         value, slopes = spec.formulas(node.params, len(node.parents))
         inputs = [values[p] for p in node.parents]
         env = spec.environment(inputs, None, node.params)
-        env["y"] = values[node] = value.evaluate(env, arithmetic)
+        env["y"] = value = value.evaluate(env, arithmetic)
         if node not in local:
-            local[node] = [slope.evaluate(env, arithmetic) for slope in slopes]
-        depends.add(node)
+            local[node] = [
+                node.local_grads[k] if _constant(d) or _broken(d, placeholders) else d
+                for k, d in enumerate(slope.evaluate(env, arithmetic) for slope in slopes)
+            ]
+        # NOTE: what no longer holds an unknown (c - c) is a number: the engine's, with its
+        # rules at edge points (d(a^b)/da = inf at a = 0 < b < 1, where sympy's formula
+        # gives its complex infinity `zoo`), and the nodes after it are numbers too. The Value
+        # graph computed it with placeholders in the unknowns, which a constant does not
+        # depend on.
+        if _constant(value):
+            values[node] = node.data
+        else:
+            values[node] = value
+            depends.add(node)
     return values, depends
+
+
+def _constant(x) -> bool:
+    """True for a number, or an expression with no unknown left in it (sympy's 0, zoo)."""
+    return not getattr(x, "free_symbols", None)
+
+
+def _broken(x, placeholders: dict) -> bool:
+    """True for an expression that is no finite number at the placeholder values of the
+    unknowns: the formula met an edge point where the engine has its own rule (d(a^b)/db =
+    a^b·ln a at a = 0 is 0^b·zoo in sympy, 0 in the engine, as PyTorch)."""
+    try:
+        number = complex(x.subs(placeholders))
+    except (TypeError, ValueError, ZeroDivisionError):
+        return True
+    return not cmath.isfinite(number)
 
 
 def is_released(node: Any) -> bool:
