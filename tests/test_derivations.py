@@ -233,10 +233,10 @@ def evaluate_at(text: str, c: float) -> float:
 def test_an_unknown_that_cancels_leaves_the_engines_numbers_not_sympys_infinities(tree):
     # found by the property test below on a fresh machine: c - c holds no unknown, so what
     # follows it is the engine's number, with its rule at the edge point
-    root, nodes = graph(tree, {})
+    nodes: dict = {}
+    root = make_with(tree, nodes, {})
     symbolic = edge_labels(draw(root, PRECISE, symbols=[nodes["c"]]).dot)
-    root2, _ = graph(tree, {"c": 1.0})
-    numeric = edge_labels(draw(root2, PRECISE).dot)
+    numeric = edge_labels(draw(make_with(tree, {}, {"c": 1.0}), PRECISE).dot)
     assert symbolic.keys() == numeric.keys()
     for edge, text in symbolic.items():
         assert "zoo" not in text and "nan" not in text, (edge, text)
