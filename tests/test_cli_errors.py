@@ -351,7 +351,20 @@ def test_output_folder_resolves_then_checks(tmp_path):
 
 
 # --- Ctrl-C: exit 130, a complete state on disk ------------------------------------------------
-def test_interrupts_deferred_holds_ctrl_c_until_the_block_ends():
+@pytest.fixture
+def ctrl_c():
+    """Ctrl-C raises KeyboardInterrupt in this process, as in a terminal, also when the tests
+    were started in the background (``make test &``), where the shell ignores SIGINT."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a child of a background job: as in a terminal
+
+
+def test_interrupts_deferred_holds_ctrl_c_until_the_block_ends(ctrl_c):
     from autograd.files import interrupts_deferred
 
     done = []
@@ -364,7 +377,8 @@ def test_interrupts_deferred_holds_ctrl_c_until_the_block_ends():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
-def test_a_second_ctrl_c_while_results_are_written_leaves_them_all(tmp_path, cli, monkeypatch):
+def test_a_second_ctrl_c_while_results_are_written_leaves_them_all(tmp_path, cli, monkeypatch,
+                                                                  ctrl_c):  # fmt: skip
     """The first Ctrl-C stops training; a second one while the results are written used to
     leave a folder without metrics.json and say "interrupted before training started"."""
     run_module = sys.modules["autograd.experiments.run"]  # the package's `run` is the function
@@ -416,6 +430,7 @@ sys.exit(main(sys.argv[1:]))
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     assert process.stdout.readline() == "ready\n"
     if not importing:
