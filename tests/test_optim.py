@@ -4,6 +4,7 @@ The expected numbers are worked out by hand from PyTorch's update formulas on a 
 loss 0.5 * |p|^2, so the gradient is p itself, from p0 = (1, -2).
 """
 
+import contextlib
 import math
 
 import numpy as np
@@ -493,10 +494,7 @@ def test_sgd_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dtype,
         g_before = g.copy()
         opt = optim.SGD([param], lr=0.05, weight_decay=weight_decay)
         for _ in range(3):
-            if use_numpy:
-                with numpy_only():
-                    opt.step()
-            else:
+            with numpy_only() if use_numpy else contextlib.nullcontext():
                 opt.step()
         assert param.data is p and p.dtype == dtype
         np.testing.assert_array_equal(param.grad, g_before)  # the gradient is kept
@@ -545,10 +543,7 @@ def test_adagrad_compiled_update_equals_numpy_bit_for_bit(numpy_only, layout, dt
         opt = optim.Adagrad([param], lr=0.1, lr_decay=lr_decay, weight_decay=weight_decay,
                             initial_accumulator_value=0.1)  # fmt: skip
         for _ in range(3):
-            if use_numpy:
-                with numpy_only():
-                    opt.step()
-            else:
+            with numpy_only() if use_numpy else contextlib.nullcontext():
                 opt.step()
         np.testing.assert_array_equal(param.grad, g_before)
         runs.append((p.copy(), opt.state[0]["sum"].copy()))
