@@ -55,6 +55,52 @@ def test_flip_shift_without_shift_only_mirrors_and_without_flip_only_moves():
     assert np.array_equal(same, images) and same is not images
 
 
+def _gathered(images, rng, flip, shift, fill):
+    """The first implementation of flip_shift (one fancy-index gather over rows and columns of
+    (N, H, W, C) images): the windows must give the same draws and the same numbers."""
+    n, h, w = images.shape[:3]
+    rows = np.broadcast_to(np.arange(h), (n, h))
+    cols = np.broadcast_to(np.arange(w), (n, w))
+    if flip:
+        cols = np.where(rng.random(n)[:, None] < 0.5, cols[:, ::-1], cols)
+    source = images
+    if shift:
+        pad = ((0, 0), (shift, shift), (shift, shift), (0, 0))
+        source = np.pad(images, pad, constant_values=np.asarray(fill, images.dtype))
+        rows = rows + rng.integers(0, 2 * shift + 1, n)[:, None]
+        cols = cols + rng.integers(0, 2 * shift + 1, n)[:, None]
+    return source[np.arange(n)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+@pytest.mark.parametrize("flip, shift, fill", [(True, 2, 0.0), (True, 0, 0.0), (False, 1, -1.0),
+                                               (True, 3, 5.0), (False, 0, 0.0)])  # fmt: skip
+def test_flip_shift_gives_the_first_implementations_draws_and_numbers(flip, shift, fill):
+    # the figures measured with augmentation (README, Results) stay reproducible
+    images = np.random.default_rng(6).standard_normal((33, 7, 9, 3)).astype(np.float32)
+    expected = _gathered(images, np.random.default_rng(8), flip, shift, fill)
+    np.testing.assert_array_equal(
+        flip_shift(images, np.random.default_rng(8), flip, shift, fill), expected
+    )
+
+
+@pytest.mark.parametrize("channels_first", [False, True])
+def test_augment_loader_gives_the_first_implementations_numbers(channels_first):
+    images = np.random.default_rng(9).integers(0, 256, (40, 6, 5, 3), dtype=np.uint8)
+    x, offset, step, _ = _preprocessed(images)
+    samples = x.reshape(-1, 6, 5, 3)  # (N, H, W, C), as the first implementation worked
+    if channels_first:
+        x = np.ascontiguousarray(samples.transpose(0, 3, 1, 2))
+    loader = AugmentLoader(x, np.arange(40), 16, image_shape=(6, 5, 3), offset=offset,
+                           step=step, shift=2, seed=4)  # fmt: skip
+    reference = np.random.default_rng([4, 1])  # the loader's augmentation stream
+    offset, step = offset.reshape(6, 5, 3), step.reshape(6, 5, 3)
+    for xb, yb in loader:
+        pixels = (samples[yb] - offset) / step
+        expected = _gathered(pixels, reference, True, 2, 0.0) * step + offset
+        got = xb.transpose(0, 2, 3, 1) if channels_first else xb.reshape(-1, 6, 5, 3)
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_flip_shift_refuses_what_is_not_a_batch_of_images_or_too_large_a_shift():
     rng = np.random.default_rng(0)
     with pytest.raises(ValueError, match=r"expected \(N, H, W, C\) images, got shape \(4, 9\)"):
