@@ -554,3 +554,20 @@ def test_overflow_is_named_even_when_the_loss_of_that_batch_stays_finite():
         assert np.all(np.isfinite(value))
     with pytest.raises(ValueError, match=r"batch 0 .* inputs that do not fit"):
         predict(model, x[20:30])
+
+
+def test_standardize_without_a_copy_gives_the_same_numbers_in_the_array_itself():
+    rng = np.random.default_rng(1)
+    train = rng.normal(5, 3, size=(50, 6)).astype(np.float32)
+    train[:, 2] = 4.0  # a constant feature
+    z, mean, std = data.standardize(train)
+    inplace = train.copy()
+    z2, mean2, std2 = data.standardize(inplace, copy=False)
+    assert z2 is inplace
+    np.testing.assert_array_equal(z2, z)
+    np.testing.assert_array_equal(mean2, mean)
+    np.testing.assert_array_equal(std2, std)
+    pixels = rng.integers(0, 256, (5, 6), dtype=np.uint8)  # not floats: a new array anyway
+    z3, _, _ = data.standardize(pixels, mean, std, copy=False)
+    assert z3.dtype == np.float32 and pixels.dtype == np.uint8
+    np.testing.assert_array_equal(z3, data.standardize(pixels, mean, std)[0])

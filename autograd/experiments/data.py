@@ -95,11 +95,12 @@ def as_images(rows: np.ndarray, image_shape) -> np.ndarray:
 
 
 def preprocess(x: np.ndarray, stats: dict) -> np.ndarray:
-    x = x.reshape(len(x), -1).astype(np.float32)
+    """Rows of float32 samples: scaled, then centred (and standardized) with ``stats``."""
+    x = x.reshape(len(x), -1).astype(np.float32)  # a new array, changed in place below
     if "scale" in stats:
         x *= np.float32(stats["scale"])
     if "mean" in stats:
-        x, _, _ = standardize(x, stats["mean"], stats.get("std", np.float32(1)))
+        x, _, _ = standardize(x, stats["mean"], stats.get("std", np.float32(1)), copy=False)
     return x
 
 
@@ -228,12 +229,12 @@ def load_data(config: Config, download: bool = False, raw: Raw | None = None) ->
     stats: dict[str, np.ndarray] = {}
     if config.scale and raw.x.dtype == np.uint8:
         stats["scale"] = np.float32(1 / 255)
-    x_train = preprocess(train[0], stats)
+    x_train = preprocess(train[0], stats)  # scaled; its statistics give the rest of `stats`
     if config.normalize == "mean-image":
         stats["mean"] = x_train.mean(axis=0)
+        x_train, _, _ = standardize(x_train, stats["mean"], np.float32(1), copy=False)
     elif config.normalize == "standardize":
-        _, stats["mean"], stats["std"] = standardize(x_train)
-    x_train = preprocess(train[0], stats)
+        x_train, stats["mean"], stats["std"] = standardize(x_train, copy=False)
 
     n_in = config.layers[0]
     if x_train.shape[1] != n_in:
