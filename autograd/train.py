@@ -197,9 +197,10 @@ def _check_finite_data(batch: int, xb, yb, dtype=None) -> None:
             _check_fits(batch, name, a, dtype)
 
 
-def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, float]:
+def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None, outputs=None) -> dict:
     """One pass over ``loader``: trains when ``optimizer`` is given, else only evaluates.
-    Returns the mean loss per sample, and the metrics computed once on all the epoch's outputs.
+    Returns the mean loss per sample, and the metrics computed once on all the epoch's outputs
+    (and appends each batch's outputs to the list ``outputs`` when one is given).
 
     NOTE: not an average of per-batch metrics: that is wrong for F1-like metrics, and a batch
     whose binary targets are all 1 cannot tell {0, 1} from {-1, 1} targets (see
@@ -213,7 +214,9 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
         )
     total = 0
     loss_sum = 0.0
-    outputs, targets = [], []
+    keep = bool(metric_fns) or outputs is not None
+    outputs = [] if outputs is None else outputs
+    targets = []
     dtype = _input_dtype(model)
     for batch, (xb, yb) in enumerate(loader):
         n = len(xb)
@@ -232,8 +235,9 @@ def _run_epoch(model, loss_fn, loader, metric_fns, optimizer=None) -> dict[str, 
             optimizer.step()
         loss_sum += value if reduction == "sum" else value * n
         if metric_fns:
-            outputs.append(out.data)
             targets.append(as_array(yb))
+        if keep:
+            outputs.append(out.data)
         total += n
     if total == 0:
         raise ValueError("the data loader yielded no samples")
@@ -251,17 +255,21 @@ def _set_mode(model, training: bool) -> None:
         model.eval()
 
 
-def evaluate(model, loss_fn, loader, metrics=("accuracy",)) -> dict[str, float]:
+def evaluate(model, loss_fn, loader, metrics=("accuracy",), return_outputs: bool = False):
     """Mean loss and metrics of ``model`` over ``loader``, in ``eval()`` mode and ``no_grad``
-    (the model's previous mode is restored): ``{"loss": ..., "accuracy": ...}``."""
+    (the model's previous mode is restored): ``{"loss": ..., "accuracy": ...}``; with
+    ``return_outputs``, ``(that dict, the model's outputs)``, the outputs one numpy array in
+    the loader's order (what `predict` gives, without a second pass)."""
     metric_fns = _metric_functions(metrics, loss_fn)
     was_training = getattr(model, "training", True)
     model.eval()
+    outputs = [] if return_outputs else None
     try:
         with no_grad():
-            return _run_epoch(model, loss_fn, loader, metric_fns)
+            scores = _run_epoch(model, loss_fn, loader, metric_fns, outputs=outputs)
     finally:
         _set_mode(model, was_training)
+    return (scores, np.concatenate(outputs)) if return_outputs else scores
 
 
 def predict(model, x, batch_size: int = 1024) -> np.ndarray:

@@ -256,6 +256,11 @@ def test_evaluate_uses_eval_mode_and_restores_mode():
     assert model.training
     np.testing.assert_array_equal(predict(model, x, 7), predict(model, x))
     assert model.training
+    scores, outputs = evaluate(model, nn.CrossEntropyLoss(), loader, return_outputs=True)
+    assert scores == first and model.training  # the outputs of the same pass, as predict's
+    np.testing.assert_array_equal(outputs, predict(model, x, 16))
+    scores, outputs = evaluate(model, nn.CrossEntropyLoss(), loader, (), return_outputs=True)
+    assert scores == {"loss": first["loss"]} and outputs.shape == (len(x), 3)
 
 
 # --- plots ---------------------------------------------------------------------------------------

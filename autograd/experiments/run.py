@@ -49,7 +49,7 @@ from autograd.experiments.config import Config, ConfigError, load_config
 from autograd.experiments.data import Data, load_data, preprocess, sized
 from autograd.experiments.presets import PRESETS
 from autograd.files import interrupts_deferred, output_folder, write_csv, write_text
-from autograd.train import History, evaluate, fit, predict
+from autograd.train import History, evaluate, fit
 
 __all__ = ["run", "Result", "RunInterrupted", "OutputExists", "RUN_FILES", "load_run"]
 
@@ -290,10 +290,11 @@ def _finish(config, model, loss_fn, data, history, seconds, interrupted, out) ->
     metrics: dict = {"name": config.label, "preset": config.preset}
     for part in ("train", "val", "test"):
         x, y = getattr(data, f"x_{part}"), getattr(data, f"y_{part}")
-        part_scores = evaluate(model, loss_fn, DataLoader(x, y, EVAL_BATCH), metrics=scores(config))
+        part_scores, outputs = evaluate(model, loss_fn, DataLoader(x, y, EVAL_BATCH),
+                                        metrics=scores(config), return_outputs=True)  # fmt: skip
         metrics[f"{part}_accuracy"] = part_scores["accuracy"]
         metrics[f"{part}_loss"] = part_scores["loss"]
-    labels = predicted_labels(config, predict(model, data.x_test, EVAL_BATCH))
+    labels = predicted_labels(config, outputs)  # the test set's, from its pass above
     cm = m.confusion_matrix(data.labels_test, labels, num_classes=len(data.classes))
     per_class = m.precision_recall_f1(cm)
     metrics.update(
