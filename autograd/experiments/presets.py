@@ -335,15 +335,16 @@ PRESETS.update(
                 schedule="cosine",
                 lr_min=1e-5,
                 batch_size=128,
-                epochs=20,
+                epochs=16,
             ),  # fmt: skip
             reported="",
             table="",
             description="CIFAR-10 LeNet-5 (lenet5-cifar10's layers) trained well: standardized "
             "inputs, horizontal flips and shifts of up to 2 pixels, Adam 2e-3 with a cosine "
-            "schedule, batch 128, 20 epochs",
-            note="measured on the real CIFAR-10: test 0.686 (README, Results); with --epochs 10: "
-            "test 0.648",
+            "schedule, batch 128, 16 epochs",
+            note="measured on the real CIFAR-10 (README, Results): test 0.674 (val 0.683), the "
+            "whole command 3 min 55 s; with --epochs 20: test 0.686 (val 0.698) in 5 min 12 s, "
+            "with --epochs 10: test 0.648",
         ),
     }
 )
