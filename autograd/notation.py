@@ -28,6 +28,7 @@ from typing import Any
 
 __all__ = [
     "format_number",
+    "formula_number",
     "signed_sum",
     "op_spec",
     "op_text",
@@ -80,6 +81,21 @@ def format_number(x: Any, decimals: int) -> str:
     if text.startswith("-") and float(text) == 0.0:
         text = text[1:]  # NOTE: -0.0004 rounds to "-0.000", which reads as a sign error
     return text
+
+
+def formula_number(x: Any, decimals: int) -> str:
+    """A number as a derivation, a step or an edge label writes it: `format_number`, except
+    that a nonzero number below 1e-4, or one that ``decimals`` digits would round to zero, is
+    written in e-notation with ``decimals`` digits (``2.061e-09``, not ``0.000``).
+
+    NOTE: in a derivation such a number may be divided by or raised to a negative power:
+    ``0.700 × 0.000^(0.700 - 1) = 282.400`` reads as false, and even at 10 decimals
+    ``0.0000000021^(0.7 - 1)`` is 280.8, not the 282.4 the engine computed from
+    exp(-20) = 2.0611536224e-09 (found by the property test of tests/test_derivations.py)."""
+    x = float(x)
+    if 0 < abs(x) < max(1e-4, 0.5 * 10.0**-decimals):
+        return f"{x:.{decimals}e}"
+    return format_number(x, decimals)
 
 
 def number_text(text: str) -> tuple[str, int]:
@@ -319,7 +335,7 @@ FLOATS = Arithmetic(
         "abs": abs,
     },
     lambda x, then, otherwise: then() if x > 0 else otherwise(),
-    lambda x, decimals: number_text(format_number(x, decimals)),
+    lambda x, decimals: number_text(formula_number(x, decimals)),
     "float",
 )
 

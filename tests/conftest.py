@@ -1,9 +1,21 @@
 """Fixtures shared by the test files: a machine without data sets, and the ``autograd``
 command run in-process."""
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from autograd.cli import main
+
+# NOTE: the property tests draw the same examples on every machine and in every run (CI, a
+# new user's `make test`), so a run's result does not depend on its luck. Two defects were
+# found by a fresh machine's draw (issue 22's third round): one is fixed, with its own test;
+# the other is an xfail test in tests/test_derivations.py. To explore new examples, run the
+# tests with HYPOTHESIS_EXPLORE=1 in the environment.
+settings.register_profile("repeatable", derandomize=True)
+if os.environ.get("HYPOTHESIS_EXPLORE", "") in ("", "0"):
+    settings.load_profile("repeatable")
 
 
 @pytest.fixture
