@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd.graph import Backprop, backprop
-from autograd.notation import ATOM, POWER, PRODUCT, SUM, UNARY, Arithmetic, format_number
+from autograd.notation import ATOM, POWER, PRODUCT, SUM, UNARY, Arithmetic, formula_number
 
 __all__ = ["symbolic", "Symbolic", "UNKNOWN", "PLACEHOLDER", "sympy_module", "sympy_arithmetic"]
 
@@ -50,7 +50,7 @@ def sympy_text(expr: Any, decimals: int) -> str:
     """``0.406 - t1``: numbers in the diagrams' format, ``·`` for products, ``t1²``."""
     if not getattr(expr, "free_symbols", None):
         try:
-            return format_number(float(expr), decimals)
+            return formula_number(float(expr), decimals)
         except TypeError:  # not a real number (the log of a negative one): printed as sympy's
             pass
     from sympy.printing.str import StrPrinter
@@ -58,10 +58,11 @@ def sympy_text(expr: Any, decimals: int) -> str:
     class Printer(StrPrinter):
         def _print_Float(self, number):
             x = float(number)
-            return str(int(x)) if x.is_integer() and abs(x) < 1e6 else format_number(x, decimals)
+            return str(int(x)) if x.is_integer() and abs(x) < 1e6 else formula_number(x, decimals)
 
     text = Printer().doprint(expr).replace("**", "^").replace("*", "·")
-    return re.sub(r"\^(\d+)\b", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
+    # NOTE: whole exponents only: c^0.700 had become c⁰.700 (found on a fresh machine)
+    return re.sub(r"\^(\d+)(?![\d.])", lambda m: m.group(1).translate(_SUPERSCRIPT), text)
 
 
 def _show(expr: Any, decimals: int) -> tuple[str, int]:
