@@ -533,6 +533,25 @@ def _matmul(a, b):
     return a @ b
 
 
+# NOTE: with the `fast` extra, a stride-1 conv with at most this many output channels runs the
+# compiled direct kernels (forward and weight gradient) instead of im2col and GEMMs: with few
+# output rows the GEMM only streams the im2col matrix (15 MB for LeNet-5's first conv at batch
+# 64). Measured on the 2-core machine, the direct pair against im2col + two GEMMs at 2 BLAS
+# threads: 2.3x for 3 -> 6 channels 5x5 on 32x32, 1.3-1.4x for 4 output channels; with 8
+# output channels from 0.54x (16 -> 8, 3x3) to 1.5x, with 16 0.73-0.82x (exp notes in
+# bench/README.md, "Issue 22, fourth round").
+_DIRECT_MAX_OUT = 6
+
+
+def _direct_kernels(xp, W, stride):
+    """The compiled kernels when they should run this conv (see _DIRECT_MAX_OUT), else None."""
+    if stride != (1, 1) or W.shape[0] > _DIRECT_MAX_OUT:
+        return None
+    if xp.dtype != W.dtype or xp.dtype not in (np.float32, np.float64):
+        return None
+    return compiled()
+
+
 # NOTE: evaluating LeNet-5 on batches of 1000 images made a 235 MB im2col matrix per call,
 # fresh memory every time (page faults): 40 ms a call. When no weight gradient will be asked
 # for (no_grad, a frozen weight), the forward pass takes the batch in slices whose matrix has at
@@ -646,11 +665,29 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     w_mat = W.reshape(o, c * kh * kw)
     m = oh * ow
     cols = None
-    if is_grad_enabled() and weight.requires_grad:  # the weight gradient needs all of cols
+    if bias is not None and bias.data.shape != (o,):
+        raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
+    kernels = _direct_kernels(xp, W, stride)
+    direct_gw = False
+    needs_gw = is_grad_enabled() and weight.requires_grad
+    if needs_gw:  # the weight gradient needs all of cols
         images = n
     else:
         images = max(1, _COLS_SLICE // (c * kh * kw * m))
-    if images >= n:
+    if kernels:  # the `fast` extra, few output channels: no im2col matrix
+        out = np.empty((o, n * m), xp.dtype)
+        shift = np.zeros(o, xp.dtype) if bias is None else bias.data.astype(xp.dtype, copy=False)
+        planes = xp.reshape(c, n, -1)
+        kernels.conv_forward(
+            planes, np.ascontiguousarray(W), shift, out.reshape(o, n, oh, ow), xp.shape[3]
+        )
+        # NOTE: the direct weight gradient multiplies the input pixels past each window row's
+        # end by zeros (see numba_loops), so an inf or NaN pixel would spoil taps that never
+        # read it. At stride 1 every pixel is in a window and w·inf, w·NaN are never finite: the
+        # output is finite only when the input is; otherwise the weight gradient takes im2col.
+        with np.errstate(invalid="ignore", over="ignore"):  # inf - inf: a NaN, as it should
+            direct_gw = needs_gw and bool(np.isfinite(np.add.reduce(out, axis=None)))
+    elif images >= n:
         windows = np.lib.stride_tricks.as_strided(xp, (c, kh, kw, n, oh, ow), steps)
         cols = windows.reshape(c * kh * kw, n * m)  # im2col: the one copy of the input
         out = _matmul(w_mat, cols)
@@ -661,21 +698,28 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
             windows = np.lib.stride_tricks.as_strided(xp[:, a:b], (c, kh, kw, b - a, oh, ow), steps)
             out[:, a * m : b * m] = _matmul(w_mat, windows.reshape(c * kh * kw, (b - a) * m))
     if bias is not None:
-        if bias.data.shape != (o,):
-            raise ValueError(f"{name}: bias has shape {bias.data.shape}, expected ({o},)")
-        out += bias.data[:, None]
+        if not kernels:
+            out += bias.data[:, None]
         parents = (x, weight, bias)
     else:
         parents = (x, weight)
     y = out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3)
 
     def backward(g):
-        g2 = g.transpose(1, 0, 2, 3).reshape(o, -1)  # no copy when g is channel-major
+        gc = np.ascontiguousarray(g.transpose(1, 0, 2, 3))  # no copy when g is channel-major
+        g2 = gc.reshape(o, -1)
         gx = gw = gb = None
-        if weight.requires_grad:
+        if weight.requires_grad and direct_gw:
+            gw = np.empty(W.shape, gc.dtype)
+            kernels.conv_weight_grad(planes, gc, gw, xp.shape[3], gc.dtype.type(0))
+        elif weight.requires_grad:
+            x_cols = cols
+            if x_cols is None:  # the direct forward made none
+                windows = np.lib.stride_tricks.as_strided(xp, (c, kh, kw, n, oh, ow), steps)
+                x_cols = windows.reshape(c * kh * kw, n * m)
             # NOTE: as (X gᵀ)ᵀ, both operands in their own memory order: OpenBLAS took 30% less
             # time for LeNet-5's (6, 50176) @ (50176, 75) than g Xᵀ (one thread, CPU time).
-            gw = (cols @ g2.T).T.reshape(W.shape)
+            gw = (x_cols @ g2.T).T.reshape(W.shape)
         if bias is not None and bias.requires_grad:
             gb = np.add.reduce(g2, axis=1)
         if x.requires_grad:

@@ -16,9 +16,11 @@ Python float, and in ops whose result is not an integer (``/``, exp, log, sigmoi
 mean ...), they become float32. float16 sums (sum, mean, softmax) accumulate in float32, as
 numpy's mean and PyTorch do (a float16 sum overflows past 65504), and return float16.
 
-Memory: ``backward()`` releases the graph as it walks it (each non-leaf node drops its parents
-and its closure once used), so nothing of a training step outlives the step. Pass
-``retain_graph=True`` to keep it (to call backward twice, or to draw gradients on the graph).
+Memory: importing this module sets glibc's malloc to keep freed memory for reuse
+(`autograd.memory`; ``AUTOGRAD_MALLOC=0`` leaves it alone). ``backward()`` releases the graph
+as it walks it (each non-leaf node drops its parents and its closure once used), so nothing of
+a training step outlives the step. Pass ``retain_graph=True`` to keep it (to call backward
+twice, or to draw gradients on the graph).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import numbers
 import numpy as np
 
 from autograd.graph import GRAD_MODE, SCOPES, no_grad, op_table, record_scope, topo_order
+from autograd.memory import keep_freed_memory
 
 __all__ = [
     "Tensor",
@@ -40,6 +43,8 @@ __all__ = [
     "unbroadcast",
     "no_grad",
 ]
+
+keep_freed_memory()  # a training step's temporaries reuse the heap (see autograd.memory)
 
 OPS, register = op_table()
 _new = object.__new__

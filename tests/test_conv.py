@@ -394,6 +394,7 @@ POOL_KERNEL_CASES = [(2, None, 0), (3, 1, 1), (2, 2, 1), (3, 2, 1), ((2, 3), (1,
 
 @pytest.mark.parametrize("k, stride, padding", POOL_KERNEL_CASES)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.filterwarnings("ignore:invalid value encountered in multiply")  # inf·0, numpy path
 def test_max_pool_compiled_kernel_equals_numpy(k, stride, padding, dtype):
     pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
     from autograd.kernels import compiled, use_numba
@@ -410,13 +411,116 @@ def test_max_pool_compiled_kernel_equals_numpy(k, stride, padding, dtype):
         try:
             t = Tensor(x.copy(), requires_grad=True)
             y = max_pool2d(t, k, stride, padding)
-            y.backward(np.random.default_rng(8).standard_normal(y.shape).astype(dtype))
+            g = np.random.default_rng(8).standard_normal(y.shape).astype(dtype)
+            g[0, 0, 0, 0], g[2, 1, -1, -1] = np.nan, -np.inf  # g·0 off the arg-max: NaN
+            y.backward(g)
         finally:
             use_numba(previous)
         assert y.dtype == dtype
         results.append((y.data, t.grad))
     np.testing.assert_array_equal(results[0][0], results[1][0])
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+# (N, C, H, W, O, kh, kw, padding, bias): kernels of 1 to 6 columns (the direct kernels take
+# four taps at a time, then one), non-square images and paddings, one image, one channel
+DIRECT_CASES = [(4, 3, 12, 11, 6, 5, 5, 0, True), (3, 2, 9, 8, 1, 3, 4, 1, False),
+                (2, 1, 6, 7, 4, 1, 1, 0, True), (3, 5, 8, 8, 2, 2, 6, (1, 2), True),
+                (1, 1, 3, 4, 1, 3, 4, 0, False), (2, 4, 7, 9, 3, 3, 8, (0, 2), True)]  # fmt: skip
+
+
+def _count_direct_calls(monkeypatch):
+    """Wrap the compiled direct-conv kernels so a test sees whether conv2d ran them."""
+    from autograd.kernels import numba_loops
+
+    calls = {"conv_forward": 0, "conv_weight_grad": 0}
+    for name in calls:
+        kernel = getattr(numba_loops, name)
+
+        def counted(*args, _kernel=kernel, _name=name):
+            calls[_name] += 1
+            return _kernel(*args)
+
+        monkeypatch.setattr(numba_loops, name, counted)
+    return calls
+
+
+def _conv_both_ways(x, w, b, padding, stride=1, seed=8):
+    """conv2d's output and gradients from the numpy path and from the compiled kernels."""
+    from autograd.kernels import use_numba
+
+    results = []
+    for numba in (False, True):
+        previous = use_numba(numba)
+        try:
+            xt, wt = Tensor(x.copy(), requires_grad=True), Tensor(w.copy(), requires_grad=True)
+            bt = None if b is None else Tensor(b.copy(), requires_grad=True)
+            y = conv2d(xt, wt, bt, stride=stride, padding=padding)
+            y.backward(np.random.default_rng(seed).standard_normal(y.shape).astype(x.dtype))
+        finally:
+            use_numba(previous)
+        assert y.dtype == x.dtype and xt.grad.dtype == x.dtype and wt.grad.dtype == x.dtype
+        results.append((y.data, xt.grad, wt.grad, None if bt is None else bt.grad))
+    return results
+
+
+@pytest.mark.parametrize("case", DIRECT_CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_direct_conv_compiled_kernels_equal_numpy_within_rounding(monkeypatch, case, dtype):
+    # few output channels, stride 1: the compiled direct kernels compute the output and the
+    # weight gradient; they add in another order than the GEMMs, so equal up to rounding
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    n, c, h, w_, o, kh, kw, padding, with_bias = case
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((n, c, h, w_)).astype(dtype)
+    w = rng.standard_normal((o, c, kh, kw)).astype(dtype)
+    b = rng.standard_normal(o).astype(dtype) if with_bias else None
+    calls = _count_direct_calls(monkeypatch)
+    numpy_path, compiled_path = _conv_both_ways(x, w, b, padding)
+    assert calls == {"conv_forward": 1, "conv_weight_grad": 1}
+    tolerance = 2e-6 if dtype == np.float32 else 1e-13
+    for expected, got in zip(numpy_path, compiled_path):
+        if expected is not None:
+            scale = np.abs(expected).max()
+            np.testing.assert_allclose(got, expected, rtol=0, atol=tolerance * scale)
+    if dtype == np.float64:  # and both are the definition's
+        reference = conv_reference(x, w, b, 1, padding) if isinstance(padding, int) else None
+        if reference is not None:
+            np.testing.assert_allclose(compiled_path[0], reference, rtol=1e-12, atol=1e-12)
+
+
+def test_direct_conv_compiled_weight_gradient_with_an_inf_pixel(monkeypatch):
+    # the direct weight gradient reads each image row past the windows' last column (and
+    # multiplies it by zero): an inf there must not turn a tap that never reads it into NaN.
+    # The inf is in the last column, which only the kernel's last column of taps reads.
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal((2, 2, 7, 8))
+    x[1, 0, 3, 7] = np.inf
+    w = rng.standard_normal((3, 2, 3, 3))
+    calls = _count_direct_calls(monkeypatch)
+    numpy_path, compiled_path = _conv_both_ways(x, w, None, 0)
+    assert calls["conv_forward"] == 1
+    gw_numpy, gw_compiled = numpy_path[2], compiled_path[2]
+    assert np.isfinite(gw_numpy[:, :, :, :2]).all()  # the first two columns of taps
+    np.testing.assert_allclose(gw_compiled, gw_numpy, rtol=1e-12, atol=1e-12)  # NaN where NaN
+    np.testing.assert_allclose(compiled_path[0], numpy_path[0], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("out_channels, stride", [(7, 1), (2, 2)])
+def test_compiled_direct_conv_only_for_few_output_channels_at_stride_1(
+    monkeypatch, out_channels, stride
+):
+    # more output channels or another stride: im2col and GEMMs, as without the fast extra
+    pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
+    rng = np.random.default_rng(13)
+    x = rng.standard_normal((2, 3, 9, 9))
+    w = rng.standard_normal((out_channels, 3, 3, 3))
+    calls = _count_direct_calls(monkeypatch)
+    numpy_path, compiled_path = _conv_both_ways(x, w, None, 1, stride=stride)
+    assert calls == {"conv_forward": 0, "conv_weight_grad": 0}
+    for expected, got in zip(numpy_path[:3], compiled_path[:3]):
+        np.testing.assert_array_equal(got, expected)
 
 
 @pytest.mark.parametrize("slice_elements", [1, 500])

@@ -1,7 +1,7 @@
 """The numba kernels behind `autograd.kernels.compiled()` (imported only from there: it
 imports numba, which is optional). Each computes the same numbers as the numpy code it
 replaces, in the same order of operations and in the arrays' own dtype, so the results are
-equal bit for bit."""
+equal bit for bit; except the direct convolution, which adds in another order (see its NOTE)."""
 
 from __future__ import annotations
 
@@ -52,3 +52,95 @@ def adagrad_step(p, g, total, lr, decay, eps):
         gi = g[i] + decay * p[i] if decay else g[i]
         total[i] = total[i] + gi * gi
         p[i] = p[i] - gi / (np.sqrt(total[i]) + eps) * lr
+
+
+# --- direct convolution (stride 1): `functional.conv2d` when the conv has few output channels ---
+# NOTE: these two do not give the numpy path's bits: they add the same products in another
+# order (as PyTorch's kernels do), so the tests compare them with a float tolerance. Each
+# image plane is read as one flat row of `width` numbers a line: an output pixel p·width + q
+# reads the input at p·width + q + i·width + j, so one kernel offset of a whole plane is one
+# contiguous run of `span` numbers (the runs' last width - ow numbers a line are thrown away,
+# or multiplied by zeros). The loops over a run are what LLVM vectorizes; the taps of a kernel
+# row are taken four at a time, so a run is loaded once per four taps, not per tap.
+# fastmath: only reassociation and contraction (FMA), so a NaN or an inf still propagates.
+_FAST = {"reassoc", "contract"}
+
+
+@njit(fastmath=_FAST, cache=True)
+def conv_forward(xp, w, bias, out, width):
+    """out[o,n,p,q] = bias[o] + Σ_{c,i,j} w[o,c,i,j]·xp[c,n, p·width + q + i·width + j]
+    (xp: the padded channel-major input, (C, N, Hp·Wp) with width = Wp; out (O, N, OH, OW))."""
+    channels, images, _ = xp.shape
+    outs, _, kernel_h, kernel_w = w.shape
+    out_h, out_w = out.shape[2], out.shape[3]
+    span = (out_h - 1) * width + out_w
+    acc = np.empty(span, out.dtype)
+    for n in range(images):
+        for o in range(outs):
+            acc[:] = bias[o]
+            for c in range(channels):
+                plane = xp[c, n]
+                for i in range(kernel_h):
+                    j = 0
+                    while j + 4 <= kernel_w:
+                        w0, w1, w2, w3 = (
+                            w[o, c, i, j],
+                            w[o, c, i, j + 1],
+                            w[o, c, i, j + 2],
+                            w[o, c, i, j + 3],
+                        )
+                        run = plane[i * width + j : i * width + j + span + 3]
+                        for k in range(span):
+                            acc[k] += (
+                                w0 * run[k] + w1 * run[k + 1] + w2 * run[k + 2] + w3 * run[k + 3]
+                            )
+                        j += 4
+                    while j < kernel_w:
+                        w0 = w[o, c, i, j]
+                        run = plane[i * width + j : i * width + j + span]
+                        for k in range(span):
+                            acc[k] += w0 * run[k]
+                        j += 1
+            for p in range(out_h):
+                out[o, n, p, :] = acc[p * width : p * width + out_w]
+
+
+@njit(fastmath=_FAST, cache=True)
+def conv_weight_grad(xp, g, gw, width, zero):
+    """gw[o,c,i,j] = Σ_{n,p,q} g[o,n,p,q]·xp[c,n, p·width + q + i·width + j] (the layouts of
+    `conv_forward`; g (O, N, OH, OW) channel-major; zero: 0 in gw's dtype)."""
+    channels, images, _ = xp.shape
+    outs, _, kernel_h, kernel_w = gw.shape
+    out_h, out_w = g.shape[2], g.shape[3]
+    span = (out_h - 1) * width + out_w
+    row = np.zeros(span, g.dtype)  # g's plane on the input's width: zeros past column out_w
+    gw[:] = zero
+    for n in range(images):
+        for o in range(outs):
+            for p in range(out_h):
+                row[p * width : p * width + out_w] = g[o, n, p, :]
+            for c in range(channels):
+                plane = xp[c, n]
+                for i in range(kernel_h):
+                    j = 0
+                    while j + 4 <= kernel_w:
+                        run = plane[i * width + j : i * width + j + span + 3]
+                        s0, s1, s2, s3 = zero, zero, zero, zero
+                        for k in range(span):
+                            v = row[k]
+                            s0 += v * run[k]
+                            s1 += v * run[k + 1]
+                            s2 += v * run[k + 2]
+                            s3 += v * run[k + 3]
+                        gw[o, c, i, j] += s0
+                        gw[o, c, i, j + 1] += s1
+                        gw[o, c, i, j + 2] += s2
+                        gw[o, c, i, j + 3] += s3
+                        j += 4
+                    while j < kernel_w:
+                        run = plane[i * width + j : i * width + j + span]
+                        s0 = zero
+                        for k in range(span):
+                            s0 += row[k] * run[k]
+                        gw[o, c, i, j] += s0
+                        j += 1
