@@ -814,7 +814,10 @@ def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
     if kernels:  # the `fast` extra: one pass over the windows, the same numbers
         best = np.empty((xp.shape[0], xp.shape[1], *out_hw), xp.dtype)
         arg = np.empty(best.shape, _arg_dtype(kernel))
-        kernels.max_pool_forward(xp, *kernel, *stride, best, arg)
+        if kernel == (2, 2):
+            kernels.max_pool_forward_2x2(xp, *stride, best, arg)
+        else:
+            kernels.max_pool_forward(xp, *kernel, *stride, best, arg)
     else:
         # NOTE: a NaN wins its window wherever it is, as in PyTorch (the last NaN in row-major
         # order takes the gradient); the strict `>` never picks one, so the comparison also

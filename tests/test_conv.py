@@ -389,7 +389,7 @@ def test_both_input_gradients_of_a_conv_match_the_definition(monkeypatch, shape,
 
 # --- the compiled kernels (the `fast` extra) against the numpy path ----------------------------
 POOL_KERNEL_CASES = [(2, None, 0), (3, 1, 1), (2, 2, 1), (3, 2, 1), ((2, 3), (1, 2), (1, 1)),
-                     (1, None, 0)]  # fmt: skip
+                     (1, None, 0), (2, 1, 0), (2, (1, 3), 1)]  # fmt: skip
 
 
 @pytest.mark.parametrize("k, stride, padding", POOL_KERNEL_CASES)

@@ -45,6 +45,31 @@ def max_pool_forward(xp, kernel_h, kernel_w, stride_h, stride_w, best, arg):
 
 
 @njit(cache=True)
+def max_pool_forward_2x2(xp, stride_h, stride_w, best, arg):
+    """`max_pool_forward` for a 2×2 kernel: the same comparisons in the same order, written as
+    selects, not branches (a third of the time: the arg-max of random data mispredicts)."""
+    channels, images, out_h, out_w = best.shape
+    for c in range(channels):
+        for n in range(images):
+            plane = xp[c, n]
+            for p in range(out_h):
+                upper, lower = plane[p * stride_h], plane[p * stride_h + 1]
+                best_row, arg_row = best[c, n, p], arg[c, n, p]
+                for q in range(out_w):
+                    left = q * stride_w
+                    a0, a1, a2, a3 = upper[left], upper[left + 1], lower[left], lower[left + 1]
+                    top_value, where = a0, 0
+                    take = (a1 > top_value) | (a1 != a1)  # a NaN wins, the last one
+                    top_value, where = (a1, 1) if take else (top_value, where)
+                    take = (a2 > top_value) | (a2 != a2)
+                    top_value, where = (a2, 2) if take else (top_value, where)
+                    take = (a3 > top_value) | (a3 != a3)
+                    top_value, where = (a3, 3) if take else (top_value, where)
+                    best_row[q] = top_value
+                    arg_row[q] = where
+
+
+@njit(cache=True)
 def adagrad_step(p, g, total, lr, decay, eps):
     """Adagrad in one pass: g' = g + decay·p, total <- total + g'², p <- p - lr·g'/(√total + eps)
     (1-d views of one layout; the scalars in p's dtype; numpy path: `optim.Adagrad._update`)."""
