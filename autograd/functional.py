@@ -728,8 +728,12 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
             else:
                 g_cols = _matmul(w_mat.T, g2).reshape(c, kh, kw, n, oh, ow)
                 gp = np.zeros(xp.shape, g_cols.dtype)
-                for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
-                    gp[where] += g_cols[:, i, j]
+                compiled_col2im = compiled() if stride == (1, 1) else None
+                if compiled_col2im:  # the same adds in the same order, a third of the time
+                    compiled_col2im.col2im(g_cols, gp)
+                else:
+                    for i, j, where in _offsets((kh, kw), stride, (oh, ow)):
+                        gp[where] += g_cols[:, i, j]
                 gx = _unpad(gp, padding)
         return gx, gw, gb
 

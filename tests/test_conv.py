@@ -429,11 +429,12 @@ DIRECT_CASES = [(4, 3, 12, 11, 6, 5, 5, 0, True), (3, 2, 9, 8, 1, 3, 4, 1, False
                 (1, 1, 3, 4, 1, 3, 4, 0, False), (2, 4, 7, 9, 3, 3, 8, (0, 2), True)]  # fmt: skip
 
 
-def _count_direct_calls(monkeypatch):
-    """Wrap the compiled direct-conv kernels so a test sees whether conv2d ran them."""
+def _count_direct_calls(monkeypatch, names=("conv_forward", "conv_weight_grad")):
+    """Wrap compiled kernels (the direct conv's by default) so a test sees whether conv2d ran
+    them."""
     from autograd.kernels import numba_loops
 
-    calls = {"conv_forward": 0, "conv_weight_grad": 0}
+    calls = dict.fromkeys(names, 0)
     for name in calls:
         kernel = getattr(numba_loops, name)
 
@@ -508,17 +509,18 @@ def test_direct_conv_compiled_weight_gradient_with_an_inf_pixel(monkeypatch):
 
 
 @pytest.mark.parametrize("out_channels, stride", [(7, 1), (2, 2)])
-def test_compiled_direct_conv_only_for_few_output_channels_at_stride_1(
+def test_compiled_direct_conv_only_for_few_output_channels_at_stride_1_and_col2im(
     monkeypatch, out_channels, stride
 ):
-    # more output channels or another stride: im2col and GEMMs, as without the fast extra
+    # more output channels or another stride: im2col and GEMMs, as without the fast extra; at
+    # stride 1 the input gradient's col2im is compiled, with the numpy path's adds and bits
     pytest.importorskip("numba", reason="the compiled kernels need the fast extra (numba)")
     rng = np.random.default_rng(13)
-    x = rng.standard_normal((2, 3, 9, 9))
-    w = rng.standard_normal((out_channels, 3, 3, 3))
-    calls = _count_direct_calls(monkeypatch)
+    x = rng.standard_normal((2, 3, 9, 10)).astype(np.float32)
+    w = rng.standard_normal((out_channels, 3, 3, 4)).astype(np.float32)
+    calls = _count_direct_calls(monkeypatch, ("conv_forward", "conv_weight_grad", "col2im"))
     numpy_path, compiled_path = _conv_both_ways(x, w, None, 1, stride=stride)
-    assert calls == {"conv_forward": 0, "conv_weight_grad": 0}
+    assert calls == {"conv_forward": 0, "conv_weight_grad": 0, "col2im": int(stride == 1)}
     for expected, got in zip(numpy_path[:3], compiled_path[:3]):
         np.testing.assert_array_equal(got, expected)
 

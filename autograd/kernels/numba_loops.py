@@ -70,6 +70,24 @@ def max_pool_forward_2x2(xp, stride_h, stride_w, best, arg):
 
 
 @njit(cache=True)
+def col2im(g_cols, gp):
+    """gp[c,n, p+i, q+j] += g_cols[c,i,j,n,p,q] (stride 1), one kernel offset (i, j) after the
+    other in row-major order, as the numpy path adds them (`functional.conv2d`'s input gradient),
+    so the same bits; gp: zeros, the padded channel-major input's shape (C, N, Hp, Wp)."""
+    channels, kernel_h, kernel_w, images, out_h, out_w = g_cols.shape
+    for c in range(channels):
+        for n in range(images):
+            plane = gp[c, n]
+            for i in range(kernel_h):
+                for j in range(kernel_w):
+                    rows = g_cols[c, i, j, n]
+                    for p in range(out_h):
+                        into, row = plane[p + i, j : j + out_w], rows[p]
+                        for q in range(out_w):
+                            into[q] += row[q]
+
+
+@njit(cache=True)
 def adagrad_step(p, g, total, lr, decay, eps):
     """Adagrad in one pass: g' = g + decay·p, total <- total + g'², p <- p - lr·g'/(√total + eps)
     (1-d views of one layout; the scalars in p's dtype; numpy path: `optim.Adagrad._update`)."""
