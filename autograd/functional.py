@@ -536,10 +536,10 @@ def _matmul(a, b):
 # NOTE: with the `fast` extra, a stride-1 conv with at most this many output channels runs the
 # compiled direct kernels (forward and weight gradient) instead of im2col and GEMMs: with few
 # output rows the GEMM only streams the im2col matrix (15 MB for LeNet-5's first conv at batch
-# 64). Measured on the 2-core machine, the direct pair against im2col + two GEMMs at 2 BLAS
-# threads: 2.3x for 3 -> 6 channels 5x5 on 32x32, 1.3-1.4x for 4 output channels; with 8
-# output channels from 0.54x (16 -> 8, 3x3) to 1.5x, with 16 0.73-0.82x (exp notes in
-# bench/README.md, "Issue 22, fourth round").
+# 64). Measured on the 2-core machine (forward and weight gradient, im2col and GEMMs at 2 BLAS
+# threads against the direct kernels, median of 5 paired repeats): 3.0x for 3 -> 6 channels 5x5
+# on 32x32, 1.9x for 6 -> 6 on 14x14, 4.7x for 20 -> 1 3x3, 1.3-1.6x for 4 output channels;
+# with 8 output channels from 0.64x (16 -> 8, 3x3) to 1.27x, with 16 0.83x.
 _DIRECT_MAX_OUT = 6
 
 
