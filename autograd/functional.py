@@ -636,7 +636,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
 
     As GEMMs: the im2col matrix X (C·kh·kw rows, one column per output pixel) gives
     y = W X + b, gW = g Xᵀ, and the input gradient Wᵀ g, added back into the image once per
-    kernel offset (kh·kw strided adds, col2im)."""
+    kernel offset (kh·kw strided adds, col2im). With the `fast` extra, a stride-1 conv with
+    few output channels computes y and gW directly from the image (`_DIRECT_MAX_OUT`)."""
     name = "conv2d"
     x = _image_input(x, name, weight)
     W = weight.data
