@@ -13,9 +13,10 @@ from autograd.tensor import Tensor
 
 __version__ = "0.1.0"
 
-# One rule: `import autograd` loads the core (graph, engine, tensor, numerical); every other
-# submodule loads on first use, as an attribute (``autograd.train``) or by its own import
-# (``from autograd.train import fit``). So `import autograd` stays numpy-only and cheap.
+# One rule: `import autograd` loads the core (graph, engine, tensor and its malloc setting,
+# numerical); every other submodule loads on first use, as an attribute (``autograd.train``)
+# or by its own import (``from autograd.train import fit``). So `import autograd` stays
+# numpy-only and cheap.
 _LAZY_SUBMODULES = (
     "functional",
     "nn",

@@ -342,7 +342,7 @@ def test_submodules_load_on_first_use_by_one_rule():
     submodules = {p.stem for p in packages.glob("*.py")} | {
         p.parent.name for p in packages.glob("*/__init__.py")
     }
-    core = {"__init__", "notation", "graph", "engine", "tensor", "numerical"}
+    core = {"__init__", "notation", "graph", "engine", "tensor", "memory", "numerical"}
     assert submodules - core == set(autograd._LAZY_SUBMODULES)
 
 
