@@ -53,12 +53,30 @@ def sympy_text(expr: Any, decimals: int) -> str:
             return formula_number(float(expr), decimals)
         except TypeError:  # not a real number (the log of a negative one): printed as sympy's
             pass
+    from sympy import S
     from sympy.printing.str import StrPrinter
 
     class Printer(StrPrinter):
         def _print_Float(self, number):
             x = float(number)
             return str(int(x)) if x.is_integer() and abs(x) < 1e6 else formula_number(x, decimals)
+
+        def _print_Piecewise(self, expr):
+            # relu and the other ops with a kink: "(1 if c > 0, else 0)", not sympy's
+            # Piecewise((1, c > 0), (0, True)); always in parentheses, so it reads as one term
+            parts = []
+            for value, condition in expr.args:
+                if condition is S.true:  # the last branch: otherwise
+                    parts.append(f"else {self._print(value)}")
+                else:  # ITE(a, b, c) and the like as and / or of comparisons
+                    condition = condition.to_nnf() if hasattr(condition, "to_nnf") else condition
+                    text = self._print(condition).replace(" & ", " and ").replace(" | ", " or ")
+                    parts.append(f"{self._print(value)} if {text}")
+            return "(" + ", ".join(parts) + ")"
+
+        def _print_ComplexInfinity(self, expr):
+            # sympy's zoo, an infinity without a sign (0 to a negative power): "±∞"
+            return "±∞"
 
     text = Printer().doprint(expr).replace("**", "^").replace("*", "·")
     # NOTE: whole exponents only: c^0.700 had become c⁰.700 (found on a fresh machine)

@@ -26,12 +26,62 @@ A3_INPUTS.update(b1=-4.0, b2=-1.0)
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 
 
+def _matching(text: str, start: int) -> int:
+    """The index of the ")" that closes the "(" at ``start``."""
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0:
+            return k
+    raise ValueError(f"unbalanced parentheses in {text!r}")
+
+
+def _top_level_split(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator`` where it stands outside every parenthesis."""
+    parts, depth, start, k = [], 0, 0, 0
+    while k < len(text):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0 and text.startswith(separator, k):
+            parts.append(text[start:k])
+            k = start = k + len(separator)
+            continue
+        k += 1
+    return parts + [text[start:]]
+
+
+def piecewise_source(text: str) -> str:
+    """Our notation for a kink, ``(1 if c > 0, else 0)`` (conditions joined by and / or), and
+    ``±∞`` (an infinity without a sign) as sympy reads them: ``Piecewise((1, c > 0), (0,
+    True))``, ``&`` / ``|``, ``zoo``."""
+    out, k = [], 0
+    while k < len(text):
+        if text[k] != "(":
+            out.append(text[k])
+            k += 1
+            continue
+        end = _matching(text, k)
+        inner = piecewise_source(text[k + 1 : end])
+        parts = _top_level_split(inner, ", ")
+        if len(parts) > 1 and parts[-1].startswith("else ") and " if " in parts[0]:
+            args = []
+            for part in parts[:-1]:
+                value, condition = _top_level_split(part, " if ")
+                condition = condition.replace(" and ", " & ").replace(" or ", " | ")
+                args.append(f"({value}, {condition})")
+            out.append(f"Piecewise({', '.join(args)}, ({parts[-1][len('else ') :]}, True))")
+        else:
+            out.append(f"({inner})")
+        k = end + 1
+    return "".join(out).replace("±∞", "zoo")
+
+
 def evaluate(text: str, at: dict[str, float]) -> float:
     """A shown number or expression (``0.812 - 2·t1``, ``2 × (0.406 − t1)``) at the unknowns
     ``at``; test-only (sympify of our own output)."""
     source = text.replace("·", "*").replace("×", "*").replace("−", "-").replace("^", "**")
     source = re.sub(r"([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUPERSCRIPTS),
                     source)  # fmt: skip
+    source = piecewise_source(source)
     symbols = {name: sympy.Symbol(name) for name in at}
     return float(sympy.sympify(source, locals=symbols).subs(symbols_at(symbols, at)))
 
@@ -216,6 +266,7 @@ def evaluate_at(text: str, c: float) -> float:
     source = text.replace("·", "*").replace("×", "*").replace("−", "-").replace("^", "**")
     source = re.sub(r"([⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)", lambda m: "**" + m.group(1).translate(_SUPERSCRIPTS),
                     source)  # fmt: skip
+    source = piecewise_source(source)
     symbol = sympy.Symbol("c", real=True)
     expr = sympy.sympify(source, locals={"c": symbol, "sigmoid": lambda v: 1 / (1 + sympy.exp(-v))})
     at = expr.subs(symbol, c)
@@ -306,17 +357,22 @@ def test_a_symbolic_label_writes_a_decimal_exponent_as_a_power_not_as_digits_rai
     assert sympy_text(sympy.Float(2e-9) * c, 3) == "2.000e-09·c"  # e-notation, as the numbers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: a symbolic label through relu prints sympy's Piecewise and its zoo "
-    "(issue 22's closing note)",
-)
 def test_a_symbolic_label_through_relu_reads_as_mathematics():
-    # found by the property test above on a fresh machine (relu(c)^a); not fixed yet
+    # found by the property test above on a fresh machine (relu(c)^a): the labels printed
+    # sympy's Piecewise((1, c > 0), (0, True)) and its zoo; they read as a kink now, and each
+    # evaluates to the numeric drawing's label on either side of it
     nodes: dict = {}
     root = make_with(("pow_b", ("call", "relu", ("name", "c"), 0.01), "a"), nodes, {})
-    for text in edge_labels(draw(root, PRECISE, symbols=[nodes["c"]]).dot).values():
-        assert "Piecewise" not in text and "zoo" not in text, text
+    labels = edge_labels(draw(root, PRECISE, symbols=[nodes["c"]]).dot)
+    for text in labels.values():
+        assert "Piecewise" not in text and "zoo" not in text and "True" not in text, text
+    assert labels["op1-in0"] == "(1 if c > 0, else 0)"  # relu's slope
+    assert labels["op3-in0"].endswith("if c > 0, else ±∞)")  # 0.7·0^(-0.3): no sign in sympy
+    numeric = edge_labels(draw(make_with(("pow_b", ("call", "relu", ("name", "c"), 0.01), "a"),
+                                         {}, {"c": 1.3}), PRECISE).dot)  # fmt: skip
+    for edge, text in labels.items():
+        assert close(evaluate_at(text, 1.3), float(numeric[edge])), (edge, text)
+    assert evaluate_at(labels["op1-in0"], -1.0) == 0.0
 
 
 def test_viz_imports_neither_handcalc_nor_sympy():
