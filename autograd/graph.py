@@ -301,6 +301,7 @@ def backprop(
     for output in roots:
         grads[output] = seed
     edges = []
+    accumulate = arithmetic.accumulate if unknowns else None
     for node in reversed(order):
         if node in given:
             grads[node] = float(given[node])
@@ -308,7 +309,10 @@ def backprop(
         locals_ = local.get(node, node.local_grads)
         for position, (parent, d) in enumerate(zip(node.parents, locals_)):
             contribution = upstream * d if upstream else 0.0
-            grads[parent] += contribution
+            if accumulate:
+                grads[parent] = accumulate(grads[parent], contribution)
+            else:
+                grads[parent] += contribution
             edges.append(Edge(node, parent, position, upstream, d, contribution, grads[parent]))
     return Backprop(root, order, grads, edges, values, arithmetic or FLOATS, depends)
 

@@ -309,12 +309,19 @@ class Arithmetic:
     the engine's (floats, `math`); `autograd.symbolic` has one for sympy expressions."""
 
     def __init__(
-        self, functions: Mapping[str, Callable], where: Callable, show: Callable, name: str
+        self,
+        functions: Mapping[str, Callable],
+        where: Callable,
+        show: Callable,
+        name: str,
+        accumulate: Callable | None = None,
     ):
         self.functions = dict(functions)
         self.where = where  # where(x, then, otherwise): then if x > 0 else otherwise
         self.show = show  # show(value, decimals) -> (text, precedence level)
         self.name = name
+        # accumulate(total, term): a gradient's running sum (the chain rule's +=)
+        self.accumulate = accumulate or (lambda total, term: total + term)
 
     def is_number(self, value: Any) -> bool:
         """Is ``value`` a plain number (not an expression in unknowns)?"""

@@ -99,6 +99,16 @@ def _show(expr: Any, decimals: int) -> tuple[str, int]:
     return text, ATOM
 
 
+def _terms(expr: Any) -> tuple:
+    """The terms of a sum (the expression itself when it is not a sum)."""
+    return tuple(expr.args) if getattr(expr, "is_Add", False) else (expr,)
+
+
+def _may_be_infinite(term: Any) -> bool:
+    """A term holding an unknown that is not a polynomial in the unknowns."""
+    return bool(getattr(term, "free_symbols", None)) and not term.is_polynomial()
+
+
 _ARITHMETIC: Arithmetic | None = None
 
 
@@ -113,6 +123,18 @@ def sympy_arithmetic() -> Arithmetic:
                 return then() if float(x) > 0 else otherwise()
             return sp.Piecewise((then(), x > 0), (otherwise(), True))
 
+        def accumulate(total, term):
+            # NOTE: sympy cancels X - X to 0 even where X is infinite; the engine sums
+            # inf - inf = nan there (c·0^(c - 1), infinite for c < 1, was found in
+            # (a - a)^c; sympy's own is_finite calls it finite). When a term that is not a
+            # polynomial in the unknowns (finite everywhere) would vanish from the sum, the
+            # sum stays as written.
+            out = total + term
+            risky = [t for t in _terms(total) + _terms(term) if _may_be_infinite(t)]
+            if not risky or set(risky) <= set(_terms(out)):
+                return out
+            return sp.Add(total, term, evaluate=False)
+
         _ARITHMETIC = Arithmetic(
             {
                 "exp": sp.exp,
@@ -126,6 +148,7 @@ def sympy_arithmetic() -> Arithmetic:
             where,
             _show,
             "sympy",
+            accumulate,
         )
     return _ARITHMETIC
 
